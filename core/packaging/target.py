@@ -1,0 +1,61 @@
+"""What a provider tells packaging about its platform: the one neutral description of a target."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class SizeLimits:
+    """Platform limits checked before anything is uploaded (bytes; None means no limit)."""
+
+    zipped: int | None = None
+    unzipped: int | None = None
+    # Above this zipped size the provider uploads through object storage instead of directly.
+    direct_upload: int | None = None
+    advice: str = ""
+
+
+@dataclass(frozen=True)
+class PackageTarget:
+    """The runtime an artifact is built for, declared by a provider's `package_target()`.
+
+    `dependencies="vendored"` installs wheels for `platform_tags` into the artifact (AWS);
+    `"requirements"` writes a pinned requirements.txt for platforms that build remotely (GCP, Azure).
+    """
+
+    provider: str
+    python: str
+    entry_module: str
+    entry_source: str
+    os: Literal["linux"] = "linux"
+    architecture: Literal["x86_64", "arm64"] = "x86_64"
+    dependencies: Literal["vendored", "requirements"] = "vendored"
+    platform_tags: tuple[str, ...] = ()
+    runtime_provided: frozenset[str] = frozenset()
+    limits: SizeLimits = field(default_factory=SizeLimits)
+    extra_files: tuple[tuple[str, str], ...] = ()
+    """More generated files, (path in the artifact, text), e.g. Azure's host.json."""
+
+    @property
+    def python_tag(self) -> str:
+        """`cp312` for Python 3.12."""
+        return "cp" + self.python.replace(".", "")
+
+
+def manylinux_tags(architecture: Literal["x86_64", "arm64"], glibc: tuple[int, int] = (2, 28)) -> tuple[str, ...]:
+    """Platform tags of wheels a glibc `glibc` Linux on `architecture` can load, newest first.
+
+    Lambda's Python 3.12+ runtimes run on Amazon Linux 2023 (glibc 2.34); 2.28 is a safe floor
+    every supported runtime meets, and wheels built for older glibc load on newer.
+    """
+    machine = "aarch64" if architecture == "arm64" else "x86_64"
+    tags = [f"manylinux_2_{minor}_{machine}" for minor in range(glibc[1], 16, -1)]
+    legacy = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
+    tags += [
+        f"{name}_{machine}"
+        for minor, name in legacy.items()
+        if minor <= glibc[1] and (machine == "x86_64" or minor == 17)
+    ]
+    return tuple(tags)

@@ -1,0 +1,175 @@
+"""The `Provider` base class: everything a cloud (or the local machine) does for faas.
+
+A plugin subclasses it, sets `name`, and overrides the operations its platform supports. An
+operation it does not override fails with one line naming the provider and the feature, and a
+config that uses a feature outside `capabilities` is refused before any cloud call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from faas.core.errors import CapabilityError
+from faas.core.model.triggers import QueueTrigger, ScheduleTrigger, StorageTrigger
+from faas.core.reporting import NullReporter, Reporter
+from faas.core.results import (
+    CertifyResult,
+    DeployResult,
+    InvokeResult,
+    LogRecord,
+    RollbackResult,
+    Status,
+)
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from faas.core.config import Project
+    from faas.core.packaging.artifact import Artifact
+    from faas.core.packaging.target import PackageTarget
+    from faas.core.plan import Plan
+
+
+class Capability(StrEnum):
+    """What a provider can do. Operations and config features alike."""
+
+    PACKAGE = "package"
+    DEPLOY = "deploy"
+    HTTP = "http"
+    SCHEDULE = "schedule"
+    STORAGE_TRIGGER = "storage trigger"
+    QUEUE_TRIGGER = "queue trigger"
+    STATIC_STORAGE = "static storage"
+    CUSTOM_DOMAIN = "custom domain"
+    STATUS = "status"
+    LOGS = "logs"
+    INVOKE = "invoke"
+    MANAGE = "manage"
+    ROLLBACK = "rollback"
+    UNDEPLOY = "undeploy"
+
+
+class ProviderOptions(BaseModel):
+    """Base of a provider's `Options`: validates `[providers.<name>]`; unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def required_capabilities(project: Project) -> list[Capability]:
+    """The features a project's configuration uses, in the order they are checked."""
+    config = project.config
+    needed: list[Capability] = [Capability.PACKAGE, Capability.DEPLOY]
+    if config.app is not None:
+        needed.append(Capability.HTTP)
+    triggers = [trigger for function in config.functions for trigger in function.triggers]
+    for kind, capability in (
+        (ScheduleTrigger, Capability.SCHEDULE),
+        (StorageTrigger, Capability.STORAGE_TRIGGER),
+        (QueueTrigger, Capability.QUEUE_TRIGGER),
+    ):
+        if any(isinstance(trigger, kind) for trigger in triggers):
+            needed.append(capability)
+    if config.storage:
+        needed.append(Capability.STATIC_STORAGE)
+    if config.domain:
+        needed.append(Capability.CUSTOM_DOMAIN)
+    return needed
+
+
+class Provider:
+    """Base class of every provider. Subclass it, set `name`, override what your platform does.
+
+    One instance serves one project and stage; `options` is the validated `[providers.<name>]`
+    table. Keep cloud SDK imports inside methods (or modules they import) so the provider lists,
+    with its install hint, even where its extra is not installed.
+    """
+
+    name: ClassVar[str]
+    """The provider's name, as in `--provider NAME`."""
+    description: ClassVar[str] = ""
+    """One line for `faas plugins`."""
+    Options: ClassVar[type[ProviderOptions]] = ProviderOptions
+    """Model of `[providers.<name>]`; its field descriptions document the options."""
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    """What this provider supports; a config using anything else is refused before any cloud call."""
+    requires: ClassVar[tuple[str, ...]] = ()
+    """Modules the provider needs at runtime (e.g. "boto3"); missing ones make it unavailable."""
+    extra: ClassVar[str | None] = None
+    """The pip extra that installs `requires`, for the install hint (`pip install 'faasport[aws]'`)."""
+    install_hint: ClassVar[str | None] = None
+    """Overrides the hint, for third-party packages: `pip install 'my-faas-plugin[sdk]'`."""
+
+    def __init__(
+        self,
+        project: Project,
+        options: ProviderOptions | None = None,
+        reporter: Reporter | None = None,
+    ) -> None:
+        self.project = project
+        self.options = options if options is not None else project.provider_options(self.name, self.Options)
+        self.reporter: Reporter = reporter if reporter is not None else NullReporter()
+
+    # -- checks -------------------------------------------------------------------------------
+
+    def supports(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    def require(self, capability: Capability, detail: str = "") -> None:
+        """Raise `CapabilityError` unless this provider declares `capability`."""
+        if capability not in self.capabilities:
+            raise CapabilityError(self.name, capability.value, detail)
+
+    def check_config(self) -> None:
+        """Refuse, before any cloud call, a config using a feature this provider lacks."""
+        for capability in required_capabilities(self.project):
+            self.require(capability, f"the configuration of '{self.project.name}' uses it")
+
+    # -- operations (override what the platform supports) --------------------------------------
+
+    def package_target(self) -> PackageTarget:
+        """The runtime the artifact is built for. Called by `faas package` and every deploy."""
+        raise CapabilityError(self.name, Capability.PACKAGE.value)
+
+    def plan(self, artifact: Artifact) -> Plan:
+        """Compare the deployed state with the project and `artifact` using read-only calls."""
+        raise CapabilityError(self.name, Capability.DEPLOY.value)
+
+    def apply(self, plan: Plan, artifact: Artifact) -> DeployResult:
+        """Carry out a plan made by `plan()`. Must converge from any partial earlier run."""
+        raise CapabilityError(self.name, Capability.DEPLOY.value)
+
+    def plan_undeploy(self, keep_artifacts: bool = False) -> Plan:
+        """The deletions `undeploy` would make: everything this project and stage owns."""
+        raise CapabilityError(self.name, Capability.UNDEPLOY.value)
+
+    def undeploy(self, plan: Plan) -> None:
+        """Carry out a plan made by `plan_undeploy()`."""
+        raise CapabilityError(self.name, Capability.UNDEPLOY.value)
+
+    def status(self) -> Status:
+        """What is deployed for this project and stage (read-only)."""
+        raise CapabilityError(self.name, Capability.STATUS.value)
+
+    def logs(
+        self, since: datetime | None = None, follow: bool = False, pattern: str | None = None
+    ) -> Iterator[LogRecord]:
+        """Log records of the deployment, oldest first; with `follow`, keeps yielding new ones."""
+        raise CapabilityError(self.name, Capability.LOGS.value)
+
+    def invoke(self, event: Any, function: str | None = None) -> InvokeResult:
+        """Invoke the app (or `function`) with a raw event through the platform's authenticated path."""
+        raise CapabilityError(self.name, Capability.INVOKE.value)
+
+    def manage(self, arguments: list[str]) -> InvokeResult:
+        """Run a management command (Django `manage.py` arguments) inside the deployed function."""
+        raise CapabilityError(self.name, Capability.MANAGE.value)
+
+    def rollback(self, to: str | None = None) -> RollbackResult:
+        """Point the stage back at version `to` (default: the one before the current)."""
+        raise CapabilityError(self.name, Capability.ROLLBACK.value)
+
+    def certify(self) -> CertifyResult:
+        """Set up the custom domain and its certificate; says which DNS records to create."""
+        raise CapabilityError(self.name, Capability.CUSTOM_DOMAIN.value)

@@ -1,0 +1,93 @@
+"""What provider operations return: frozen values the CLI prints as text or as JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+class JsonResult:
+    """Mixin: `to_json()` turns a result dataclass into plain JSON types."""
+
+    def to_json(self) -> dict[str, Any]:
+        plain: dict[str, Any] = _plain(dataclasses.asdict(self))  # type: ignore[call-overload]
+        return plain
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class Resource(JsonResult):
+    kind: str
+    name: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class DeployResult(JsonResult):
+    provider: str
+    stage: str
+    url: str | None = None
+    version: str | None = None
+    changed: bool = True
+    outputs: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Status(JsonResult):
+    provider: str
+    stage: str
+    deployed: bool
+    url: str | None = None
+    version: str | None = None
+    alias: str | None = None
+    last_deploy: datetime | None = None
+    resources: tuple[Resource, ...] = ()
+
+
+@dataclass(frozen=True)
+class LogRecord(JsonResult):
+    timestamp: datetime
+    message: str
+    source: str = ""
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class InvokeResult(JsonResult):
+    payload: Any
+    logs: str = ""
+    error: str | None = None
+    exit_status: int | None = None
+
+
+@dataclass(frozen=True)
+class RollbackResult(JsonResult):
+    previous_version: str
+    current_version: str
+
+
+@dataclass(frozen=True)
+class DnsRecord(JsonResult):
+    name: str
+    type: str
+    value: str
+
+
+@dataclass(frozen=True)
+class CertifyResult(JsonResult):
+    domain: str
+    certificate: str
+    certificate_status: str
+    target: str | None = None
+    dns_records: tuple[DnsRecord, ...] = ()

@@ -1,0 +1,11 @@
+"""Registers the Azure provider through the `faas` entry point, like any third-party plugin."""
+
+from __future__ import annotations
+
+from faas.core.plugins import Provider, hookimpl
+from faas.providers.azure.provider import AzureProvider
+
+
+@hookimpl
+def faas_providers() -> list[type[Provider]]:
+    return [AzureProvider]

@@ -1,0 +1,55 @@
+"""Azure Functions (Python v2 programming model). Packaging is here; the deploy side lands later."""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import Field
+
+from faas.core.packaging import PackageTarget, SizeLimits
+from faas.core.plugins import Capability, Provider, ProviderOptions
+from faas.providers.entry import entry_source
+
+MB = 1024 * 1024
+
+
+class AzureOptions(ProviderOptions):
+    subscription_id: str | None = Field(default=None, description="Azure subscription (default: from az login).")
+    resource_group: str | None = Field(default=None, description="Resource group (default: <project>-<stage>).")
+    location: str = Field(default="eastus", description="Azure region.")
+    plan: Literal["consumption", "flex", "premium"] = Field(default="flex", description="Hosting plan.")
+    route_prefix: str = Field(
+        default="api", description='HTTP route prefix Azure puts before every path ("" serves the app at the root).'
+    )
+
+
+class AzureProvider(Provider):
+    name = "azure"
+    description = "Azure Functions (Python v2 model); builds dependencies remotely from requirements.txt"
+    Options = AzureOptions
+    capabilities = frozenset({Capability.PACKAGE})
+    requires = ("azure.mgmt.web",)
+    extra = "azure"
+
+    def package_target(self) -> PackageTarget:
+        options = self.options
+        assert isinstance(options, AzureOptions)
+        host = {
+            "version": "2.0",
+            "extensions": {"http": {"routePrefix": options.route_prefix}},
+            "extensionBundle": {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"},
+        }
+        return PackageTarget(
+            provider=self.name,
+            python=self.project.config.python,
+            entry_module="function_app",
+            entry_source=entry_source("azure", "app"),
+            dependencies="requirements",
+            runtime_provided=frozenset({"azure-functions"}),
+            limits=SizeLimits(
+                zipped=1024 * MB,
+                advice="Azure zip deployment on the Flex plan takes at most 1 GB; move data files to blob storage.",
+            ),
+            extra_files=(("host.json", json.dumps(host, indent=2, sort_keys=True) + "\n"),),
+        )

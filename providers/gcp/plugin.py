@@ -1,0 +1,11 @@
+"""Registers the GCP provider through the `faas` entry point, like any third-party plugin."""
+
+from __future__ import annotations
+
+from faas.core.plugins import Provider, hookimpl
+from faas.providers.gcp.provider import GcpProvider
+
+
+@hookimpl
+def faas_providers() -> list[type[Provider]]:
+    return [GcpProvider]

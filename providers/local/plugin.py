@@ -1,0 +1,11 @@
+"""Registers the local provider through the `faas` entry point, like any third-party plugin."""
+
+from __future__ import annotations
+
+from faas.core.plugins import Provider, hookimpl
+from faas.providers.local.provider import LocalProvider
+
+
+@hookimpl
+def faas_providers() -> list[type[Provider]]:
+    return [LocalProvider]
