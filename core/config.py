@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
 from faas.core.errors import ConfigError
 from faas.core.model import ProjectConfig
 from faas.core.model.triggers import TRIGGER_KINDS
-from pydantic import BaseModel, ValidationError
 
 CONFIG_FILE = "faas.toml"
 PYPROJECT = "pyproject.toml"

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
+from pydantic import Field, field_validator, model_validator
+
 from faas.core.model.base import Entry, FaasModel, ResourceName
 from faas.core.model.triggers import Trigger
-from pydantic import Field, field_validator, model_validator
 
 PYTHON_VERSIONS = ("3.10", "3.11", "3.12", "3.13")
 STAGE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,15}$")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from faas.core.model.base import FaasModel
-from faas.core.model.schedule import Schedule, ScheduleError, parse_schedule
 from pydantic import (
     BeforeValidator,
     Discriminator,
@@ -19,6 +17,9 @@ from pydantic import (
     Tag,
     WithJsonSchema,
 )
+
+from faas.core.model.base import FaasModel
+from faas.core.model.schedule import Schedule, ScheduleError, parse_schedule
 
 
 def _to_schedule(value: object) -> Schedule:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 
 import pluggy
+
 from faas.core.errors import PluginError, ProviderUnavailableError
 from faas.core.plugins import spec
 from faas.core.plugins.provider import Provider

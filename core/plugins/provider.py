@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from pydantic import BaseModel, ConfigDict
+
 from faas.core.errors import CapabilityError
 from faas.core.model.triggers import QueueTrigger, ScheduleTrigger, StorageTrigger
 from faas.core.reporting import NullReporter, Reporter
@@ -23,7 +25,6 @@ from faas.core.results import (
     RollbackResult,
     Status,
 )
-from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
     from faas.core.config import Project
