@@ -1,0 +1,89 @@
+"""The user's web app behind one calling convention: ``Request -> Response``.
+
+Detects WSGI vs ASGI, turns an exception in the app into a generic 500 (traceback to the log,
+never to the client), drops the body of HEAD responses and writes the access-log line.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Callable
+from typing import Any, Literal, cast
+
+from faas.adapters.asgi import ASGIApp, ASGIRunner
+from faas.adapters.http import Request, Response, error_response, raw_path_from_native
+from faas.adapters.log import logger, write_access_line
+from faas.adapters.wsgi import WSGIApp, run_wsgi
+
+__all__ = ["HttpService", "detect_interface"]
+
+Interface = Literal["auto", "wsgi", "asgi"]
+
+
+def detect_interface(app: Any) -> Literal["wsgi", "asgi"]:
+    """``"asgi"`` when ``app`` (or its ``__call__``) is a coroutine function, else ``"wsgi"``.
+
+    FastAPI, Starlette and Django's ASGIHandler all define ``async def __call__``; a WSGI app is
+    a plain callable. ASGI 2 double-callables are not supported (wrap them with asgiref).
+    """
+    if inspect.iscoroutinefunction(app):
+        return "asgi"
+    call = getattr(app, "__call__", None)  # noqa: B004 - we want the method, not callable()
+    if call is not None and inspect.iscoroutinefunction(call):
+        return "asgi"
+    return "wsgi"
+
+
+class HttpService:
+    """Serves :class:`Request` objects with the user's app (WSGI or ASGI)."""
+
+    def __init__(
+        self,
+        app: Any,
+        interface: Interface = "auto",
+        *,
+        access_log: bool = True,
+        asgi_mode: Literal["inline", "thread"] = "inline",
+    ) -> None:
+        if interface not in ("auto", "wsgi", "asgi"):
+            raise ValueError(f"interface must be 'auto', 'wsgi' or 'asgi', not {interface!r}")
+        if not callable(app):
+            raise TypeError(f"app must be a WSGI or ASGI callable, not {type(app).__name__}")
+        self.app = app
+        self.interface = detect_interface(app) if interface == "auto" else interface
+        self.access_log = access_log
+        self._call: Callable[[Request], Response]
+        if self.interface == "asgi":
+            self.asgi: ASGIRunner | None = ASGIRunner(cast(ASGIApp, app), mode=asgi_mode)
+            self._call = self.asgi
+        else:
+            self.asgi = None
+            wsgi_app = cast(WSGIApp, app)
+            self._call = lambda request: run_wsgi(wsgi_app, request)
+
+    def handle(self, request: Request) -> Response:
+        """The app's response to ``request``; a 500 if the app raised."""
+        try:
+            response = self._call(request)
+        except Exception:
+            logger.exception(
+                "unhandled exception in the app for %s %s",
+                request.method,
+                raw_path_from_native(request.script_name + request.path).decode("ascii"),
+            )
+            return error_response(500, "Internal Server Error")
+        if request.method == "HEAD":
+            response.body = b""
+        return response
+
+    def log(self, request: Request, response: Response, started: float, nbytes: int) -> None:
+        """Write the access-log line for a finished request (if enabled)."""
+        if self.access_log:
+            path = request.script_name + request.path
+            if not path.isascii() or " " in path or "\n" in path:
+                # Percent-encode so a crafted path cannot forge extra log lines.
+                path = raw_path_from_native(path).decode("ascii")
+            write_access_line(
+                request.method, path, response.status, nbytes, time.perf_counter() - started
+            )

@@ -1,0 +1,115 @@
+"""AWS Lambda adapter: API Gateway (REST v1, HTTP API 1.0/2.0), Function URLs and ALB events.
+
+``make_handler(app)`` returns the Lambda handler for a WSGI or ASGI app. Each event source is
+one module with ``infer(event)``, ``to_request`` and ``from_response``; :data:`HTTP_SOURCES`
+is the order they are tried in. Non-HTTP events (schedule, S3, SQS, SNS) are recognised by
+:func:`faas.adapters.aws.triggers.classify` and routed by :mod:`faas.adapters.bootstrap`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any, Literal
+
+from faas.adapters.app import HttpService, Interface
+from faas.adapters.aws import alb, apigw_v1, apigw_v2
+from faas.adapters.aws._common import LAMBDA_RESPONSE_LIMIT, Options
+from faas.adapters.errors import MalformedEventError, UnknownEventError
+from faas.adapters.http import error_response
+from faas.adapters.log import logger
+
+__all__ = ["HTTP_SOURCES", "LambdaHandler", "detect_http_source", "make_handler"]
+
+#: Tried in order; the first whose ``infer(event)`` is true handles the event. ALB first: its
+#: events also carry ``httpMethod``.
+HTTP_SOURCES: tuple[ModuleType, ...] = (alb, apigw_v2, apigw_v1)
+
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+#: Below this body size the response cannot reach the limit, so it is not measured exactly.
+_SIZE_SLACK = 256 * 1024
+
+
+def detect_http_source(event: Any) -> ModuleType | None:
+    """The event-source module for an HTTP event, or None if ``event`` is not one."""
+    if not isinstance(event, dict):
+        return None
+    for source in HTTP_SOURCES:
+        if source.infer(event):
+            return source
+    return None
+
+
+class _Handler:
+    """The Lambda handler returned by :func:`make_handler` (callable, plus its service)."""
+
+    __slots__ = ("options", "service")
+
+    def __init__(self, service: HttpService, options: Options) -> None:
+        self.service = service
+        self.options = options
+
+    def __call__(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        source = detect_http_source(event)
+        if source is None:
+            raise UnknownEventError(event, "aws", "not an HTTP event this handler serves")
+        return self.serve(source, event, context)
+
+    def serve(self, source: ModuleType, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        """Serve an HTTP ``event`` already identified as coming from ``source``."""
+        started = time.perf_counter()
+        options = self.options
+        try:
+            request = source.to_request(event, options)
+        except MalformedEventError as exc:
+            # A broken front-door event is the client's or a test tool's fault: answer 400 in
+            # the source's own format rather than failing the invocation.
+            logger.warning("%s", exc)
+            return dict(source.from_response(error_response(400, "Bad Request"), event, options))
+        request.extra = {"faas.event": event, "faas.context": context}
+        service = self.service
+        response = service.handle(request)
+        result: dict[str, Any] = source.from_response(response, event, options)
+        if len(result["body"]) + _SIZE_SLACK > options.max_response_bytes:
+            size = len(json.dumps(result).encode("utf-8"))
+            if size > options.max_response_bytes:
+                logger.error(
+                    "response to %s %s is %d bytes once encoded for Lambda, over the %d-byte "
+                    "limit; returning 502 instead (stream it from S3 or shrink it)",
+                    request.method, request.path, size, options.max_response_bytes,
+                )
+                response = error_response(502, "Bad Gateway: response too large")
+                result = source.from_response(response, event, options)
+        service.log(request, response, started, len(response.body))
+        return result
+
+
+def make_handler(
+    app: Any,
+    *,
+    interface: Interface = "auto",
+    base_path: str = "",
+    access_log: bool = True,
+    max_response_bytes: int = LAMBDA_RESPONSE_LIMIT,
+    asgi_mode: Literal["inline", "thread"] = "inline",
+) -> LambdaHandler:
+    """The Lambda handler ``handler(event, context) -> dict`` serving ``app``.
+
+    :param app: a WSGI or ASGI application (Django, Flask, FastAPI, ...), unmodified.
+    :param interface: ``"auto"`` detects WSGI vs ASGI; ``"wsgi"``/``"asgi"`` force it.
+    :param base_path: custom-domain base path (e.g. ``"/api"``) moved from PATH_INFO into
+        SCRIPT_NAME when the request did not come through the ``execute-api`` host.
+    :param access_log: write one access line per request to stdout.
+    :param max_response_bytes: Lambda's response limit; larger responses become a 502.
+    :param asgi_mode: ``"inline"`` drives the process's event loop from the calling thread.
+
+    An event from no known HTTP source raises :class:`~faas.adapters.errors.UnknownEventError`.
+    """
+    from faas.adapters.http import join_path_prefix
+
+    service = HttpService(app, interface, access_log=access_log, asgi_mode=asgi_mode)
+    options = Options(base_path=join_path_prefix(base_path), max_response_bytes=max_response_bytes)
+    return _Handler(service, options)

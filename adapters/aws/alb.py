@@ -1,0 +1,146 @@
+"""Application Load Balancer Lambda targets, single-value and multi-value headers modes.
+
+ALB passes the path and the query string exactly as the client sent them (still
+percent-encoded), appends the client address to X-Forwarded-For (so the rightmost entry is the
+only trustworthy one) and answers in the mode of the request: a target group with multi-value
+headers sends and expects ``multiValueHeaders``, otherwise ``headers``.
+"""
+
+from __future__ import annotations
+
+from itertools import product
+from typing import Any
+
+from faas.adapters.aws._common import Options, expect_dict, header_map, server_fields
+from faas.adapters.errors import MalformedEventError
+from faas.adapters.http import (
+    Request,
+    Response,
+    decode_body,
+    encode_body,
+    native_from_encoded,
+    split_prefix,
+    status_line,
+)
+
+__all__ = ["NAME", "from_response", "infer", "set_cookie_spellings", "to_request"]
+
+NAME = "Application Load Balancer"
+
+
+def infer(event: dict[str, Any]) -> bool:
+    """An ALB event: ``requestContext.elb``."""
+    context = event.get("requestContext")
+    return isinstance(context, dict) and "elb" in context
+
+
+def _query_string(event: dict[str, Any]) -> str:
+    # ALB does not decode keys or values: join them back as they came.
+    multi = event.get("multiValueQueryStringParameters")
+    if multi:
+        if not isinstance(multi, dict):
+            raise MalformedEventError(NAME, "multiValueQueryStringParameters is not an object")
+        parts: list[str] = []
+        for key, values in multi.items():
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise MalformedEventError(NAME, f"query parameter {key!r} is not a list of strings")
+            parts.extend(key + "=" + value if value else key for value in values)
+        return "&".join(parts)
+    single = event.get("queryStringParameters")
+    if single:
+        if not isinstance(single, dict) or not all(isinstance(v, str) for v in single.values()):
+            raise MalformedEventError(NAME, "queryStringParameters is not an object of strings")
+        return "&".join(k + "=" + v if v else k for k, v in single.items())
+    return ""
+
+
+def to_request(event: dict[str, Any], options: Options) -> Request:
+    """The neutral request for an ALB event; MalformedEventError for a broken one."""
+    expect_dict(event, "requestContext", NAME)
+    method = event.get("httpMethod")
+    path = event.get("path") or "/"
+    if not isinstance(method, str) or not method or not isinstance(path, str):
+        raise MalformedEventError(NAME, "httpMethod or path is not a string")
+    headers = header_map(event.get("headers"), event.get("multiValueHeaders"), NAME)
+    try:
+        body = decode_body(event.get("body"), event.get("isBase64Encoded"))
+    except ValueError as exc:
+        raise MalformedEventError(NAME, str(exc)) from None
+    scheme, server_name, port = server_fields(headers, "http", "")
+    native = native_from_encoded(path)
+    script = ""
+    if options.base_path:
+        split = split_prefix(native, options.base_path)
+        script = options.base_path
+        if split is not None:
+            native = split[1]
+    # The load balancer appends the peer it accepted the connection from; anything to the left
+    # was written by the client and can be forged.
+    forwarded = headers.get("x-forwarded-for", "")
+    remote = forwarded.rpartition(",")[2].strip()
+    return Request(
+        method=method.upper(),
+        path=native,
+        query_string=_query_string(event),
+        headers=headers,
+        body=body,
+        script_name=script,
+        remote_addr=remote,
+        scheme=scheme,
+        server_name=server_name,
+        server_port=port,
+    )
+
+
+def set_cookie_spellings(count: int) -> list[str]:
+    """``count`` distinct spellings of "Set-Cookie" differing only in letter case.
+
+    A single-value ALB response is a JSON object, so it cannot repeat a key; header names are
+    case-insensitive, so each cookie gets its own spelling and the browser sees them all.
+    """
+    spellings: list[str] = []
+    letters = [(c.lower(), c.upper()) if c.isalpha() else (c,) for c in "set-cookie"]
+    for combo in product(*letters):
+        name = "".join(combo)
+        spellings.append(name)
+        if len(spellings) == count:
+            break
+    if len(spellings) < count:
+        raise ValueError(f"ALB single-value mode cannot carry {count} Set-Cookie headers")
+    return spellings
+
+
+def from_response(response: Response, event: dict[str, Any], options: Options) -> dict[str, Any]:
+    """The ALB response, in the headers mode the request came in."""
+    content_type = content_encoding = None
+    multi: dict[str, list[str]] = {}
+    for name, value in response.headers:
+        lname = name.lower()
+        if lname == "content-type":
+            content_type = value
+        elif lname == "content-encoding":
+            content_encoding = value
+        values = multi.get(lname)
+        if values is None:
+            multi[lname] = [value]
+        else:
+            values.append(value)
+    body, is_base64 = encode_body(response.body, content_type, content_encoding)
+    result: dict[str, Any] = {
+        "statusCode": response.status,
+        "statusDescription": status_line(response.status),
+        "body": body,
+        "isBase64Encoded": is_base64,
+    }
+    if "multiValueHeaders" in event:
+        result["multiValueHeaders"] = multi
+        return result
+    headers: dict[str, str] = {}
+    for lname, values in multi.items():
+        if lname == "set-cookie" and len(values) > 1:
+            for spelling, value in zip(set_cookie_spellings(len(values)), values, strict=True):
+                headers[spelling] = value
+        else:
+            headers[lname] = ", ".join(values)
+    result["headers"] = headers
+    return result

@@ -1,0 +1,133 @@
+"""API Gateway REST API (v1 proxy integration) and HTTP API payload format 1.0.
+
+REST APIs deliver ``path`` percent-encoded and without the stage; on the API's own
+``*.execute-api.*`` host the public URL is ``/{stage}{path}``, so the stage becomes SCRIPT_NAME
+and the app's url_for()/reverse() build links that work. HTTP APIs using payload 1.0
+(``"version": "1.0"``) deliver the path decoded and with a named stage still in front.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote_plus
+
+from faas.adapters.aws._common import Options, expect_dict, header_map, is_execute_api_host, server_fields
+from faas.adapters.errors import MalformedEventError
+from faas.adapters.http import (
+    Request,
+    Response,
+    decode_body,
+    encode_body,
+    native_from_decoded,
+    native_from_encoded,
+    split_prefix,
+)
+
+__all__ = ["NAME", "from_response", "infer", "to_request"]
+
+NAME = "API Gateway REST API (v1)"
+
+
+def infer(event: dict[str, Any]) -> bool:
+    """A v1 proxy event: ``httpMethod`` and a requestContext that is not ALB's or WebSocket's."""
+    context = event.get("requestContext")
+    return (
+        "httpMethod" in event
+        and isinstance(context, dict)
+        and "elb" not in context
+        and "connectionId" not in context
+    )
+
+
+def _query_string(event: dict[str, Any]) -> str:
+    # API Gateway hands over decoded values; re-encode them (keys too) so that "&" or "="
+    # inside a value cannot split it. Repeated keys only survive in the multi-value form.
+    multi = event.get("multiValueQueryStringParameters")
+    if multi:
+        if not isinstance(multi, dict):
+            raise MalformedEventError(NAME, "multiValueQueryStringParameters is not an object")
+        parts: list[str] = []
+        for key, values in multi.items():
+            if not isinstance(values, list):
+                raise MalformedEventError(NAME, f"query parameter {key!r} is not a list")
+            qkey = quote_plus(key)
+            for value in values:
+                if not isinstance(value, str):
+                    raise MalformedEventError(NAME, f"query parameter {key!r} is not a string")
+                parts.append(qkey + "=" + quote_plus(value))
+        return "&".join(parts)
+    single = event.get("queryStringParameters")
+    if single:
+        if not isinstance(single, dict) or not all(isinstance(v, str) for v in single.values()):
+            raise MalformedEventError(NAME, "queryStringParameters is not an object of strings")
+        return "&".join(quote_plus(k) + "=" + quote_plus(v) for k, v in single.items())
+    return ""
+
+
+def to_request(event: dict[str, Any], options: Options) -> Request:
+    """The neutral request for a v1 event; MalformedEventError for a broken one."""
+    context = expect_dict(event, "requestContext", NAME)
+    method = event.get("httpMethod")
+    path = event.get("path") or "/"
+    if not isinstance(method, str) or not method or not isinstance(path, str):
+        raise MalformedEventError(NAME, "httpMethod or path is not a string")
+    headers = header_map(event.get("headers"), event.get("multiValueHeaders"), NAME)
+    try:
+        body = decode_body(event.get("body"), event.get("isBase64Encoded"))
+    except ValueError as exc:
+        raise MalformedEventError(NAME, str(exc)) from None
+    scheme, server_name, port = server_fields(headers, "https", str(context.get("domainName", "")))
+    http_api = event.get("version") == "1.0"
+    native = native_from_decoded(path) if http_api else native_from_encoded(path)
+    script = ""
+    stage = context.get("stage")
+    if is_execute_api_host(server_name) and isinstance(stage, str) and stage != "$default":
+        if http_api:
+            split = split_prefix(native, "/" + stage)
+            if split is not None:
+                script, native = split
+        else:
+            script = "/" + stage
+    elif options.base_path:
+        split = split_prefix(native, options.base_path)
+        script = options.base_path
+        if split is not None:
+            native = split[1]
+    identity = context.get("identity")
+    remote = identity.get("sourceIp", "") if isinstance(identity, dict) else ""
+    return Request(
+        method=method.upper(),
+        path=native,
+        query_string=_query_string(event),
+        headers=headers,
+        body=body,
+        script_name=script,
+        remote_addr=remote if isinstance(remote, str) else "",
+        scheme=scheme,
+        server_name=server_name,
+        server_port=port,
+    )
+
+
+def from_response(response: Response, event: dict[str, Any], options: Options) -> dict[str, Any]:
+    """The proxy-integration response: every header (Set-Cookie included) in multiValueHeaders."""
+    multi: dict[str, list[str]] = {}
+    content_type = content_encoding = None
+    for name, value in response.headers:
+        lname = name.lower()
+        if lname == "content-type":
+            content_type = value
+        elif lname == "content-encoding":
+            content_encoding = value
+        values = multi.get(name)
+        if values is None:
+            multi[name] = [value]
+        else:
+            values.append(value)
+    body, is_base64 = encode_body(response.body, content_type, content_encoding)
+    return {
+        "statusCode": response.status,
+        "multiValueHeaders": multi,
+        "body": body,
+        "isBase64Encoded": is_base64,
+    }

@@ -1,0 +1,272 @@
+"""Azure Functions adapter (Python v2 programming model).
+
+``make_handler(app)`` returns ``fn(req: azure.functions.HttpRequest, context=None) ->
+azure.functions.HttpResponse``. Azure serves HTTP functions under a route prefix (``/api`` by
+default, host.json ``routePrefix``): it is the app's mount point, so it goes to SCRIPT_NAME and
+url_for()/reverse() build URLs that include it. :func:`build_function_app` declares the HTTP
+route and the schedule/blob/queue triggers of ``faas_runtime.json`` on a ``FunctionApp``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import azure.functions as func
+from azure.functions._http import HttpResponseHeaders
+
+from faas.adapters.app import HttpService, Interface
+from faas.adapters.http import Request, Response, error_response, join_path_prefix, native_from_encoded, split_prefix
+from faas.adapters.log import logger
+
+__all__ = [
+    "AZURE_RESPONSE_LIMIT",
+    "build_function_app",
+    "make_handler",
+    "schedule_to_ncrontab",
+    "to_request",
+]
+
+#: Azure has no hard HTTP response limit below the host's 100 MB request cap; keep the same.
+AZURE_RESPONSE_LIMIT = 100 * 1024 * 1024
+
+
+def to_request(req: func.HttpRequest, base_path: str) -> Request:
+    """The neutral request for an Azure ``HttpRequest``."""
+    url = urlsplit(req.url)
+    headers = {name.lower(): value for name, value in req.headers.items()}
+    # Whether the host hands over the path percent-encoded or decoded, decoding exactly once
+    # gives the raw bytes (the double-encoding of /café comes from decoding it as text twice).
+    native = native_from_encoded(url.path or "/")
+    script = ""
+    if base_path:
+        split = split_prefix(native, base_path)
+        if split is not None:
+            script, native = split
+    scheme = headers.get("x-forwarded-proto", url.scheme or "https").lower()
+    if scheme not in ("http", "https"):
+        scheme = "https"
+    host = headers.get("host") or url.netloc or "localhost"
+    name, sep, port = host.rpartition(":")
+    if not sep or "]" in port or not port.isdigit():
+        name, port = host, ""
+    port = headers.get("x-forwarded-port") or port or ("443" if scheme == "https" else "80")
+    # The front end appends "client-ip:port" to X-Forwarded-For; only the rightmost is trusted.
+    remote = headers.get("x-forwarded-for", "").rpartition(",")[2].strip()
+    if remote.count(":") == 1:
+        remote = remote.partition(":")[0]
+    elif remote.startswith("[") and "]" in remote:
+        remote = remote[1 : remote.index("]")]
+    return Request(
+        method=req.method.upper(),
+        path=native,
+        query_string=url.query,
+        headers=headers,
+        body=req.get_body() or b"",
+        script_name=script,
+        remote_addr=remote,
+        scheme=scheme,
+        server_name=name,
+        server_port=port,
+        extra={"faas.request": req},
+    )
+
+
+class _Headers(HttpResponseHeaders):
+    """Response headers that make the worker believe a Content-Type is present.
+
+    The worker's converter adds ``text/plain`` unless ``"content-type" in headers``; an app that
+    sends no Content-Type must not get one invented, so the check is answered "yes" here.
+    """
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str) and key.lower() == "content-type":
+            return True
+        return bool(super().__contains__(key))  # type: ignore[operator]
+
+
+class _HttpResponse(func.HttpResponse):
+    """HttpResponse whose headers keep every Set-Cookie and invent no Content-Type."""
+
+    def __init__(self, body: bytes, status_code: int, headers: list[tuple[str, str]]) -> None:
+        super().__init__(body=body, status_code=status_code)
+        self._faas_headers = _Headers(headers)
+
+    @property
+    def headers(self) -> Any:
+        return self._faas_headers
+
+
+def to_http_response(response: Response) -> func.HttpResponse:
+    """An ``HttpResponse`` with every Set-Cookie kept and other repeated headers joined.
+
+    The worker turns headers into a dict (last one wins) but sends Set-Cookie separately, so
+    only Set-Cookie may repeat.
+    """
+    joined: dict[str, str] = {}
+    names: dict[str, str] = {}
+    cookies: list[tuple[str, str]] = []
+    for name, value in response.headers:
+        lname = name.lower()
+        if lname == "set-cookie":
+            cookies.append(("Set-Cookie", value))
+            continue
+        previous = joined.get(lname)
+        joined[lname] = value if previous is None else previous + ", " + value
+        names.setdefault(lname, name)
+    headers = [(names[lname], value) for lname, value in joined.items()]
+    return _HttpResponse(response.body, response.status, headers + cookies)
+
+
+def make_handler(
+    app: Any,
+    *,
+    interface: Interface = "auto",
+    base_path: str = "/api",
+    access_log: bool = True,
+    max_response_bytes: int = AZURE_RESPONSE_LIMIT,
+    asgi_mode: Literal["inline", "thread"] = "thread",
+) -> Callable[..., func.HttpResponse]:
+    """The Azure HTTP function ``fn(req, context=None) -> HttpResponse`` serving ``app``.
+
+    :param base_path: the host's route prefix (``/api`` unless host.json changes it), moved
+        into SCRIPT_NAME.
+    :param asgi_mode: ``"thread"`` by default: the worker calls sync functions from a pool.
+    """
+    service = HttpService(app, interface, access_log=access_log, asgi_mode=asgi_mode)
+    prefix = join_path_prefix(base_path)
+
+    def handler(req: func.HttpRequest, context: Any = None) -> func.HttpResponse:
+        started = time.perf_counter()
+        request = to_request(req, prefix)
+        response = service.handle(request)
+        if len(response.body) > max_response_bytes:
+            logger.error(
+                "response to %s %s is %d bytes, over the %d-byte limit; returning 502 instead",
+                request.method, request.path, len(response.body), max_response_bytes,
+            )
+            response = error_response(502, "Bad Gateway: response too large")
+        service.log(request, response, started, len(response.body))
+        return to_http_response(response)
+
+    handler.service = service  # type: ignore[attr-defined]
+    return handler
+
+
+_RATE = re.compile(r"^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$")
+_DOW = {"SUN": "0", "MON": "1", "TUE": "2", "WED": "3", "THU": "4", "FRI": "5", "SAT": "6"}
+
+
+def schedule_to_ncrontab(expression: str) -> str:
+    """The model's ``rate(N unit)`` / 6-field AWS-style ``cron(...)`` as Azure NCRONTAB."""
+    match = _RATE.match(expression.strip())
+    if match:
+        count, unit = int(match.group(1)), match.group(2).rstrip("s")
+        every = "*" if count == 1 else f"*/{count}"
+        return {"minute": f"0 {every} * * * *", "hour": f"0 0 {every} * * *",
+                "day": f"0 0 0 {every} * *"}[unit]
+    if expression.startswith("cron(") and expression.endswith(")"):
+        fields = expression[5:-1].split()
+        if len(fields) == 6:
+            minute, hour, dom, month, dow, _year = (f.replace("?", "*") for f in fields)
+            # AWS numbers days 1-7 from Sunday, NCRONTAB 0-6.
+            dow = re.sub(r"\d", lambda m: str((int(m.group()) - 1) % 7), dow)
+            for day_name, number in _DOW.items():
+                dow = dow.replace(day_name, number)
+            return f"0 {minute} {hour} {dom} {month} {dow}"
+    raise ValueError(f"unsupported schedule expression {expression!r}")
+
+
+def _function_name(name: str, index: int) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", f"faas_{name}_{index}")
+
+
+def build_function_app(
+    http: Callable[..., func.HttpResponse] | None,
+    call_function: Callable[[str, Any, Any], Any],
+    functions: dict[str, list[dict[str, Any]]],
+    invoke: Callable[[Any], Any],
+) -> func.FunctionApp:
+    """A ``FunctionApp`` with the app's catch-all route, the private invoke route and triggers.
+
+    :param http: the handler from :func:`make_handler`, or None for a functions-only project.
+    :param call_function: ``call_function(name, event, context)`` runs a user function.
+    :param functions: function name -> triggers, from ``faas_runtime.json``.
+    :param invoke: runs a ``{"faas": {...}}`` envelope (``faas invoke``/``faas manage``);
+        served on ``_faas/invoke`` with function-key auth, never anonymously.
+    """
+    import json
+
+    function_app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+    def faas_invoke(req: func.HttpRequest) -> func.HttpResponse:
+        try:
+            envelope = json.loads(req.get_body() or b"null")
+        except ValueError:
+            return func.HttpResponse("invalid JSON", status_code=400)
+        result = invoke(envelope)
+        return func.HttpResponse(json.dumps(result), mimetype="application/json")
+
+    function_app.function_name("faas_invoke")(
+        function_app.route(route="_faas/invoke", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)(
+            faas_invoke
+        )
+    )
+    if http is not None:
+        def faas_http(req: func.HttpRequest) -> func.HttpResponse:
+            return http(req)
+
+        function_app.function_name("faas_http")(
+            function_app.route(route="{*route}", auth_level=func.AuthLevel.ANONYMOUS)(faas_http)
+        )
+    for name, triggers in functions.items():
+        for index, trigger in enumerate(triggers):
+            _register_trigger(function_app, call_function, name, index, trigger)
+    return function_app
+
+
+def _register_trigger(
+    function_app: func.FunctionApp,
+    call_function: Callable[[str, Any, Any], Any],
+    name: str,
+    index: int,
+    trigger: dict[str, Any],
+) -> None:
+    kind = trigger.get("type")
+    fname = _function_name(name, index)
+    if kind == "schedule":
+        def on_timer(timer: func.TimerRequest) -> None:
+            call_function(name, {"type": "schedule", "past_due": timer.past_due}, None)
+
+        function_app.function_name(fname)(
+            function_app.timer_trigger(arg_name="timer", schedule=schedule_to_ncrontab(trigger["expression"]))(on_timer)
+        )
+    elif kind == "storage":
+        if "deleted" in (trigger.get("events") or []):
+            logger.warning("function %r: Azure blob triggers cannot fire on deletion", name)
+        path = f"{trigger['bucket']}/{trigger.get('prefix') or ''}{{name}}{trigger.get('suffix') or ''}"
+
+        def on_blob(blob: func.InputStream) -> None:
+            event = {"type": "storage", "bucket": trigger["bucket"], "key": blob.name,
+                     "size": blob.length, "uri": blob.uri, "action": "created"}
+            call_function(name, event, None)
+
+        function_app.function_name(fname)(
+            function_app.blob_trigger(arg_name="blob", path=path, connection="AzureWebJobsStorage")(on_blob)
+        )
+    elif kind == "queue":
+        def on_message(msg: func.QueueMessage) -> None:
+            event = {"type": "queue", "queue": trigger["queue"], "id": msg.id,
+                     "body": msg.get_body().decode("utf-8", "replace")}
+            call_function(name, event, None)
+
+        function_app.function_name(fname)(
+            function_app.queue_trigger(
+                arg_name="msg", queue_name=trigger["queue"], connection="AzureWebJobsStorage"
+            )(on_message)
+        )
+    else:
+        logger.warning("function %r: trigger type %r is not supported on Azure", name, kind)

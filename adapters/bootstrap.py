@@ -1,0 +1,196 @@
+"""Build the platform entry point from ``faas_runtime.json`` (see docs/runtime-contract.md).
+
+The generated entry module is three lines::
+
+    from faas.adapters.bootstrap import build
+    handler = build("aws")          # faas_entry.py; "gcp" in main.py; app = build("azure")
+
+Cold start: the web app is imported inside ``build()``, i.e. during the platform's init phase,
+not on the first request. Lambda runs init before the first invocation (with the CPU burst it
+gives init), provisioned concurrency and SnapStart run it ahead of any request, and a broken
+import fails the deploy's smoke test as an init error instead of a user's first request. A
+function deployed for one trigger (``FAAS_FUNCTION`` set) skips the web app; user functions are
+imported on first call, so a cold start pays only for what it serves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from faas.adapters.dispatch import Dispatcher, import_entry
+from faas.adapters.errors import ConfigError, UnknownEventError
+from faas.adapters.manage import run_management_command
+
+__all__ = ["CONFIG_NAME", "Runtime", "build", "load_config"]
+
+CONFIG_NAME = "faas_runtime.json"
+SUPPORTED_FORMAT = 1
+
+
+def load_config(root: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read and check ``faas_runtime.json`` in ``root``."""
+    path = Path(root) / CONFIG_NAME
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path} not found: the artifact was not built by faas") from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path} is unreadable: {exc}") from exc
+    if not isinstance(config, dict) or config.get("format") != SUPPORTED_FORMAT:
+        raise ConfigError(f"{path}: unsupported format {config.get('format')!r}, expected 1"
+                          if isinstance(config, dict) else f"{path} is not a JSON object")
+    return config
+
+
+class Runtime:
+    """The project inside the function: its app (if any), its functions, the envelope."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        app = config.get("app")
+        if app is not None and not (isinstance(app, dict) and isinstance(app.get("entry"), str)):
+            raise ConfigError("'app' must be null or an object with an 'entry' string")
+        self.app_spec: dict[str, Any] | None = app
+        functions = config.get("functions") or {}
+        if not isinstance(functions, dict):
+            raise ConfigError("'functions' must be an object")
+        self.dispatcher = Dispatcher.from_config(functions)
+        self.settings_module: str | None = (app or {}).get("settings_module")
+        if self.settings_module:
+            # Before any import of the app: Django reads it at import time.
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", self.settings_module)
+        self.only_function = os.environ.get("FAAS_FUNCTION") or None
+        self.private = bool(self.only_function or os.environ.get("FAAS_PRIVATE"))
+
+    @property
+    def serves_http(self) -> bool:
+        """True when this deployment serves the web app (not a single-trigger function)."""
+        return self.app_spec is not None and self.only_function is None
+
+    def load_app(self) -> Any:
+        """Import the user's web app (its ``entry``)."""
+        assert self.app_spec is not None
+        return import_entry(self.app_spec["entry"])
+
+    def app_options(self) -> dict[str, Any]:
+        """make_handler() options from the ``app`` section."""
+        spec = self.app_spec or {}
+        options: dict[str, Any] = {"interface": spec.get("interface") or "auto"}
+        if spec.get("base_path"):
+            options["base_path"] = spec["base_path"]
+        return options
+
+    def invoke(self, envelope: Any, context: Any = None) -> Any:
+        """Run a ``{"faas": {...}}`` envelope's body: a function call or a management command."""
+        if not isinstance(envelope, dict):
+            raise UnknownEventError(envelope, "faas", "the 'faas' envelope must be an object")
+        if "manage" in envelope:
+            return run_management_command(envelope["manage"], self.settings_module)
+        name = envelope.get("function")
+        if isinstance(name, str):
+            return self.dispatcher.call(name, envelope.get("event") or {}, context)
+        raise UnknownEventError(envelope, "faas", "expected 'function' or 'manage'")
+
+    # -- platforms -----------------------------------------------------------------------------
+
+    def aws_handler(self) -> Any:
+        """The Lambda handler ``handler(event, context)``."""
+        from faas.adapters.aws import detect_http_source, make_handler
+        from faas.adapters.aws.triggers import classify
+
+        http = make_handler(self.load_app(), **self.app_options()) if self.serves_http else None
+        dispatcher = self.dispatcher
+        only = self.only_function
+
+        def handler(event: Any, context: Any = None) -> Any:
+            if isinstance(event, dict):
+                envelope = event.get("faas")
+                if envelope is not None:
+                    return self.invoke(envelope, context)
+                source = detect_http_source(event)
+                if source is not None and http is not None:
+                    return http.serve(source, event, context)  # type: ignore[attr-defined]
+                if only is not None:
+                    return dispatcher.call(only, event, context)
+                trigger = classify(event)
+                if trigger is not None:
+                    return dispatcher.route(trigger, event, context)
+            raise UnknownEventError(event, "aws")
+
+        handler.http = http  # type: ignore[attr-defined]
+        return handler
+
+    def gcp_handler(self) -> Any:
+        """The functions-framework HTTP function ``handler(request)``."""
+        from faas.adapters.gcp import classify, cloud_event_from_request, make_handler
+
+        http = make_handler(self.load_app(), **self.app_options()) if self.serves_http else None
+        dispatcher = self.dispatcher
+        only = self.only_function
+        private = self.private
+
+        def result(value: Any) -> tuple[str, int, dict[str, str]]:
+            return json.dumps(value), 200, {"Content-Type": "application/json"}
+
+        def handler(request: Any) -> Any:
+            # CloudEvents and envelopes come over HTTP on GCP: they are honoured only on a
+            # private (IAM-authenticated) function, never on the public web app.
+            if private:
+                event = cloud_event_from_request(request)
+                if event is not None:
+                    if only is not None:
+                        return result(dispatcher.call(only, event, None))
+                    trigger = classify(event)
+                    if trigger is None:
+                        raise UnknownEventError(event, "gcp")
+                    return result(dispatcher.route(trigger, event, None))
+                body = request.get_json(silent=True) if request.is_json else None
+                if isinstance(body, dict) and "faas" in body:
+                    return result(self.invoke(body["faas"]))
+                if only is not None and http is None:
+                    return result(dispatcher.call(only, body, None))
+            if http is None:
+                return "Not Found", 404, {"Content-Type": "text/plain"}
+            return http(request)
+
+        handler.http = http  # type: ignore[attr-defined]
+        return handler
+
+    def azure_app(self) -> Any:
+        """The ``azure.functions.FunctionApp`` that ``function_app.py`` exposes as ``app``."""
+        from faas.adapters.azure import build_function_app, make_handler
+
+        http = make_handler(self.load_app(), **self.app_options()) if self.serves_http else None
+        triggers = {name: spec.triggers for name, spec in self.dispatcher.functions.items()}
+        return build_function_app(http, self.dispatcher.call, triggers, self.invoke)
+
+
+def _caller_dir(depth: int = 2) -> Path:
+    """Directory of the module that called :func:`build` (the generated entry module)."""
+    frame = sys._getframe(depth)
+    caller = frame.f_globals.get("__file__")
+    if caller:
+        return Path(caller).resolve().parent
+    return Path(os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd())
+
+
+def build(platform: str, *, root: str | os.PathLike[str] | None = None) -> Any:
+    """The platform's entry point for the project described by ``faas_runtime.json``.
+
+    :param platform: ``"aws"`` -> ``handler(event, context)``; ``"gcp"`` -> functions-framework
+        HTTP function; ``"azure"`` -> ``azure.functions.FunctionApp``.
+    :param root: directory holding ``faas_runtime.json``; default: the caller's directory.
+    """
+    directory = Path(root) if root is not None else _caller_dir()
+    runtime = Runtime(load_config(directory))
+    if platform == "aws":
+        return runtime.aws_handler()
+    if platform == "gcp":
+        return runtime.gcp_handler()
+    if platform == "azure":
+        return runtime.azure_app()
+    raise ConfigError(f"unknown platform {platform!r}: expected 'aws', 'gcp' or 'azure'")

@@ -1,0 +1,168 @@
+"""Route non-HTTP events (schedules, storage, queues, topics) to the user's functions.
+
+The platform modules recognise an event and describe it as an :class:`EventSource`; the
+:class:`Dispatcher` finds the function whose trigger (from ``faas_runtime.json``) matches it and
+calls it as ``fn(event, context)``. Functions are imported on first use, so a cold start that
+serves one function never imports the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from faas.adapters.errors import ConfigError, UnroutableEventError
+
+__all__ = ["Dispatcher", "EventSource", "FunctionSpec", "import_entry"]
+
+
+def import_entry(entry: str) -> Any:
+    """Import ``"package.module:attr.path"`` and return the attribute."""
+    module_name, sep, attr_path = entry.partition(":")
+    if not sep or not module_name or not attr_path:
+        raise ConfigError(f"entry {entry!r} is not of the form 'module:attribute'")
+    try:
+        target: Any = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError(f"cannot import {module_name!r} for entry {entry!r}: {exc}") from exc
+    for part in attr_path.split("."):
+        try:
+            target = getattr(target, part)
+        except AttributeError:
+            raise ConfigError(f"{module_name!r} has no attribute {attr_path!r}") from None
+    return target
+
+
+@dataclass(frozen=True, slots=True)
+class EventSource:
+    """A recognised non-HTTP event, in neutral terms.
+
+    ``kind`` is ``schedule`` (name: rule/job name), ``storage`` (name: bucket, key, action
+    ``created``/``deleted``), ``queue`` (name: queue) or ``topic`` (name: topic).
+    """
+
+    kind: str
+    name: str
+    key: str = ""
+    action: str = ""
+
+    def seen(self) -> dict[str, str]:
+        """What was seen, for error messages."""
+        seen = {"name": self.name}
+        if self.key:
+            seen["key"] = self.key
+        if self.action:
+            seen["action"] = self.action
+        return seen
+
+
+@dataclass(slots=True)
+class FunctionSpec:
+    """One user function from ``faas_runtime.json``: its entry and triggers."""
+
+    name: str
+    entry: str
+    triggers: list[dict[str, Any]] = field(default_factory=list)
+    _target: Callable[..., Any] | None = None
+
+    def load(self) -> Callable[..., Any]:
+        """The user's callable, imported on first use."""
+        if self._target is None:
+            target = import_entry(self.entry)
+            if not callable(target):
+                raise ConfigError(f"function {self.name!r}: {self.entry!r} is not callable")
+            self._target = target
+        return self._target
+
+    def matches(self, source: EventSource) -> bool:
+        """True when one of this function's triggers accepts ``source``."""
+        return any(_trigger_matches(trigger, source) for trigger in self.triggers)
+
+
+def _trigger_matches(trigger: Mapping[str, Any], source: EventSource) -> bool:
+    kind = trigger.get("type")
+    if source.kind == "storage":
+        if kind != "storage" or trigger.get("bucket") != source.name:
+            return False
+        events = trigger.get("events") or ["created"]
+        return (
+            source.action in events
+            and source.key.startswith(trigger.get("prefix") or "")
+            and source.key.endswith(trigger.get("suffix") or "")
+        )
+    if source.kind in ("queue", "topic"):
+        # A neutral "queue" trigger is a Pub/Sub topic on GCP and may be an SNS topic on AWS.
+        return (kind == "queue" and trigger.get("queue") == source.name) or (
+            kind == "topic" and trigger.get("topic") == source.name
+        )
+    if source.kind == "schedule":
+        return kind == "schedule" and trigger.get("name") == source.name
+    return False
+
+
+class Dispatcher:
+    """Finds and calls the user function for an event."""
+
+    def __init__(self, functions: Mapping[str, FunctionSpec]) -> None:
+        self.functions = dict(functions)
+
+    @classmethod
+    def from_config(cls, functions: Mapping[str, Any]) -> Dispatcher:
+        """Build from the ``functions`` object of ``faas_runtime.json``."""
+        specs: dict[str, FunctionSpec] = {}
+        for name, spec in functions.items():
+            if not isinstance(spec, dict) or not isinstance(spec.get("entry"), str):
+                raise ConfigError(f"function {name!r} has no 'entry' string")
+            triggers = spec.get("triggers") or []
+            if not isinstance(triggers, list):
+                raise ConfigError(f"function {name!r}: 'triggers' is not a list")
+            specs[name] = FunctionSpec(name, spec["entry"], list(triggers))
+        return cls(specs)
+
+    def get(self, name: str) -> FunctionSpec:
+        """The function called ``name``; UnroutableEventError naming the known ones otherwise."""
+        spec = self.functions.get(name)
+        if spec is None:
+            known = ", ".join(sorted(self.functions)) or "none"
+            raise UnroutableEventError("function", {"name": name, "known": known})
+        return spec
+
+    def call(self, name: str, event: Any, context: Any) -> Any:
+        """Call the function ``name`` with ``event``."""
+        return self.get(name).load()(event, context)
+
+    def match(self, source: EventSource) -> FunctionSpec:
+        """The function whose trigger matches ``source``.
+
+        A schedule names its function through the trigger's ``name`` (the rule/job name the
+        provider created); when it does not, and exactly one function has a schedule trigger,
+        that function is meant.
+        """
+        for spec in self.functions.values():
+            if spec.matches(source):
+                return spec
+        if source.kind == "schedule":
+            scheduled = [
+                spec for spec in self.functions.values()
+                if any(t.get("type") == "schedule" for t in spec.triggers)
+            ]
+            named = [spec for spec in scheduled if _rule_names_function(source.name, spec.name)]
+            if len(named) == 1:
+                return named[0]
+            if len(scheduled) == 1:
+                return scheduled[0]
+        raise UnroutableEventError(source.kind, source.seen())
+
+    def route(self, source: EventSource, event: Any, context: Any) -> Any:
+        """Call the function matching ``source`` with ``event``."""
+        return self.match(source).load()(event, context)
+
+
+def _rule_names_function(rule: str, function: str) -> bool:
+    """True for rule names the providers generate: ``<prefix>-<function>[-<n>]``."""
+    if rule == function or rule.endswith("-" + function):
+        return True
+    head, _, tail = rule.rpartition("-")
+    return tail.isdigit() and (head == function or head.endswith("-" + function))

@@ -1,0 +1,76 @@
+"""Typed errors raised by the runtime adapters.
+
+They never import anything but the standard library: the adapter runs on every cold start.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AdapterError",
+    "ConfigError",
+    "MalformedEventError",
+    "ManageError",
+    "UnknownEventError",
+    "UnroutableEventError",
+]
+
+
+def describe_event(event: Any, limit: int = 12) -> str:
+    """Summarise an event for an error message: its type and top-level keys, never its values.
+
+    Values can hold secrets (authorisation headers, tokens), keys cannot, so only keys are shown.
+    """
+    if isinstance(event, dict):
+        keys = sorted(str(key) for key in event)
+        shown = ", ".join(keys[:limit])
+        more = f", ... (+{len(keys) - limit})" if len(keys) > limit else ""
+        return f"dict with keys [{shown}{more}]"
+    return f"{type(event).__name__}"
+
+
+class AdapterError(Exception):
+    """Base class of every error the adapters raise on purpose."""
+
+
+class UnknownEventError(AdapterError):
+    """The event matches no known event source (HTTP front door or trigger)."""
+
+    def __init__(self, event: Any, platform: str = "aws", hint: str = "") -> None:
+        self.event_summary = describe_event(event)
+        self.platform = platform
+        message = f"unknown {platform} event: {self.event_summary}"
+        if hint:
+            message += f" ({hint})"
+        super().__init__(message)
+
+
+class MalformedEventError(AdapterError):
+    """The event looks like an HTTP event of a known source but a field has the wrong shape.
+
+    The HTTP handlers turn it into a 400 response instead of a platform error.
+    """
+
+    def __init__(self, source: str, reason: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"malformed {source} event: {reason}")
+
+
+class UnroutableEventError(AdapterError):
+    """A recognised non-HTTP event (schedule, storage, queue...) that no function's trigger matches."""
+
+    def __init__(self, kind: str, seen: dict[str, str]) -> None:
+        self.kind = kind
+        self.seen = seen
+        details = ", ".join(f"{key}={value!r}" for key, value in sorted(seen.items()))
+        super().__init__(f"no function is registered for this {kind} event ({details})")
+
+
+class ConfigError(AdapterError):
+    """faas_runtime.json is missing, unreadable or names something that cannot be imported."""
+
+
+class ManageError(AdapterError):
+    """A management command was requested for a project that cannot run one."""

@@ -1,0 +1,195 @@
+"""Google Cloud Functions adapter (functions-framework HTTP functions, 1st and 2nd gen).
+
+``make_handler(app)`` returns ``fn(request) -> response`` for functions-framework. The request
+is only duck-typed (``.environ`` and ``.get_data()``): nothing here imports Flask at module load;
+the response class comes from werkzeug, which functions-framework has already imported.
+CloudEvents (Pub/Sub, Cloud Storage) arriving over HTTP are recognised by :func:`classify`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any, Literal
+
+from faas.adapters.app import HttpService, Interface
+from faas.adapters.dispatch import EventSource
+from faas.adapters.http import Request, Response, error_response, join_path_prefix, split_prefix
+from faas.adapters.log import logger
+
+__all__ = ["GCP_RESPONSE_LIMIT", "classify", "cloud_event_from_request", "make_handler"]
+
+#: Cloud Functions' (and Cloud Run's) limit for a non-streamed HTTP response.
+GCP_RESPONSE_LIMIT = 32 * 1024 * 1024
+
+_SKIP = frozenset({"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"})
+
+
+def _headers(environ: dict[str, Any]) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_") and key not in _SKIP:
+            headers[key[5:].lower().replace("_", "-")] = value
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = environ["CONTENT_TYPE"]
+    return headers
+
+
+def _function_prefix() -> str:
+    """``/<function name>``: on ``*.cloudfunctions.net`` the public URL starts with it."""
+    name = os.environ.get("K_SERVICE") or os.environ.get("FUNCTION_NAME") or ""
+    return "/" + name if name else ""
+
+
+def to_request(http_request: Any, base_path: str | None) -> Request:
+    """The neutral request for a functions-framework (werkzeug) request."""
+    environ: dict[str, Any] = http_request.environ
+    headers = _headers(environ)
+    native = environ.get("PATH_INFO") or "/"
+    script = environ.get("SCRIPT_NAME") or ""
+    host = headers.get("host") or environ.get("SERVER_NAME", "localhost")
+    prefix = base_path
+    if prefix is None:
+        prefix = _function_prefix() if host.endswith(".cloudfunctions.net") else ""
+    if prefix:
+        split = split_prefix(native, prefix)
+        if split is not None:
+            native = split[1]
+        script += prefix
+    scheme = headers.get("x-forwarded-proto", environ.get("wsgi.url_scheme", "http")).lower()
+    if scheme not in ("http", "https"):
+        scheme = "https"
+    name, sep, port = host.rpartition(":")
+    if not sep or "]" in port or not port.isdigit():
+        name, port = host, ""
+    port = headers.get("x-forwarded-port") or port or ("443" if scheme == "https" else "80")
+    # Google's front end appends the address it accepted the connection from: the rightmost
+    # X-Forwarded-For entry is the only one a client cannot forge.
+    forwarded = headers.get("x-forwarded-for", "")
+    remote = forwarded.rpartition(",")[2].strip() or environ.get("REMOTE_ADDR", "")
+    return Request(
+        method=environ.get("REQUEST_METHOD", "GET"),
+        path=native,
+        query_string=environ.get("QUERY_STRING", ""),
+        headers=headers,
+        body=http_request.get_data(cache=True),
+        script_name=script,
+        remote_addr=remote,
+        scheme=scheme,
+        server_name=name,
+        server_port=port,
+        extra={"faas.request": http_request},
+    )
+
+
+_response_class: Any = None
+
+
+def _make_response(response: Response) -> Any:
+    """A werkzeug Response that adds nothing the app did not send (no default Content-Type)."""
+    global _response_class  # noqa: PLW0603 - built once, on first use
+    if _response_class is None:
+        from werkzeug.wrappers import Response as WerkzeugResponse
+
+        class _RawResponse(WerkzeugResponse):
+            default_mimetype = None
+            automatically_set_content_length = False
+
+        _response_class = _RawResponse
+    return _response_class(response.body, status=response.status, headers=response.headers)
+
+
+def make_handler(
+    app: Any,
+    *,
+    interface: Interface = "auto",
+    base_path: str | None = None,
+    access_log: bool = True,
+    max_response_bytes: int = GCP_RESPONSE_LIMIT,
+    asgi_mode: Literal["inline", "thread"] = "thread",
+) -> Callable[[Any], Any]:
+    """A functions-framework HTTP function ``fn(request: flask.Request)`` serving ``app``.
+
+    :param base_path: path prefix moved into SCRIPT_NAME; None (default) means the function
+        name on ``*.cloudfunctions.net`` hosts (where URLs start with it) and nothing elsewhere.
+    :param asgi_mode: ``"thread"`` by default, since gunicorn may call from several threads.
+    """
+    service = HttpService(app, interface, access_log=access_log, asgi_mode=asgi_mode)
+    prefix = None if base_path is None else join_path_prefix(base_path)
+
+    def handler(request: Any) -> Any:
+        started = time.perf_counter()
+        neutral = to_request(request, prefix)
+        response = service.handle(neutral)
+        if len(response.body) > max_response_bytes:
+            logger.error(
+                "response to %s %s is %d bytes, over the %d-byte Cloud Functions limit; "
+                "returning 502 instead",
+                neutral.method, neutral.path, len(response.body), max_response_bytes,
+            )
+            response = error_response(502, "Bad Gateway: response too large")
+        service.log(neutral, response, started, len(response.body))
+        return _make_response(response)
+
+    handler.service = service  # type: ignore[attr-defined]
+    return handler
+
+
+def cloud_event_from_request(http_request: Any) -> dict[str, Any] | None:
+    """The CloudEvent carried by an HTTP request (binary or structured mode), or None."""
+    import json
+
+    environ = http_request.environ
+    if environ.get("HTTP_CE_SPECVERSION"):
+        event: dict[str, Any] = {
+            key[8:].lower(): value for key, value in environ.items() if key.startswith("HTTP_CE_")
+        }
+        raw = http_request.get_data(cache=True)
+        try:
+            event["data"] = json.loads(raw) if raw else None
+        except ValueError:
+            event["data"] = raw.decode("utf-8", "replace")
+        return event
+    if "cloudevents" in environ.get("CONTENT_TYPE", ""):
+        try:
+            body = json.loads(http_request.get_data(cache=True))
+        except ValueError:
+            return None
+        return body if isinstance(body, dict) and "specversion" in body else None
+    return None
+
+
+def classify(event: Any) -> EventSource | None:
+    """The :class:`EventSource` a CloudEvent or legacy background event describes, or None."""
+    if not isinstance(event, dict):
+        return None
+    kind = event.get("type")
+    source = event.get("source")
+    if isinstance(kind, str) and isinstance(source, str):
+        name = source.rpartition("/")[2]
+        if kind.startswith("google.cloud.pubsub.topic."):
+            return EventSource("topic", name)
+        if kind.startswith("google.cloud.storage.object."):
+            subject = event.get("subject")
+            key = subject[8:] if isinstance(subject, str) and subject.startswith("objects/") else ""
+            action = "deleted" if kind.endswith(".deleted") else "created"
+            return EventSource("storage", name, key, action)
+        if kind.startswith("google.cloud.scheduler."):
+            return EventSource("schedule", name)
+        return None
+    # Legacy background-function events: {"context": {"eventType", "resource"}, "data"}.
+    context = event.get("context")
+    if isinstance(context, dict):
+        legacy = context.get("eventType")
+        resource = context.get("resource")
+        rname = resource.get("name") if isinstance(resource, dict) else resource
+        if not isinstance(legacy, str) or not isinstance(rname, str):
+            return None
+        if legacy.startswith(("google.pubsub.topic.", "providers/cloud.pubsub/")):
+            return EventSource("topic", rname.rpartition("/")[2])
+        if legacy.startswith(("google.storage.object.", "providers/cloud.storage/")):
+            bucket, _, key = rname.partition("/buckets/")[2].partition("/objects/")
+            action = "deleted" if legacy.endswith(".delete") else "created"
+            return EventSource("storage", bucket, key, action)
+    return None

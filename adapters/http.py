@@ -1,0 +1,202 @@
+"""Platform-neutral HTTP request and response, and the rules every platform shares.
+
+Each platform module turns its event into a :class:`Request`, the WSGI or ASGI runner turns the
+app's answer into a :class:`Response`, and the platform module turns that back into what the
+platform expects. Strings here follow PEP 3333: ``path`` and ``script_name`` are "native
+strings", i.e. the raw URL bytes (percent-decoded) decoded as latin-1, so that any byte sequence,
+UTF-8 or not, reaches the app unchanged.
+"""
+
+from __future__ import annotations
+
+import binascii
+from base64 import b64decode, b64encode
+from dataclasses import dataclass, field
+from urllib.parse import quote_from_bytes, unquote_to_bytes
+
+__all__ = [
+    "Request",
+    "Response",
+    "decode_body",
+    "encode_body",
+    "error_response",
+    "is_text_type",
+    "join_path_prefix",
+    "native_from_decoded",
+    "native_from_encoded",
+    "raw_path_from_native",
+    "split_prefix",
+    "status_line",
+]
+
+
+@dataclass(slots=True)
+class Request:
+    """One HTTP request, as the platform delivered it, in WSGI-ready form."""
+
+    method: str
+    #: PATH_INFO as a native string (latin-1 of the raw bytes); the app's own routes.
+    path: str
+    #: Percent-encoded query string, exactly as the client sent it (ASCII).
+    query_string: str
+    #: Lower-case header names; repeated headers joined with ", " (Cookie with "; ").
+    headers: dict[str, str]
+    body: bytes = b""
+    #: SCRIPT_NAME as a native string: the stage or base path the app is mounted under.
+    script_name: str = ""
+    #: Client address from the platform's trusted source, "" when it gave none.
+    remote_addr: str = ""
+    scheme: str = "https"
+    server_name: str = "localhost"
+    server_port: str = "443"
+    #: Extra WSGI environ keys (e.g. the platform's event and context for the curious app).
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Response:
+    """The app's answer: status, headers in the order sent, the whole body."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+
+
+_REASONS: dict[int, str] = {}
+
+
+def status_line(status: int) -> str:
+    """``"200 OK"`` for 200; ALB wants this as statusDescription."""
+    reason = _REASONS.get(status)
+    if reason is None:
+        from http import HTTPStatus
+
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = "Unknown"
+        _REASONS[status] = reason
+    return f"{status} {reason}"
+
+
+def native_from_encoded(path: str) -> str:
+    """PEP 3333 PATH_INFO from a percent-encoded path (REST API, Function URLs, ALB, Azure).
+
+    Raw non-ASCII characters, which some clients and test tools send unencoded, are taken as
+    UTF-8, so ``/café`` and ``/caf%C3%A9`` both reach the app as the same native string.
+    """
+    if "%" not in path and path.isascii():
+        return path
+    return unquote_to_bytes(path).decode("latin-1")
+
+
+def native_from_decoded(path: str) -> str:
+    """PEP 3333 PATH_INFO from an already percent-decoded path (HTTP API ``rawPath``).
+
+    HTTP APIs hand over the path decoded, so a literal ``%`` must not be decoded a second time.
+    """
+    if path.isascii():
+        return path
+    return path.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+#: Characters RFC 3986 allows unencoded in a path; everything else is percent-encoded.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def raw_path_from_native(path: str) -> bytes:
+    """Percent-encoded bytes of a native path, for ASGI's ``raw_path``."""
+    return quote_from_bytes(path.encode("latin-1"), safe=_PATH_SAFE).encode("ascii")
+
+
+def split_prefix(path: str, prefix: str) -> tuple[str, str] | None:
+    """Split ``prefix`` off ``path`` at a segment boundary: ``("/dev", "/x")`` or None.
+
+    ``/device`` does not start with the stage ``/dev``; ``/dev`` alone leaves ``""`` (PEP 3333
+    allows an empty PATH_INFO when the request is for the mount point itself).
+    """
+    if not prefix or prefix == "/":
+        return None
+    if path == prefix or (path.startswith(prefix) and path[len(prefix)] == "/"):
+        return prefix, path[len(prefix) :]
+    return None
+
+
+def join_path_prefix(base: str) -> str:
+    """Normalise a base path option: ``"api/"`` -> ``"/api"``, ``"/"`` or ``""`` -> ``""``."""
+    base = base.strip("/")
+    return "/" + base if base else ""
+
+
+def decode_body(body: object, is_base64: object) -> bytes:
+    """Request body bytes from an event's ``body``/``isBase64Encoded`` pair.
+
+    Raises ValueError for a body that is not a string or not valid base64: the platform
+    modules turn that into a 400.
+    """
+    if body is None or body == "":
+        return b""
+    if not isinstance(body, str):
+        raise ValueError(f"body is a {type(body).__name__}, not a string")
+    if is_base64:
+        try:
+            return b64decode(body, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError("body is marked isBase64Encoded but is not valid base64") from exc
+    return body.encode("utf-8", "surrogateescape")
+
+
+_TEXT_TYPES = frozenset(
+    {
+        "application/json",
+        "application/javascript",
+        "application/ecmascript",
+        "application/xml",
+        "application/xhtml+xml",
+        "application/x-www-form-urlencoded",
+        "application/graphql",
+        "application/ld+json",
+        "application/problem+json",
+        "image/svg+xml",
+    }
+)
+
+
+def is_text_type(content_type: str) -> bool:
+    """True for media types whose body is text (sent as a JSON string, not base64)."""
+    mime = content_type.partition(";")[0].strip().lower()
+    return (
+        mime.startswith("text/")
+        or mime in _TEXT_TYPES
+        or mime.endswith(("+json", "+xml"))
+    )
+
+
+def encode_body(body: bytes, content_type: str | None, content_encoding: str | None) -> tuple[str, bool]:
+    """The response body as the JSON string a platform event carries, and whether it is base64.
+
+    Text goes out as text only when it is a text media type, not content-encoded (gzip, br) and
+    valid UTF-8; everything else (images, compressed text, text in another charset) goes out as
+    base64 so it round-trips byte-exact. A response without Content-Type is sent as text when it
+    is valid UTF-8: the platform never reinterprets it.
+    """
+    if not body:
+        return "", False
+    if (content_encoding is None or content_encoding.lower() == "identity") and (
+        content_type is None or is_text_type(content_type)
+    ):
+        try:
+            return body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            pass
+    return b64encode(body).decode("ascii"), True
+
+
+def error_response(status: int, message: str) -> Response:
+    """A short plain-text error response; never contains a traceback or event data."""
+    body = message.encode("utf-8")
+    return Response(
+        status,
+        [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+        body,
+    )

@@ -1,0 +1,52 @@
+"""Run a Django management command inside the function and capture what it prints.
+
+Reached only through the ``{"faas": {"manage": [...]}}`` envelope, i.e. the platform's
+authenticated invoke path (``faas manage``), never through a public HTTP route.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import traceback
+from typing import Any
+
+from faas.adapters.errors import ManageError
+
+__all__ = ["run_management_command"]
+
+
+def run_management_command(argv: list[str], settings_module: str | None = None) -> dict[str, Any]:
+    """Run ``manage.py <argv...>`` and return ``{"exit_status": int, "output": str}``.
+
+    stdout and stderr are captured together, in order, as a terminal would show them. The exit
+    status is what ``manage.py`` would exit with: 0, the command's SystemExit code, or 1 for a
+    CommandError or an unexpected exception (whose traceback is in the output: the caller is
+    the project's operator, not a site visitor).
+    """
+    if not isinstance(argv, list) or not all(isinstance(arg, str) for arg in argv):
+        raise ManageError("manage expects a list of strings, e.g. ['migrate', '--noinput']")
+    if settings_module:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
+    if not os.environ.get("DJANGO_SETTINGS_MODULE"):
+        raise ManageError("management commands need a Django project (no settings_module)")
+    try:
+        from django.core.management import ManagementUtility
+    except ImportError as exc:
+        raise ManageError("management commands need Django installed in the artifact") from exc
+
+    output = io.StringIO()
+    status = 0
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        try:
+            ManagementUtility(["manage.py", *argv]).execute()
+        except SystemExit as exc:
+            code = exc.code
+            status = code if isinstance(code, int) else (0 if code is None else 1)
+            if isinstance(code, str):
+                output.write(code + "\n")
+        except Exception:
+            status = 1
+            traceback.print_exc(file=output)
+    return {"exit_status": status, "output": output.getvalue()}

@@ -1,0 +1,132 @@
+"""Run a WSGI app on a :class:`~faas.adapters.http.Request` (PEP 3333).
+
+The whole response is buffered (every platform wants it whole), so "headers sent" in the PEP's
+sense means "the app produced a non-empty body chunk": after that, ``start_response`` with
+``exc_info`` re-raises, exactly as under a real server.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from io import BytesIO
+from types import TracebackType
+from typing import Any
+
+from faas.adapters.http import Request, Response
+
+__all__ = ["WSGIApp", "build_environ", "run_wsgi"]
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+StartResponse = Callable[..., Callable[[bytes], object]]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+#: header name -> environ key, filled as names are seen (a handful per app, reused forever).
+_CGI_KEYS: dict[str, str] = {"content-type": "CONTENT_TYPE", "content-length": ""}
+
+
+def _cgi_key(name: str) -> str:
+    """``x-foo`` -> ``HTTP_X_FOO``; "" for headers that must not reach the environ.
+
+    A name with ``_`` would collide with its ``-`` twin once converted (``X_Forwarded_For``
+    would overwrite the real ``X-Forwarded-For``), so such headers are dropped, as gunicorn and
+    nginx do. Content-Length is recomputed from the decoded body instead of trusted.
+    """
+    key = _CGI_KEYS.get(name)
+    if key is None:
+        key = "" if "_" in name else "HTTP_" + name.upper().replace("-", "_")
+        if len(_CGI_KEYS) < 4096:  # bounded: header names come from the client
+            _CGI_KEYS[name] = key
+    return key
+
+
+def build_environ(request: Request) -> dict[str, Any]:
+    """The WSGI environ for ``request`` (all str values are PEP 3333 native strings)."""
+    body = request.body
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": request.script_name,
+        "PATH_INFO": request.path,
+        "QUERY_STRING": request.query_string,
+        "SERVER_NAME": request.server_name,
+        "SERVER_PORT": request.server_port,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": request.scheme,
+        "wsgi.input": BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    if request.remote_addr:
+        environ["REMOTE_ADDR"] = request.remote_addr
+    keys = _CGI_KEYS
+    for name, value in request.headers.items():
+        key = keys.get(name)
+        if key is None:
+            key = _cgi_key(name)
+        if key:
+            environ[key] = value
+    if request.extra:
+        environ.update(request.extra)
+    return environ
+
+
+class _Call:
+    """State of one WSGI call: the callable passed as start_response and the write() buffer."""
+
+    __slots__ = ("chunks", "headers", "sent", "status")
+
+    def __init__(self) -> None:
+        self.status = ""
+        self.headers: list[tuple[str, str]] = []
+        self.chunks: list[bytes] = []
+        self.sent = False
+
+    def start_response(
+        self,
+        status: str,
+        headers: list[tuple[str, str]],
+        exc_info: ExcInfo | None = None,
+    ) -> Callable[[bytes], None]:
+        if exc_info is not None:
+            try:
+                if self.sent:
+                    # PEP 3333: too late to change the status, let the error propagate.
+                    raise exc_info[1].with_traceback(exc_info[2])
+            finally:
+                exc_info = None  # break the frame <-> traceback cycle, as the PEP asks
+        elif self.status:
+            raise AssertionError("start_response called a second time without exc_info")
+        self.status = status
+        self.headers = headers
+        return self.write
+
+    def write(self, data: bytes) -> None:
+        if not self.status:
+            raise AssertionError("write() called before start_response")
+        if data:
+            self.sent = True
+            self.chunks.append(data)
+
+
+def run_wsgi(app: WSGIApp, request: Request) -> Response:
+    """Call ``app`` once and collect its response; ``close()`` is always called."""
+    call = _Call()
+    result = app(build_environ(request), call.start_response)
+    try:
+        chunks = call.chunks
+        for data in result:
+            if data:
+                call.sent = True
+                chunks.append(data)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    if not call.status:
+        raise RuntimeError("the WSGI app returned without calling start_response")
+    body = bytes(chunks[0]) if len(chunks) == 1 else b"".join(chunks)
+    return Response(int(call.status[:3]), list(call.headers), body)
