@@ -1,0 +1,1 @@
+"""Test support for provider authors: the conformance suite every provider's tests subclass."""
