@@ -163,6 +163,10 @@ class Provider:
         """Invoke the app (or `function`) with a raw event through the platform's authenticated path."""
         raise CapabilityError(self.name, Capability.INVOKE.value)
 
+    def sample_event(self, name: str) -> Any:
+        """A named sample event of this platform (`faas invoke --event s3-put`), built by code."""
+        raise CapabilityError(self.name, "sample events", f"'{name}' is not a file; give a JSON file or --data")
+
     def manage(self, arguments: list[str]) -> InvokeResult:
         """Run a management command (Django `manage.py` arguments) inside the deployed function."""
         raise CapabilityError(self.name, Capability.MANAGE.value)

@@ -1,0 +1,18 @@
+"""`faas schema`: print the JSON Schema of faas.toml."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from faas.core.cli.state import global_options
+from faas.core.plugins import get_registry
+from faas.core.schema import build_schema
+
+
+@click.command()
+@global_options
+def schema() -> None:
+    """Print the JSON Schema of faas.toml, with the options of every installed provider."""
+    click.echo(json.dumps(build_schema(get_registry()), indent=2, sort_keys=True))

@@ -1,0 +1,118 @@
+"""What every command shares: the global options, the loaded project, the provider, the console.
+
+The global options (--stage, --provider, --config, --json, -v) are accepted before the command
+(`faas --stage prod deploy`) and after it (`faas deploy --stage prod`); the later one wins.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from faas.core.config import Project, find_config, load_project
+from faas.core.plugins import Provider
+from faas.core.workflow import open_provider
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class CliState:
+    stage: str | None = None
+    provider_name: str | None = None
+    config_path: Path | None = None
+    json: bool = False
+    verbose: int = 0
+    _project: Project | None = field(default=None, repr=False)
+
+    @property
+    def out(self) -> Console:
+        """Results (stdout). In --json mode only the JSON document goes here."""
+        return Console(highlight=False, soft_wrap=True)
+
+    @property
+    def err(self) -> Console:
+        """Progress, warnings and errors (stderr)."""
+        return Console(stderr=True, highlight=False, soft_wrap=True)
+
+    def redact(self, text: str) -> str:
+        """Mask secrets taken from the environment (once the project is loaded)."""
+        return self._project.redact(text) if self._project is not None else text
+
+    def project(self) -> Project:
+        if self._project is None:
+            path = find_config(Path.cwd(), self.config_path)
+            self._project = load_project(path, self.stage or os.environ.get("FAAS_STAGE"))
+        return self._project
+
+    def provider(self) -> Provider:
+        from faas.core.cli.output import RichReporter
+
+        name = self.provider_name or os.environ.get("FAAS_PROVIDER")
+        reporter = RichReporter(self.err, quiet=self.json, redact=self.project().redact)
+        return open_provider(self.project(), name, reporter=reporter)
+
+
+def get_state(ctx: click.Context | None = None) -> CliState:
+    ctx = ctx or click.get_current_context()
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliState):
+        root.obj = CliState()
+    return root.obj
+
+
+def _store(attribute: str, convert: Callable[[Any], Any] = lambda value: value) -> Callable[..., None]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        if value not in (None, False, 0):
+            setattr(get_state(ctx), attribute, convert(value))
+
+    return callback
+
+
+def global_options(command: F) -> F:
+    """Add the global options to a command (and to the `faas` group itself)."""
+    options = [
+        click.option(
+            "--stage", "-s", expose_value=False, callback=_store("stage"), help="Stage to act on (default: dev)."
+        ),
+        click.option(
+            "--provider",
+            "-p",
+            expose_value=False,
+            callback=_store("provider_name"),
+            help="Provider (default: the config's).",
+        ),
+        click.option(
+            "--config",
+            "-c",
+            type=click.Path(dir_okay=False, path_type=Path),
+            expose_value=False,
+            callback=_store("config_path"),
+            help="Config file (default: faas.toml or pyproject.toml found here or above).",
+        ),
+        click.option(
+            "--json",
+            "as_json",
+            is_flag=True,
+            expose_value=False,
+            callback=_store("json"),
+            help="Machine-readable output.",
+        ),
+        click.option(
+            "-v",
+            "--verbose",
+            count=True,
+            expose_value=False,
+            callback=_store("verbose"),
+            help="More output; -v shows tracebacks.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command

@@ -1,0 +1,193 @@
+"""`faas init`: detect the web framework of an existing project and write its faas.toml.
+
+Detection reads files as text (it never imports the user's code): Django through manage.py and
+its settings module, Flask through a `Flask(...)` application object, FastAPI/Starlette through a
+`FastAPI(...)` / `Starlette(...)` object.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from faas.core.config import CONFIG_FILE, PYPROJECT
+from faas.core.errors import ConfigError, UsageError
+
+Interface = Literal["wsgi", "asgi"]
+_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".faas", "build", "dist", "tests"}
+_APP_OBJECT = re.compile(
+    r"^(?P<name>[A-Za-z_]\w*)\s*(?::[^=]+)?=\s*(?:[\w.]+\.)?(?P<kind>Flask|FastAPI|Starlette)\(", re.M
+)
+_SETTINGS_DEFAULT = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["'](?P<module>[\w.]+)["']""")
+
+
+@dataclass(frozen=True)
+class Detected:
+    """What `faas init` found (or was told)."""
+
+    entry: str
+    interface: Interface
+    framework: Literal["django", "flask", "fastapi", "starlette"] | None = None
+    settings_module: str | None = None
+    static: bool = False
+
+
+def detect_app(root: Path, interface: Interface | None = None) -> Detected | None:
+    """The project's web app, or None if no framework was recognised."""
+    return _detect_django(root, interface) or _detect_app_object(root)
+
+
+def _detect_django(root: Path, interface: Interface | None) -> Detected | None:
+    manage = root / "manage.py"
+    if not manage.is_file():
+        return None
+    match = _SETTINGS_DEFAULT.search(manage.read_text(encoding="utf-8", errors="replace"))
+    if not match:
+        return None
+    settings_module = match.group("module")
+    package = settings_module.rsplit(".", 1)[0]
+    chosen: Interface = interface or "wsgi"
+    entry = f"{package}.{chosen}:application"
+    settings_file = root / (settings_module.replace(".", "/") + ".py")
+    if settings_file.is_file():
+        setting = "ASGI_APPLICATION" if chosen == "asgi" else "WSGI_APPLICATION"
+        declared = _string_setting(settings_file, setting)
+        if declared and "." in declared:
+            module, attribute = declared.rsplit(".", 1)
+            entry = f"{module}:{attribute}"
+    static = settings_file.is_file() and _string_setting(settings_file, "STATIC_URL") is not None
+    return Detected(entry, chosen, "django", settings_module, static)
+
+
+def _string_setting(settings_file: Path, name: str) -> str | None:
+    try:
+        tree = ast.parse(settings_file.read_text(encoding="utf-8"))
+    except SyntaxError:
+        return None
+    for node in tree.body:
+        if not isinstance(node, ast.Assign):
+            continue
+        if not any(isinstance(target, ast.Name) and target.id == name for target in node.targets):
+            continue
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return node.value.value
+    return None
+
+
+def _detect_app_object(root: Path) -> Detected | None:
+    for path in _python_files(root):
+        match = _APP_OBJECT.search(path.read_text(encoding="utf-8", errors="replace"))
+        if not match:
+            continue
+        module = ".".join(path.relative_to(root).with_suffix("").parts)
+        module = module.removesuffix(".__init__")
+        kind = match.group("kind")
+        if kind == "Flask":
+            return Detected(f"{module}:{match.group('name')}", "wsgi", "flask")
+        return Detected(f"{module}:{match.group('name')}", "asgi", "fastapi" if kind == "FastAPI" else "starlette")
+    return None
+
+
+def _python_files(root: Path) -> list[Path]:
+    """Top-level modules first, then packages one level down: where apps live."""
+    found = sorted(root.glob("*.py"))
+    for child in sorted(root.iterdir()):
+        if child.is_dir() and child.name not in _SKIP_DIRS and not child.name.startswith("."):
+            found += sorted(child.glob("*.py"))
+    return [path for path in found if path.name not in {"setup.py", "conftest.py", "manage.py"}]
+
+
+def project_name(root: Path) -> str:
+    """A resource-safe default name from the folder name."""
+    name = re.sub(r"[^a-z0-9]+", "-", root.resolve().name.lower()).strip("-")
+    if not name or not name[0].isalpha():
+        name = f"app-{name}".strip("-")
+    return (name + "-app")[:40].strip("-") if len(name) < 3 else name[:40].strip("-")
+
+
+def render_config(name: str, provider: str, python: str, app: Detected) -> str:
+    """The faas.toml `faas init` writes: the app, and stages dev and production."""
+    lines = [
+        "# faas configuration: https://faasport.readthedocs.io/configuration",
+        f'name = "{name}"',
+        f'provider = "{provider}"          # --provider overrides',
+        f'python = "{python}"',
+        "",
+        "[app]",
+        f'entry = "{app.entry}"',
+        f'interface = "{app.interface}"',
+    ]
+    if app.framework:
+        lines.append(f'framework = "{app.framework}"')
+    if app.settings_module:
+        lines.append(f'settings_module = "{app.settings_module}"')
+        lines.append(f'environment = {{ DJANGO_SETTINGS_MODULE = "{app.settings_module}" }}')
+    lines += ["memory = 512", "timeout = 30", ""]
+    if app.static:
+        lines += ["[storage.static]", "public = true", ""]
+    lines += [
+        "[package]",
+        'exclude = ["media/**", "*.sqlite3"]',
+        "",
+        "[stages.dev]",
+        "",
+        "[stages.production]",
+        "app = { memory = 1024 }",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_config(
+    root: Path,
+    *,
+    entry: str | None = None,
+    interface: Interface | None = None,
+    name: str | None = None,
+    provider: str = "local",
+    python: str = "3.12",
+    force: bool = False,
+) -> tuple[Path, Detected]:
+    """Detect (or take `entry`) and write `root/faas.toml`. Never overwrites without `force`."""
+    target = root / CONFIG_FILE
+    if not force:
+        if target.exists():
+            raise UsageError(f"{target} exists; use --force to overwrite it")
+        pyproject = root / PYPROJECT
+        if pyproject.is_file() and re.search(r"^\[tool\.faas\]", pyproject.read_text(encoding="utf-8"), re.M):
+            raise UsageError(f"{pyproject} already has [tool.faas]; use --force to write {CONFIG_FILE} anyway")
+    if entry:
+        detected = detect_app(root, interface)
+        framework = detected.framework if detected and detected.entry == entry else None
+        app = Detected(entry, interface or "wsgi", framework)
+    else:
+        found = detect_app(root, interface)
+        if found is None:
+            raise UsageError(
+                "no Django, Flask or FastAPI app found here; pass --entry module:attribute "
+                "(and --interface asgi for an ASGI app)"
+            )
+        app = found
+    text = render_config(name or project_name(root), provider, python, app)
+    _validate(text, target)
+    target.write_text(text, encoding="utf-8")
+    return target, app
+
+
+def _validate(text: str, target: Path) -> None:
+    # The file must load as written; a broken template or a bad --entry fails before anything is written.
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from faas.core.model import ProjectConfig
+
+    try:
+        ProjectConfig.model_validate(tomllib.loads(text))
+    except ValidationError as error:
+        problem = error.errors(include_url=False)[0]
+        key = ".".join(str(part) for part in problem["loc"])
+        raise ConfigError(str(problem["msg"]).removeprefix("Value error, "), source=str(target), key=key) from None
