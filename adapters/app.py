@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import inspect
 import time
-from collections.abc import Callable
 from typing import Any, Literal, cast
 
 from faas.adapters.asgi import ASGIApp, ASGIRunner
@@ -53,19 +52,22 @@ class HttpService:
         self.app = app
         self.interface = detect_interface(app) if interface == "auto" else interface
         self.access_log = access_log
-        self._call: Callable[[Request], Response]
+        self.asgi: ASGIRunner | None = None
+        self.wsgi: WSGIApp | None = None
         if self.interface == "asgi":
-            self.asgi: ASGIRunner | None = ASGIRunner(cast(ASGIApp, app), mode=asgi_mode)
-            self._call = self.asgi
+            self.asgi = ASGIRunner(cast(ASGIApp, app), mode=asgi_mode)
         else:
-            self.asgi = None
-            wsgi_app = cast(WSGIApp, app)
-            self._call = lambda request: run_wsgi(wsgi_app, request)
+            self.wsgi = cast(WSGIApp, app)
 
     def handle(self, request: Request) -> Response:
         """The app's response to ``request``; a 500 if the app raised."""
         try:
-            response = self._call(request)
+            wsgi = self.wsgi
+            if wsgi is not None:
+                response = run_wsgi(wsgi, request)
+            else:
+                assert self.asgi is not None
+                response = self.asgi(request)
         except Exception:
             logger.exception(
                 "unhandled exception in the app for %s %s",

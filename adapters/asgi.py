@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import Future
 from typing import Any, Literal
 
-from faas.adapters.http import Request, Response, raw_path_from_native
+from faas.adapters.http import Request, Response, header_name, raw_path_from_native
 from faas.adapters.log import logger
 
 __all__ = ["ASGIApp", "ASGIRunner"]
@@ -163,11 +163,12 @@ class ASGIRunner:
         """The ASGI HTTP scope for ``request``."""
         native = request.script_name + request.path
         headers = [
-            (name.encode("latin-1"), value.encode("latin-1", "replace"))
-            for name, value in request.headers.items()
+            (header_name(key).encode("latin-1"), value.encode("latin-1", "replace"))
+            for key, value in request.headers.items()
         ]
+        headers.append((b"content-length", str(len(request.body)).encode("ascii")))
         port = int(request.server_port) if request.server_port.isdigit() else 443
-        return {
+        scope: dict[str, Any] = {
             "type": "http",
             "asgi": {"version": "3.0", "spec_version": "2.3"},
             "http_version": "1.1",
@@ -184,6 +185,9 @@ class ASGIRunner:
             "state": dict(self.state),
             "extensions": {},
         }
+        if request.extra:
+            scope.update(request.extra)
+        return scope
 
     async def _call(self, request: Request) -> Response:
         done = asyncio.Event()

@@ -19,7 +19,15 @@ import azure.functions as func
 from azure.functions._http import HttpResponseHeaders
 
 from faas.adapters.app import HttpService, Interface
-from faas.adapters.http import Request, Response, error_response, join_path_prefix, native_from_encoded, split_prefix
+from faas.adapters.http import (
+    Request,
+    Response,
+    cgi_key,
+    error_response,
+    join_path_prefix,
+    native_from_encoded,
+    split_prefix,
+)
 from faas.adapters.log import logger
 
 __all__ = [
@@ -37,7 +45,11 @@ AZURE_RESPONSE_LIMIT = 100 * 1024 * 1024
 def to_request(req: func.HttpRequest, base_path: str) -> Request:
     """The neutral request for an Azure ``HttpRequest``."""
     url = urlsplit(req.url)
-    headers = {name.lower(): value for name, value in req.headers.items()}
+    headers: dict[str, str] = {}
+    for name, value in req.headers.items():
+        key = cgi_key(name)
+        if key:
+            headers[key] = value
     # Whether the host hands over the path percent-encoded or decoded, decoding exactly once
     # gives the raw bytes (the double-encoding of /café comes from decoding it as text twice).
     native = native_from_encoded(url.path or "/")
@@ -46,16 +58,16 @@ def to_request(req: func.HttpRequest, base_path: str) -> Request:
         split = split_prefix(native, base_path)
         if split is not None:
             script, native = split
-    scheme = headers.get("x-forwarded-proto", url.scheme or "https").lower()
+    scheme = headers.get("HTTP_X_FORWARDED_PROTO", url.scheme or "https").lower()
     if scheme not in ("http", "https"):
         scheme = "https"
-    host = headers.get("host") or url.netloc or "localhost"
+    host = headers.get("HTTP_HOST") or url.netloc or "localhost"
     name, sep, port = host.rpartition(":")
     if not sep or "]" in port or not port.isdigit():
         name, port = host, ""
-    port = headers.get("x-forwarded-port") or port or ("443" if scheme == "https" else "80")
+    port = headers.get("HTTP_X_FORWARDED_PORT") or port or ("443" if scheme == "https" else "80")
     # The front end appends "client-ip:port" to X-Forwarded-For; only the rightmost is trusted.
-    remote = headers.get("x-forwarded-for", "").rpartition(",")[2].strip()
+    remote = headers.get("HTTP_X_FORWARDED_FOR", "").rpartition(",")[2].strip()
     if remote.count(":") == 1:
         remote = remote.partition(":")[0]
     elif remote.startswith("[") and "]" in remote:

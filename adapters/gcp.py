@@ -27,12 +27,10 @@ _SKIP = frozenset({"HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"})
 
 
 def _headers(environ: dict[str, Any]) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for key, value in environ.items():
-        if key.startswith("HTTP_") and key not in _SKIP:
-            headers[key[5:].lower().replace("_", "-")] = value
+    # The server already built CGI keys; keep the header ones (and Content-Type).
+    headers = {key: value for key, value in environ.items() if key[:5] == "HTTP_" and key not in _SKIP}
     if environ.get("CONTENT_TYPE"):
-        headers["content-type"] = environ["CONTENT_TYPE"]
+        headers["CONTENT_TYPE"] = environ["CONTENT_TYPE"]
     return headers
 
 
@@ -48,7 +46,7 @@ def to_request(http_request: Any, base_path: str | None) -> Request:
     headers = _headers(environ)
     native = environ.get("PATH_INFO") or "/"
     script = environ.get("SCRIPT_NAME") or ""
-    host = headers.get("host") or environ.get("SERVER_NAME", "localhost")
+    host = headers.get("HTTP_HOST") or environ.get("SERVER_NAME", "localhost")
     prefix = base_path
     if prefix is None:
         prefix = _function_prefix() if host.endswith(".cloudfunctions.net") else ""
@@ -57,16 +55,16 @@ def to_request(http_request: Any, base_path: str | None) -> Request:
         if split is not None:
             native = split[1]
         script += prefix
-    scheme = headers.get("x-forwarded-proto", environ.get("wsgi.url_scheme", "http")).lower()
+    scheme = headers.get("HTTP_X_FORWARDED_PROTO", environ.get("wsgi.url_scheme", "http")).lower()
     if scheme not in ("http", "https"):
         scheme = "https"
     name, sep, port = host.rpartition(":")
     if not sep or "]" in port or not port.isdigit():
         name, port = host, ""
-    port = headers.get("x-forwarded-port") or port or ("443" if scheme == "https" else "80")
+    port = headers.get("HTTP_X_FORWARDED_PORT") or port or ("443" if scheme == "https" else "80")
     # Google's front end appends the address it accepted the connection from: the rightmost
     # X-Forwarded-For entry is the only one a client cannot forge.
-    forwarded = headers.get("x-forwarded-for", "")
+    forwarded = headers.get("HTTP_X_FORWARDED_FOR", "")
     remote = forwarded.rpartition(",")[2].strip() or environ.get("REMOTE_ADDR", "")
     return Request(
         method=environ.get("REQUEST_METHOD", "GET"),

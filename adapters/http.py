@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import binascii
 from base64 import b64decode, b64encode
-from dataclasses import dataclass, field
 from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 __all__ = [
     "Request",
     "Response",
+    "cgi_key",
     "decode_body",
     "encode_body",
     "error_response",
+    "header_name",
     "is_text_type",
     "join_path_prefix",
     "native_from_decoded",
@@ -30,36 +31,109 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True)
 class Request:
-    """One HTTP request, as the platform delivered it, in WSGI-ready form."""
+    """One HTTP request, as the platform delivered it, in WSGI-ready form.
 
-    method: str
-    #: PATH_INFO as a native string (latin-1 of the raw bytes); the app's own routes.
-    path: str
-    #: Percent-encoded query string, exactly as the client sent it (ASCII).
-    query_string: str
-    #: Lower-case header names; repeated headers joined with ", " (Cookie with "; ").
-    headers: dict[str, str]
-    body: bytes = b""
-    #: SCRIPT_NAME as a native string: the stage or base path the app is mounted under.
-    script_name: str = ""
-    #: Client address from the platform's trusted source, "" when it gave none.
-    remote_addr: str = ""
-    scheme: str = "https"
-    server_name: str = "localhost"
-    server_port: str = "443"
-    #: Extra WSGI environ keys (e.g. the platform's event and context for the curious app).
-    extra: dict[str, object] = field(default_factory=dict)
+    A plain ``__slots__`` class rather than a dataclass: importing dataclasses pulls in
+    inspect, which alone costs more than this whole package on a cold start.
+    """
+
+    __slots__ = (
+        "body",
+        "extra",
+        "headers",
+        "method",
+        "path",
+        "query_string",
+        "remote_addr",
+        "scheme",
+        "script_name",
+        "server_name",
+        "server_port",
+    )
+
+    def __init__(  # noqa: PLR0917 - positional on the hot path: keyword calls cost ~0.25 µs
+        self,
+        method: str,
+        path: str,
+        query_string: str,
+        headers: dict[str, str],
+        body: bytes = b"",
+        script_name: str = "",
+        remote_addr: str = "",
+        scheme: str = "https",
+        server_name: str = "localhost",
+        server_port: str = "443",
+        extra: dict[str, object] | None = None,
+    ) -> None:
+        self.method = method
+        #: PATH_INFO as a native string (latin-1 of the raw bytes); the app's own routes.
+        self.path = path
+        #: Percent-encoded query string, exactly as the client sent it (ASCII).
+        self.query_string = query_string
+        #: Headers keyed as in the WSGI environ (``HTTP_X_FOO``, ``CONTENT_TYPE``); repeated
+        #: headers joined with ", " (Cookie with "; "). Content-Length is never here: it is
+        #: recomputed from ``body``.
+        self.headers = headers
+        self.body = body
+        #: SCRIPT_NAME as a native string: the stage or base path the app is mounted under.
+        self.script_name = script_name
+        #: Client address from the platform's trusted source, "" when it gave none.
+        self.remote_addr = remote_addr
+        self.scheme = scheme
+        self.server_name = server_name
+        self.server_port = server_port
+        #: Extra WSGI environ / ASGI scope keys (the platform's event and context).
+        self.extra = extra
+
+    def header(self, name: str, default: str = "") -> str:
+        """A header by its ordinary name (``"X-Forwarded-For"``)."""
+        return self.headers.get(cgi_key(name.lower()) or "_", default)
 
 
-@dataclass(slots=True)
 class Response:
     """The app's answer: status, headers in the order sent, the whole body."""
 
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes = b""
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes = b"") -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+
+#: header name (any case) -> environ key, filled as names are seen and reused forever.
+_CGI_KEYS: dict[str, str] = {}
+
+
+def cgi_key(name: str) -> str:
+    """``x-foo`` -> ``HTTP_X_FOO``; "" for headers that must not reach the environ.
+
+    A name with ``_`` would collide with its ``-`` twin once converted (``X_Forwarded_For``
+    would overwrite the real ``X-Forwarded-For``), so such headers are dropped, as gunicorn and
+    nginx do. Content-Length is recomputed from the decoded body instead of trusted.
+    """
+    key = _CGI_KEYS.get(name)
+    if key is None:
+        lower = name.lower()
+        if "_" in name or not name:
+            key = ""
+        elif lower == "content-type":
+            key = "CONTENT_TYPE"
+        elif lower == "content-length":
+            key = ""
+        else:
+            key = "HTTP_" + name.upper().replace("-", "_")
+        if len(_CGI_KEYS) < 4096:  # bounded: header names come from the client
+            _CGI_KEYS[name] = key
+    return key
+
+
+def header_name(key: str) -> str:
+    """The lower-case header name of an environ key: ``HTTP_X_FOO`` -> ``x-foo``."""
+    if key == "CONTENT_TYPE":
+        return "content-type"
+    return key[5:].lower().replace("_", "-")
 
 
 _REASONS: dict[int, str] = {}
@@ -162,14 +236,19 @@ _TEXT_TYPES = frozenset(
 )
 
 
+_TEXT_CACHE: dict[str, bool] = {}
+
+
 def is_text_type(content_type: str) -> bool:
     """True for media types whose body is text (sent as a JSON string, not base64)."""
+    known = _TEXT_CACHE.get(content_type)
+    if known is not None:
+        return known
     mime = content_type.partition(";")[0].strip().lower()
-    return (
-        mime.startswith("text/")
-        or mime in _TEXT_TYPES
-        or mime.endswith(("+json", "+xml"))
-    )
+    text = mime.startswith("text/") or mime in _TEXT_TYPES or mime.endswith(("+json", "+xml"))
+    if len(_TEXT_CACHE) < 256:  # apps use a handful of content types
+        _TEXT_CACHE[content_type] = text
+    return text
 
 
 def encode_body(body: bytes, content_type: str | None, content_encoding: str | None) -> tuple[str, bool]:

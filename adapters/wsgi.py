@@ -21,25 +21,6 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 StartResponse = Callable[..., Callable[[bytes], object]]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
-#: header name -> environ key, filled as names are seen (a handful per app, reused forever).
-_CGI_KEYS: dict[str, str] = {"content-type": "CONTENT_TYPE", "content-length": ""}
-
-
-def _cgi_key(name: str) -> str:
-    """``x-foo`` -> ``HTTP_X_FOO``; "" for headers that must not reach the environ.
-
-    A name with ``_`` would collide with its ``-`` twin once converted (``X_Forwarded_For``
-    would overwrite the real ``X-Forwarded-For``), so such headers are dropped, as gunicorn and
-    nginx do. Content-Length is recomputed from the decoded body instead of trusted.
-    """
-    key = _CGI_KEYS.get(name)
-    if key is None:
-        key = "" if "_" in name else "HTTP_" + name.upper().replace("-", "_")
-        if len(_CGI_KEYS) < 4096:  # bounded: header names come from the client
-            _CGI_KEYS[name] = key
-    return key
-
-
 def build_environ(request: Request) -> dict[str, Any]:
     """The WSGI environ for ``request`` (all str values are PEP 3333 native strings)."""
     body = request.body
@@ -62,13 +43,7 @@ def build_environ(request: Request) -> dict[str, Any]:
     }
     if request.remote_addr:
         environ["REMOTE_ADDR"] = request.remote_addr
-    keys = _CGI_KEYS
-    for name, value in request.headers.items():
-        key = keys.get(name)
-        if key is None:
-            key = _cgi_key(name)
-        if key:
-            environ[key] = value
+    environ.update(request.headers)
     if request.extra:
         environ.update(request.extra)
     return environ
@@ -116,17 +91,25 @@ def run_wsgi(app: WSGIApp, request: Request) -> Response:
     """Call ``app`` once and collect its response; ``close()`` is always called."""
     call = _Call()
     result = app(build_environ(request), call.start_response)
-    try:
-        chunks = call.chunks
-        for data in result:
-            if data:
-                call.sent = True
-                chunks.append(data)
-    finally:
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()
-    if not call.status:
+    chunks = call.chunks
+    if type(result) is list:
+        # The common case (Flask, Django): a list has no close() and yields no surprises.
+        if chunks:
+            chunks.extend(result)
+        else:
+            chunks = result
+    else:
+        try:
+            for data in result:
+                if data:
+                    call.sent = True
+                    chunks.append(data)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+    status = call.status
+    if not status:
         raise RuntimeError("the WSGI app returned without calling start_response")
     body = bytes(chunks[0]) if len(chunks) == 1 else b"".join(chunks)
-    return Response(int(call.status[:3]), list(call.headers), body)
+    return Response(int(status[:3]), call.headers, body)

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from faas.adapters.errors import MalformedEventError
+from faas.adapters.http import _CGI_KEYS, cgi_key
 
 __all__ = [
     "LAMBDA_RESPONSE_LIMIT",
     "Options",
+    "cgi_headers",
     "expect_dict",
-    "header_map",
     "is_execute_api_host",
     "server_fields",
 ]
@@ -40,36 +41,75 @@ def expect_dict(event: dict[str, Any], key: str, source: str) -> dict[str, Any]:
     return value
 
 
-def header_map(
-    single: Any, multi: Any, source: str
-) -> dict[str, str]:
-    """Request headers as {lower-case name: value}, repeated headers joined.
+def _joiner(key: str) -> str:
+    return "; " if key == "HTTP_COOKIE" else ", "
+
+
+def cgi_headers(single: Any, multi: Any, source: str) -> dict[str, str]:
+    """Request headers keyed as in the WSGI environ (``HTTP_X_FOO``), repeated ones joined.
 
     ``multi`` (multiValueHeaders) wins when present: it is the superset API Gateway and ALB
     send. Repeated Cookie headers are joined with "; " (RFC 6265), others with ", " (RFC 9110).
+    This runs for every request, so it is one pass with cached key names.
     """
     headers: dict[str, str] = {}
+    keys = _CGI_KEYS
+    accepted = 0
     if multi:
-        if not isinstance(multi, dict):
+        if type(multi) is not dict:
             raise MalformedEventError(source, "multiValueHeaders is not an object")
         for name, values in multi.items():
-            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-                raise MalformedEventError(source, f"header {name!r} is not a list of strings")
-            if not values:
+            key = keys.get(name)
+            if key is None:
+                key = cgi_key(name)
+            if not key:
                 continue
-            lname = name.lower()
-            joiner = "; " if lname == "cookie" else ", "
-            value = values[0] if len(values) == 1 else joiner.join(values)
-            previous = headers.get(lname)
-            headers[lname] = value if previous is None else previous + joiner + value
+            if type(values) is not list:
+                raise MalformedEventError(source, f"header {name!r} is not a list")
+            if len(values) == 1:
+                value = values[0]
+                if type(value) is not str:
+                    raise MalformedEventError(source, f"header {name!r} is not a string")
+            elif not values:
+                continue
+            else:
+                if not all(type(v) is str for v in values):
+                    raise MalformedEventError(source, f"header {name!r} is not a list of strings")
+                value = _joiner(key).join(values)
+            headers[key] = value
+            accepted += 1
+        if accepted != len(headers):
+            # The same name in two spellings ("Accept", "accept") collided: rare, so the join is
+            # done in a second pass instead of slowing down every request.
+            headers = {}
+            for name, values in multi.items():
+                key = keys.get(name) or cgi_key(name)
+                if key and values:
+                    value = _joiner(key).join(values)
+                    previous = headers.get(key)
+                    headers[key] = value if previous is None else previous + _joiner(key) + value
         return headers
     if single:
-        if not isinstance(single, dict):
+        if type(single) is not dict:
             raise MalformedEventError(source, "headers is not an object")
         for name, value in single.items():
-            if not isinstance(value, str):
-                raise MalformedEventError(source, f"header {name!r} is not a string")
-            headers[name.lower()] = value
+            key = keys.get(name)
+            if key is None:
+                key = cgi_key(name)
+            if key:
+                if type(value) is not str:
+                    raise MalformedEventError(source, f"header {name!r} is not a string")
+                headers[key] = value
+                accepted += 1
+        if accepted != len(headers):
+            # Two spellings of one name ("Accept" and "accept") collided: rare, so the join is
+            # done in a second pass instead of slowing down every request.
+            headers = {}
+            for name, value in single.items():
+                key = keys.get(name) or cgi_key(name)
+                if key:
+                    previous = headers.get(key)
+                    headers[key] = value if previous is None else previous + _joiner(key) + value
     return headers
 
 
@@ -84,14 +124,16 @@ def server_fields(headers: dict[str, str], default_scheme: str, fallback_host: s
     These headers are set by the AWS front door itself (a client's values are overwritten), so
     custom domains and ports come out as the client saw them.
     """
-    scheme = headers.get("x-forwarded-proto", default_scheme).lower()
-    if scheme not in ("http", "https"):
-        scheme = default_scheme
-    host = headers.get("host") or fallback_host or "localhost"
+    scheme = headers.get("HTTP_X_FORWARDED_PROTO", default_scheme)
+    if scheme != "https" and scheme != "http":  # noqa: PLR1714 - faster than a tuple test
+        scheme = scheme.lower()
+        if scheme not in ("http", "https"):
+            scheme = default_scheme
+    host = headers.get("HTTP_HOST") or fallback_host or "localhost"
     name, sep, host_port = host.rpartition(":")
     if not sep or "]" in host_port:  # no port, or a bare IPv6 literal
         name, host_port = host, ""
-    port = headers.get("x-forwarded-port") or host_port or ("443" if scheme == "https" else "80")
+    port = headers.get("HTTP_X_FORWARDED_PORT") or host_port or ("443" if scheme == "https" else "80")
     if not port.isdigit():
         port = "443" if scheme == "https" else "80"
     return scheme, name, port

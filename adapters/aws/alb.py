@@ -11,7 +11,7 @@ from __future__ import annotations
 from itertools import product
 from typing import Any
 
-from faas.adapters.aws._common import Options, expect_dict, header_map, server_fields
+from faas.adapters.aws._common import Options, cgi_headers, expect_dict, server_fields
 from faas.adapters.errors import MalformedEventError
 from faas.adapters.http import (
     Request,
@@ -61,7 +61,7 @@ def to_request(event: dict[str, Any], options: Options) -> Request:
     path = event.get("path") or "/"
     if not isinstance(method, str) or not method or not isinstance(path, str):
         raise MalformedEventError(NAME, "httpMethod or path is not a string")
-    headers = header_map(event.get("headers"), event.get("multiValueHeaders"), NAME)
+    headers = cgi_headers(event.get("headers"), event.get("multiValueHeaders"), NAME)
     try:
         body = decode_body(event.get("body"), event.get("isBase64Encoded"))
     except ValueError as exc:
@@ -76,19 +76,19 @@ def to_request(event: dict[str, Any], options: Options) -> Request:
             native = split[1]
     # The load balancer appends the peer it accepted the connection from; anything to the left
     # was written by the client and can be forged.
-    forwarded = headers.get("x-forwarded-for", "")
+    forwarded = headers.get("HTTP_X_FORWARDED_FOR", "")
     remote = forwarded.rpartition(",")[2].strip()
     return Request(
-        method=method.upper(),
-        path=native,
-        query_string=_query_string(event),
-        headers=headers,
-        body=body,
-        script_name=script,
-        remote_addr=remote,
-        scheme=scheme,
-        server_name=server_name,
-        server_port=port,
+        method.upper(),
+        native,
+        _query_string(event),
+        headers,
+        body,
+        script,
+        remote,
+        scheme,
+        server_name,
+        port,
     )
 
 

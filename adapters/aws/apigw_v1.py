@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote_plus
 
-from faas.adapters.aws._common import Options, expect_dict, header_map, is_execute_api_host, server_fields
+from faas.adapters.aws._common import Options, cgi_headers, expect_dict, is_execute_api_host, server_fields
 from faas.adapters.errors import MalformedEventError
 from faas.adapters.http import (
     Request,
@@ -71,7 +71,7 @@ def to_request(event: dict[str, Any], options: Options) -> Request:
     path = event.get("path") or "/"
     if not isinstance(method, str) or not method or not isinstance(path, str):
         raise MalformedEventError(NAME, "httpMethod or path is not a string")
-    headers = header_map(event.get("headers"), event.get("multiValueHeaders"), NAME)
+    headers = cgi_headers(event.get("headers"), event.get("multiValueHeaders"), NAME)
     try:
         body = decode_body(event.get("body"), event.get("isBase64Encoded"))
     except ValueError as exc:
@@ -96,16 +96,16 @@ def to_request(event: dict[str, Any], options: Options) -> Request:
     identity = context.get("identity")
     remote = identity.get("sourceIp", "") if isinstance(identity, dict) else ""
     return Request(
-        method=method.upper(),
-        path=native,
-        query_string=_query_string(event),
-        headers=headers,
-        body=body,
-        script_name=script,
-        remote_addr=remote if isinstance(remote, str) else "",
-        scheme=scheme,
-        server_name=server_name,
-        server_port=port,
+        method.upper(),
+        native,
+        _query_string(event),
+        headers,
+        body,
+        script,
+        remote if isinstance(remote, str) else "",
+        scheme,
+        server_name,
+        port,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from faas.adapters.aws._common import Options, expect_dict, header_map, is_execute_api_host, server_fields
+from faas.adapters.aws._common import Options, cgi_headers, expect_dict, is_execute_api_host, server_fields
 from faas.adapters.errors import MalformedEventError
 from faas.adapters.http import (
     Request,
@@ -44,13 +44,13 @@ def to_request(event: dict[str, Any], options: Options) -> Request:
         raise MalformedEventError(NAME, "requestContext.http.method or rawPath is not a string")
     if not isinstance(query, str):
         raise MalformedEventError(NAME, "rawQueryString is not a string")
-    headers = header_map(event.get("headers"), None, NAME)
+    headers = cgi_headers(event.get("headers"), None, NAME)
     cookies = event.get("cookies")
     if cookies:
         if not isinstance(cookies, list) or not all(isinstance(c, str) for c in cookies):
             raise MalformedEventError(NAME, "cookies is not a list of strings")
         # 2.0 moves Cookie headers into this list; the app expects one Cookie header back.
-        headers["cookie"] = "; ".join(cookies)
+        headers["HTTP_COOKIE"] = "; ".join(cookies)
     try:
         body = decode_body(event.get("body"), event.get("isBase64Encoded"))
     except ValueError as exc:
@@ -73,16 +73,16 @@ def to_request(event: dict[str, Any], options: Options) -> Request:
             native = split[1]
     remote = http.get("sourceIp", "")
     return Request(
-        method=method.upper(),
-        path=native,
-        query_string=query,
-        headers=headers,
-        body=body,
-        script_name=script,
-        remote_addr=remote if isinstance(remote, str) else "",
-        scheme=scheme,
-        server_name=server_name,
-        server_port=port,
+        method.upper(),
+        native,
+        query,
+        headers,
+        body,
+        script,
+        remote if isinstance(remote, str) else "",
+        scheme,
+        server_name,
+        port,
     )
 
 
