@@ -29,12 +29,13 @@ def run_management_command(argv: list[str], settings_module: str | None = None) 
         raise ManageError("manage expects a list of strings, e.g. ['migrate', '--noinput']")
     if settings_module:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
-    if not os.environ.get("DJANGO_SETTINGS_MODULE"):
-        raise ManageError("management commands need a Django project (no settings_module)")
     try:
+        from django.conf import settings
         from django.core.management import ManagementUtility
     except ImportError as exc:
         raise ManageError("management commands need Django installed in the artifact") from exc
+    if not os.environ.get("DJANGO_SETTINGS_MODULE") and not settings.configured:
+        raise ManageError("management commands need a Django project (no settings_module)")
 
     output = io.StringIO()
     status = 0
