@@ -23,6 +23,8 @@ Memory: Any = Field(default=512, ge=128, le=10240, description="Memory in MB (12
 Timeout: Any = Field(default=30, ge=1, le=900, description="Longest run in seconds (1-900).")
 Environment: Any = Field(
     default_factory=dict,
+    # Values may be secrets from ${env:...}: keep them out of reprs, tracebacks and debug logs.
+    repr=False,
     description="Environment variables. Use ${env:NAME} to take a secret from the deploying "
     "machine's environment: it is set on the cloud function, never written into the artifact or logs.",
 )

@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from faas.core.config import find_config, load_project
+from faas.core.errors import ConfigError
+
+FULL = """
+name = "bestpuppers"
+provider = "aws"
+python = "3.12"
+[app]
+entry = "bestpuppers.wsgi:application"
+interface = "wsgi"
+memory = 512
+timeout = 30
+environment = { DJANGO_SETTINGS_MODULE = "bestpuppers.settings", SECRET_KEY = "${env:SECRET_KEY}" }
+[[functions]]
+name = "nightly-report"
+entry = "reports.tasks:nightly"
+triggers = [
+    { schedule = "rate(4 hours)" },
+    { storage = { bucket = "uploads", events = ["created"], prefix = "img/" } },
+    { queue = "thumbnails" },
+]
+[storage.static]
+public = true
+[package]
+exclude = ["node_modules/**", ".idea/**", "media/**"]
+[stages.production]
+domain = "bestpuppers.com"
+certificate = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+app = { memory = 1024 }
+[providers.aws]
+region = "us-east-1"
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "faas.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_the_documented_example_loads(tmp_path: Path) -> None:
+    project = load_project(write(tmp_path, FULL), environ={"SECRET_KEY": "s3cr3t"})
+    assert project.stage == "dev"
+    assert project.resource_prefix == "bestpuppers-dev"
+    assert project.config.app is not None
+    assert project.config.app.environment["SECRET_KEY"] == "s3cr3t"
+    assert project.config.domain is None
+    assert project.root == tmp_path.resolve()
+
+
+def test_stage_overrides_merge_deeply(tmp_path: Path) -> None:
+    project = load_project(write(tmp_path, FULL), "production", environ={"SECRET_KEY": "x"})
+    app = project.config.app
+    assert app is not None
+    assert app.memory == 1024
+    # Keys the stage does not mention keep the base values.
+    assert app.entry == "bestpuppers.wsgi:application"
+    assert app.environment["DJANGO_SETTINGS_MODULE"] == "bestpuppers.settings"
+    assert project.config.domain == "bestpuppers.com"
+    assert project.config.providers["aws"]["region"] == "us-east-1"
+
+
+def test_stage_overrides_of_lists_replace_them(tmp_path: Path) -> None:
+    text = FULL + '\n[stages.quiet]\nfunctions = [{ name = "only", entry = "m:f" }]\n'
+    project = load_project(write(tmp_path, text), "quiet", environ={"SECRET_KEY": "x"})
+    assert [function.name for function in project.config.functions] == ["only"]
+
+
+def test_error_in_a_stage_names_the_stage_key_path(tmp_path: Path) -> None:
+    path = write(tmp_path, FULL.replace("app = { memory = 1024 }", "app = { memory = 20000 }"))
+    with pytest.raises(ConfigError) as caught:
+        load_project(path, "production", environ={"SECRET_KEY": "x"})
+    assert str(caught.value) == f"{path}: stages.production.app.memory: Input should be less than or equal to 10240"
+    assert caught.value.exit_code == 2
+
+
+def test_typo_names_the_key_and_suggests_the_right_one(tmp_path: Path) -> None:
+    path = write(tmp_path, FULL.replace("memory = 512", "memroy = 512"))
+    with pytest.raises(ConfigError) as caught:
+        load_project(path, environ={"SECRET_KEY": "x"})
+    message = str(caught.value)
+    assert message.startswith(f"{path}: app.memroy: unknown key 'memroy'; did you mean 'memory'?")
+    assert "allowed: entry, interface" in message
+
+
+def test_typo_inside_a_trigger_names_the_trigger_keys(tmp_path: Path) -> None:
+    path = write(tmp_path, FULL.replace('prefix = "img/"', 'prefx = "img/"'))
+    with pytest.raises(
+        ConfigError, match=r"functions\[0\]\.triggers\[1\]\.storage\.prefx: unknown key 'prefx'; did you mean 'prefix'"
+    ):
+        load_project(path, environ={"SECRET_KEY": "x"})
+
+
+def test_bad_schedule_is_one_line_with_its_path(tmp_path: Path) -> None:
+    path = write(tmp_path, FULL.replace("rate(4 hours)", "rate(4 weeks)"))
+    with pytest.raises(ConfigError) as caught:
+        load_project(path, environ={"SECRET_KEY": "x"})
+    assert "functions[0].triggers[0].schedule: 'rate(4 weeks)': the unit must be minutes, hours or days" in str(
+        caught.value
+    )
+    assert "\n" not in str(caught.value)
+
+
+def test_missing_environment_variable_names_it_and_the_key(tmp_path: Path) -> None:
+    path = write(tmp_path, FULL)
+    with pytest.raises(ConfigError, match=r"app\.environment\.SECRET_KEY: environment variable SECRET_KEY is not set"):
+        load_project(path, environ={})
+
+
+def test_interpolation_defaults_and_escapes(tmp_path: Path) -> None:
+    text = """
+    name = "demo-app"
+    [app]
+    entry = "app:app"
+    environment = { A = "${env:MISSING:-fallback}", B = "cost: $$5", C = "x-${env:PART}-y" }
+    """
+    project = load_project(write(tmp_path, text), environ={"PART": "mid"})
+    assert project.config.app is not None
+    assert project.config.app.environment == {"A": "fallback", "B": "cost: $5", "C": "x-mid-y"}
+
+
+def test_secrets_from_the_environment_are_redacted(tmp_path: Path) -> None:
+    project = load_project(write(tmp_path, FULL), environ={"SECRET_KEY": "hunter2-very-secret"})
+    assert project.redact("key=hunter2-very-secret!") == "key=***!"
+    assert "hunter2" not in repr(project)
+
+
+def test_pyproject_tool_faas_is_read(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        '[project]\nname = "x"\n[tool.faas]\nname = "from-pyproject"\n[tool.faas.app]\nentry = "a:b"\n',
+        "pyproject.toml",
+    )
+    path = find_config(tmp_path)
+    assert path.name == "pyproject.toml"
+    assert load_project(path).name == "from-pyproject"
+
+
+def test_faas_toml_is_found_from_a_subfolder_and_wins_over_pyproject(tmp_path: Path) -> None:
+    write(tmp_path, '[tool.faas]\nname = "from-pyproject"\n', "pyproject.toml")
+    write(tmp_path, 'name = "from-faas-toml"\n[app]\nentry = "a:b"\n')
+    (tmp_path / "deep" / "er").mkdir(parents=True)
+    assert find_config(tmp_path / "deep" / "er") == tmp_path / "faas.toml"
+
+
+def test_no_config_says_to_run_init(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="run `faas init`"):
+        find_config(tmp_path)
+
+
+def test_invalid_toml_names_the_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, 'name = "x"\n[app\n')
+    with pytest.raises(ConfigError, match=rf"{path}: not valid TOML: .*line 2"):
+        load_project(path)
+
+
+def test_stage_may_not_rename_the_project(tmp_path: Path) -> None:
+    path = write(tmp_path, 'name = "demo-app"\n[app]\nentry = "a:b"\n[stages.prod]\nname = "other"\n')
+    with pytest.raises(ConfigError, match=r"stages\.prod\.name: 'name' cannot differ per stage"):
+        load_project(path, "prod")
+
+
+def test_a_project_with_nothing_to_deploy_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="nothing to deploy"):
+        load_project(write(tmp_path, 'name = "empty-app"\n'))
+
+
+def test_provider_options_are_validated_by_the_provider_model(tmp_path: Path) -> None:
+    from faas.core.plugins import ProviderOptions
+
+    class Options(ProviderOptions):
+        region: str = "us-east-1"
+
+    project = load_project(write(tmp_path, 'name = "demo-app"\n[app]\nentry = "a:b"\n[providers.acme]\nregoin = "x"\n'))
+    with pytest.raises(ConfigError, match=r"providers\.acme\.regoin: unknown key 'regoin'; did you mean 'region'"):
+        project.provider_options("acme", Options)

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from faas.core.config import load_project
+from faas.core.errors import UsageError
+from faas.core.init import detect_app, write_config
+
+
+@pytest.fixture
+def django_project(tmp_path: Path) -> Path:
+    """A real `django-admin startproject` tree."""
+    subprocess.run([sys.executable, "-m", "django", "startproject", "bestpuppers", str(tmp_path)], check=True)
+    return tmp_path
+
+
+def test_django_startproject_is_detected_with_its_settings_and_wsgi_app(django_project: Path) -> None:
+    path, app = write_config(django_project)
+    assert (app.entry, app.interface, app.framework) == ("bestpuppers.wsgi:application", "wsgi", "django")
+    project = load_project(path)
+    assert project.config.app is not None
+    assert project.config.app.settings_module == "bestpuppers.settings"
+    assert project.config.app.environment == {"DJANGO_SETTINGS_MODULE": "bestpuppers.settings"}
+    assert "static" in project.config.storage
+    assert set(tomllib.loads(path.read_text())["stages"]) == {"dev", "production"}
+    assert load_project(path, "production").config.app.memory == 1024  # type: ignore[union-attr]
+
+
+def test_django_asgi_is_chosen_with_interface_asgi(django_project: Path) -> None:
+    _, app = write_config(django_project, interface="asgi")
+    assert (app.entry, app.interface) == ("bestpuppers.asgi:application", "asgi")
+
+
+def test_flask_app_object_is_detected(tmp_path: Path) -> None:
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (tmp_path / "shop" / "web.py").write_text("from flask import Flask\n\nweb_app = Flask(__name__)\n")
+    path, app = write_config(tmp_path, name="shop-app")
+    assert (app.entry, app.interface, app.framework) == ("shop.web:web_app", "wsgi", "flask")
+    assert load_project(path).name == "shop-app"
+
+
+def test_fastapi_app_is_detected_as_asgi(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text("import fastapi\n\napp: fastapi.FastAPI = fastapi.FastAPI(title='x')\n")
+    detected = detect_app(tmp_path)
+    assert detected is not None
+    assert (detected.entry, detected.interface, detected.framework) == ("main:app", "asgi", "fastapi")
+
+
+def test_existing_config_is_never_overwritten_without_force(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    (tmp_path / "faas.toml").write_text("# mine\n")
+    with pytest.raises(UsageError, match="exists; use --force"):
+        write_config(tmp_path)
+    assert (tmp_path / "faas.toml").read_text() == "# mine\n"
+    write_config(tmp_path, force=True)
+    assert "app:app" in (tmp_path / "faas.toml").read_text()
+
+
+def test_pyproject_with_tool_faas_counts_as_an_existing_config(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.faas]\nname = 'x'\n")
+    with pytest.raises(UsageError, match=r"already has \[tool.faas\]"):
+        write_config(tmp_path)
+
+
+def test_nothing_detected_asks_for_entry(tmp_path: Path) -> None:
+    (tmp_path / "tasks.py").write_text("def run(event, context):\n    return 1\n")
+    with pytest.raises(UsageError, match="pass --entry module:attribute"):
+        write_config(tmp_path)
+    path, app = write_config(tmp_path, entry="tasks:run", name="tasks-app")
+    assert app.entry == "tasks:run"
+    assert load_project(path).config.app.entry == "tasks:run"  # type: ignore[union-attr]
+
+
+def test_bad_entry_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    with pytest.raises(Exception, match="module:attribute"):
+        write_config(tmp_path, entry="not-an-entry", name="demo-app")
+    assert not (tmp_path / "faas.toml").exists()
+
+
+def test_default_name_is_resource_safe(tmp_path: Path) -> None:
+    folder = tmp_path / "My_Cool Site"
+    folder.mkdir()
+    (folder / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    path, _ = write_config(folder)
+    assert load_project(path).name == "my-cool-site"
