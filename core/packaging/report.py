@@ -1,0 +1,46 @@
+"""Sizes: what the artifact weighs, which distributions weigh most, and the platform's limits."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from faas.core.errors import PackagingError
+from faas.core.packaging.archive import Entry
+from faas.core.packaging.target import PackageTarget
+
+MB = 1024 * 1024
+LARGEST = 10
+_NOT_DISTRIBUTIONS = ("source", "generated", "static")
+
+
+def human(size: int) -> str:
+    return f"{size / MB:.1f} MB" if size >= MB / 10 else f"{size / 1024:.1f} KB"
+
+
+def largest_distributions(
+    entries: Iterable[Entry], sizes: dict[str, int], count: int = LARGEST
+) -> list[dict[str, object]]:
+    """The `count` heaviest distributions (unzipped, bytecode included), heaviest first."""
+    totals: Counter[str] = Counter()
+    for entry in entries:
+        if entry.origin not in _NOT_DISTRIBUTIONS:
+            totals[entry.origin] += sizes[entry.arcname]
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:count]
+    return [{"name": name, "size": size} for name, size in ranked]
+
+
+def check_limit(
+    kind: str, size: int, limit: int | None, target: PackageTarget, largest: list[dict[str, object]]
+) -> None:
+    """Raise PackagingError with the biggest offenders when `size` is above `limit`."""
+    if limit is None or size <= limit:
+        return
+    offenders = ", ".join(f"{item['name']} {human(int(str(item['size'])))}" for item in largest[:5])
+    advice = target.limits.advice or "leave large packages out or load them at runtime from storage"
+    biggest = f" Biggest distributions: {offenders}." if offenders else " The project's own files are the bulk."
+    raise PackagingError(
+        f"the artifact is {human(size)} {kind}, above the {target.provider} limit of {human(limit)}.{biggest} "
+        f"{advice} Runtime-provided packages can be left out with package.runtime_provided; "
+        f"package.exclude drops files."
+    )
