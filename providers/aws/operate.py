@@ -1,0 +1,243 @@
+"""Operating a deployment: status, logs, invoke, manage and rollback."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import botocore.exceptions
+
+from faas.core.errors import DeployError, NotDeployedError, UsageError
+from faas.core.results import InvokeResult, LogRecord, Resource, RollbackResult, Status
+from faas.providers.aws import domain, frontdoor, functions, iam, schedules
+from faas.providers.aws.context import Deployment
+from faas.providers.aws.naming import APP
+from faas.providers.aws.planner import primary
+from faas.providers.aws.session import error_text, is_missing
+
+
+def status(deployment: Deployment) -> Status:
+    lambdas = functions.owned_functions(deployment)
+    resources: list[Resource] = []
+    client = deployment.session.client("lambda")
+    version = last_deploy = None
+    for name in sorted(lambdas):
+        alias = functions._alias_version(client, name, deployment.names.alias)
+        resources.append(Resource("function", name, f"alias {deployment.names.alias} -> version {alias or '(none)'}"))
+        if deployment.function_keys and name == deployment.names.function(primary(deployment)) and alias:
+            version = alias
+            served = client.get_function_configuration(FunctionName=name, Qualifier=alias)
+            last_deploy = _timestamp(served.get("LastModified"))
+    for group in _log_groups(deployment):
+        resources.append(Resource("log group", group))
+    door = frontdoor.deployed(deployment)
+    if door is not None:
+        resources.append(Resource(door.kind, door.id, door.url))
+    for name, rule in sorted(schedules.owned_rules(deployment).items()):
+        resources.append(Resource("schedule", name, str(rule.get("ScheduleExpression", ""))))
+    resources += domain.resources(deployment)
+    if iam.owned_role(deployment):
+        resources.append(Resource("iam role", deployment.names.role))
+    for bucket in owned_buckets(deployment):
+        resources.append(Resource("bucket", bucket))
+    url = None
+    if lambdas:
+        url = domain.custom_url(deployment) or (door.url if door else None)
+    return Status(
+        provider="aws",
+        stage=deployment.project.stage,
+        deployed=bool(lambdas),
+        url=url,
+        version=version,
+        alias=deployment.names.alias if version else None,
+        last_deploy=last_deploy,
+        resources=tuple(resources),
+    )
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
+    except ValueError:
+        return None
+
+
+def _log_groups(deployment: Deployment) -> list[str]:
+    logs = deployment.session.client("logs")
+    base = f"/aws/lambda/{deployment.names.prefix}"
+    found = []
+    for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=base):
+        found += [
+            g["logGroupName"]
+            for g in page.get("logGroups", [])
+            if g["logGroupName"] == base or g["logGroupName"].startswith(base + "_")
+        ]
+    return found
+
+
+def owned_buckets(deployment: Deployment) -> list[str]:
+    """Buckets faas created for this stage (artifacts, storage), by name prefix and tags."""
+    s3 = deployment.session.client("s3")
+    found = []
+    for bucket in s3.list_buckets().get("Buckets", []):
+        name = bucket["Name"]
+        if not name.startswith(deployment.names.prefix[:40]):
+            continue
+        try:
+            tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=name).get("TagSet", [])}
+        except botocore.exceptions.ClientError:
+            continue
+        if deployment.names.owns(tags):
+            found.append(name)
+    return found
+
+
+def logs(deployment: Deployment, since: datetime | None, follow: bool, pattern: str | None) -> Iterator[LogRecord]:
+    client = deployment.session.client("logs")
+    groups = _log_groups(deployment)
+    if not groups:
+        raise NotDeployedError(f"{deployment.names.prefix} has no logs on AWS (not deployed?)")
+    start = int((since or datetime.now(UTC).replace(microsecond=0)).timestamp() * 1000) if since or follow else 0
+    seen: set[str] = set()
+    while True:
+        batch: list[tuple[int, str, dict[str, Any]]] = []
+        for group in groups:
+            arguments: dict[str, Any] = {"logGroupName": group, "startTime": start}
+            if pattern:
+                arguments["filterPattern"] = pattern
+            try:
+                for page in client.get_paginator("filter_log_events").paginate(**arguments):
+                    batch += [
+                        (e["timestamp"], group, e) for e in page.get("events", []) if e.get("eventId") not in seen
+                    ]
+            except botocore.exceptions.ClientError as error:
+                if not is_missing(error):
+                    raise DeployError("logs", error_text(error)) from None
+        for timestamp, group, event in sorted(batch, key=lambda item: item[0]):
+            seen.add(event.get("eventId", ""))
+            message = deployment.project.redact(event.get("message", "").rstrip("\n"))
+            yield LogRecord(
+                timestamp=datetime.fromtimestamp(timestamp / 1000, UTC),
+                message=message,
+                source=group.removeprefix("/aws/lambda/"),
+                request_id=_request_id(message),
+            )
+            start = max(start, timestamp)
+        if not follow:
+            return
+        time.sleep(2)
+
+
+def _request_id(message: str) -> str | None:
+    # START/END/REPORT lines carry "RequestId: <id>"; application lines do not.
+    if "RequestId: " in message:
+        return message.split("RequestId: ", 1)[1].split(maxsplit=1)[0]
+    return None
+
+
+def invoke(deployment: Deployment, event: Any, function: str | None) -> InvokeResult:
+    key = APP if function is None else function
+    if key not in deployment.function_keys:
+        known = ", ".join(k or "(app)" for k in deployment.function_keys)
+        raise UsageError(f"no function '{function}' in {deployment.project.name}; known: {known}")
+    return _invoke(deployment, key, event)
+
+
+def _invoke(deployment: Deployment, key: str, event: Any) -> InvokeResult:
+    client = deployment.session.client("lambda")
+    name = deployment.names.function(key)
+    try:
+        response = client.invoke(
+            FunctionName=name,
+            Qualifier=deployment.names.alias,
+            InvocationType="RequestResponse",
+            LogType="Tail",
+            Payload=json.dumps(event).encode(),
+        )
+    except botocore.exceptions.ClientError as error:
+        if is_missing(error):
+            raise NotDeployedError(f"{name} is not deployed") from None
+        raise DeployError(f"invoke {name}", error_text(error)) from None
+    raw = response["Payload"].read()
+    try:
+        payload = json.loads(raw) if raw else None
+    except ValueError:
+        payload = raw.decode(errors="replace")
+    tail = base64.b64decode(response.get("LogResult", "") or b"").decode(errors="replace")
+    error = response.get("FunctionError")
+    if error:
+        detail = payload.get("errorMessage") if isinstance(payload, dict) else payload
+        error = deployment.project.redact(f"{error}: {detail}")
+    deployment.say(deployment.project.redact(tail))
+    return InvokeResult(payload=payload, logs=deployment.project.redact(tail), error=error or None)
+
+
+def manage(deployment: Deployment, arguments: list[str]) -> InvokeResult:
+    if deployment.project.config.app is None:
+        raise UsageError("manage runs Django management commands in the app; this project has no [app]")
+    result = _invoke(deployment, APP, {"faas": {"manage": arguments}})
+    payload = result.payload
+    if isinstance(payload, dict) and "exit_status" in payload:
+        return InvokeResult(
+            payload=payload.get("output", ""),
+            logs=result.logs,
+            error=result.error,
+            exit_status=int(payload["exit_status"]),
+        )
+    return result
+
+
+def _deploy_id(version: dict[str, Any]) -> str | None:
+    description = str(version.get("Description", ""))
+    return description.removeprefix("faas ") if description.startswith("faas ") else None
+
+
+def rollback(deployment: Deployment, to: str | None) -> RollbackResult:
+    """Move every function's alias back to the deploy of app version `to` (default: the previous one)."""
+    client = deployment.session.client("lambda")
+    versions = {key: _versions(client, deployment.names.function(key)) for key in deployment.function_keys}
+    main = primary(deployment)
+    name = deployment.names.function(main)
+    current = functions._alias_version(client, name, deployment.names.alias)
+    if current is None:
+        raise NotDeployedError(f"{name} is not deployed")
+    published = sorted((int(v["Version"]) for v in versions[main].values()), reverse=True)
+    if to is None:
+        older = [v for v in published if v < int(current)]
+        if not older:
+            raise UsageError(f"version {current} is the first deployed version; nothing to roll back to")
+        target = str(older[0])
+    elif to not in versions[main]:
+        raise UsageError(f"no version {to} of {name}; published: {', '.join(map(str, sorted(published)))}")
+    else:
+        target = to
+    stamp = _deploy_id(versions[main][target])
+    for key in deployment.function_keys:
+        if key == main:
+            chosen: str | None = target
+        else:
+            # The function's newest version published by that deploy or before it.
+            candidates = [v for v, info in versions[key].items() if (_deploy_id(info) or "") <= (stamp or "")]
+            chosen = max(candidates, key=int) if candidates and stamp else None
+        if chosen is not None:
+            client.update_alias(
+                FunctionName=deployment.names.function(key), Name=deployment.names.alias, FunctionVersion=chosen
+            )
+    deployment.say(f"{name}: alias {deployment.names.alias} moved from version {current} to {target}")
+    return RollbackResult(previous_version=current, current_version=target)
+
+
+def _versions(client: Any, name: str) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for page in client.get_paginator("list_versions_by_function").paginate(FunctionName=name):
+        found.update({v["Version"]: v for v in page.get("Versions", []) if v["Version"] != "$LATEST"})
+    return found
+
+
+__all__ = ["invoke", "logs", "manage", "owned_buckets", "rollback", "status"]

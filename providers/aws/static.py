@@ -1,0 +1,166 @@
+"""Storage buckets ([storage.<role>]): created per stage, static files uploaded when they changed.
+
+The app finds them through environment variables set on every function:
+`FAAS_STORAGE_<ROLE>_BUCKET` and `FAAS_STORAGE_<ROLE>_URL`, plus `FAAS_STATIC_BUCKET` and
+`FAAS_STATIC_URL` for the `static` role (Django: `STATIC_URL = os.environ["FAAS_STATIC_URL"]`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from faas.core.errors import DeployError
+from faas.core.packaging.artifact import Artifact
+from faas.core.plan import Action, Change
+from faas.providers.aws.artifacts import empty_and_delete_bucket, ensure_private_bucket
+from faas.providers.aws.context import ApplyState, Deployment
+from faas.providers.aws.session import is_missing
+
+
+@dataclass(frozen=True)
+class StorageBucket:
+    role: str
+    bucket: str
+    public: bool
+    managed: bool
+    """True when faas names, creates and deletes the bucket; False for a user's existing `bucket`."""
+    source: Path | None
+
+
+def storage_buckets(deployment: Deployment, artifact: Artifact | None = None) -> list[StorageBucket]:
+    found = []
+    for role, config in sorted(deployment.project.config.storage.items()):
+        managed = config.bucket is None
+        bucket = config.bucket or deployment.names.bucket(role, deployment.account, deployment.region)
+        source = _source(deployment, role, config.source, artifact)
+        found.append(StorageBucket(role, bucket, config.public, managed, source))
+    return found
+
+
+def _source(deployment: Deployment, role: str, configured: str | None, artifact: Artifact | None) -> Path | None:
+    if configured is not None:
+        path = (deployment.project.root / configured).resolve()
+        if not path.is_dir():
+            raise DeployError("plan", f"storage.{role}.source '{configured}' is not a folder")
+        return path
+    collected = (artifact.manifest.get("static") or {}) if artifact is not None else {}
+    if role == "static" and collected.get("dir"):
+        # Django's collectstatic output, gathered by packaging next to the artifact.
+        return Path(collected["dir"])
+    return None
+
+
+def storage_url(deployment: Deployment, bucket: str) -> str:
+    return f"https://{bucket}.s3.{deployment.region}.amazonaws.com/"
+
+
+def storage_environment(deployment: Deployment) -> dict[str, str]:
+    env = {}
+    for storage in storage_buckets(deployment):
+        role = storage.role.upper().replace("-", "_")
+        env[f"FAAS_STORAGE_{role}_BUCKET"] = storage.bucket
+        env[f"FAAS_STORAGE_{role}_URL"] = storage_url(deployment, storage.bucket)
+        if storage.role == "static":
+            env["FAAS_STATIC_BUCKET"] = storage.bucket
+            env["FAAS_STATIC_URL"] = storage_url(deployment, storage.bucket)
+    return env
+
+
+def _local_files(source: Path) -> dict[str, tuple[Path, str]]:
+    files = {}
+    for path in sorted(source.rglob("*")):
+        if path.is_file():
+            files[path.relative_to(source).as_posix()] = (
+                path,
+                hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest(),
+            )
+    return files
+
+
+def _remote_etags(s3: Any, bucket: str) -> dict[str, str]:
+    etags = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            etags[item["Key"]] = item["ETag"].strip('"')
+    return etags
+
+
+def plan_storage_buckets(deployment: Deployment, artifact: Artifact) -> list[Action]:
+    s3 = deployment.session.client("s3")
+    actions: list[Action] = []
+    for storage in storage_buckets(deployment, artifact):
+        try:
+            s3.head_bucket(Bucket=storage.bucket)
+            exists = True
+        except Exception as error:
+            if not is_missing(error):
+                raise
+            exists = False
+        if not exists and not storage.managed:
+            raise DeployError("plan", f"storage.{storage.role}.bucket '{storage.bucket}' does not exist")
+        if not exists:
+            details = (("public", "", str(storage.public).lower()),)
+            actions.append(Action(Change.CREATE, "s3 bucket", storage.bucket, details, StorageBucketStep(storage)))
+        if storage.source is None:
+            continue
+        local = _local_files(storage.source)
+        remote = _remote_etags(s3, storage.bucket) if exists else {}
+        # Single-part uploads have the md5 as ETag: equal means the object is already there.
+        changed = tuple(sorted(key for key, (_, md5) in local.items() if remote.get(key) != md5))
+        if changed:
+            details = (("files", f"{len(local) - len(changed)} unchanged", f"{len(changed)} to upload"),)
+            actions.append(
+                Action(
+                    Change.UPDATE, "static files", f"s3://{storage.bucket}", details, UploadFilesStep(storage, changed)
+                )
+            )
+    return actions
+
+
+@dataclass(frozen=True)
+class StorageBucketStep:
+    storage: StorageBucket
+
+    def run(self, deployment: Deployment, state: ApplyState | None = None) -> None:
+        ensure_private_bucket(deployment, self.storage.bucket, public=self.storage.public)
+        if self.storage.public:
+            # Anonymous read of objects is what "public" means; Principal "*" has no narrower form.
+            policy = {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "PublicRead",
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "s3:GetObject",
+                        "Resource": f"arn:{deployment.session.partition}:s3:::{self.storage.bucket}/*",
+                    }
+                ],
+            }
+            deployment.session.client("s3").put_bucket_policy(Bucket=self.storage.bucket, Policy=json.dumps(policy))
+
+
+@dataclass(frozen=True)
+class UploadFilesStep:
+    """Upload the changed files. Files gone locally stay: pages cached elsewhere may still link them."""
+
+    storage: StorageBucket
+    keys: tuple[str, ...]
+
+    def run(self, deployment: Deployment, state: ApplyState | None = None) -> None:
+        assert self.storage.source is not None
+        s3 = deployment.session.client("s3")
+        for key in self.keys:
+            path = self.storage.source / key
+            content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+            s3.put_object(Bucket=self.storage.bucket, Key=key, Body=path.read_bytes(), ContentType=content_type)
+        deployment.say(f"uploaded {len(self.keys)} file(s) to s3://{self.storage.bucket}")
+
+
+def delete_storage_bucket(deployment: Deployment, bucket: str) -> None:
+    empty_and_delete_bucket(deployment, bucket)
