@@ -257,8 +257,10 @@ def _register_trigger(
             function_app.timer_trigger(arg_name="timer", schedule=schedule_to_ncrontab(trigger["expression"]))(on_timer)
         )
     elif kind == "storage":
-        if "deleted" in (trigger.get("events") or []):
-            logger.warning("function %r: Azure blob triggers cannot fire on deletion", name)
+        if "created" not in (trigger.get("events") or ["created"]):
+            # Registering it anyway would call the function on uploads it did not ask for.
+            logger.warning("function %r: Azure blob triggers cannot fire on deletion; not registered", name)
+            return
         path = f"{trigger['bucket']}/{trigger.get('prefix') or ''}{{name}}{trigger.get('suffix') or ''}"
 
         def on_blob(blob: func.InputStream) -> None:

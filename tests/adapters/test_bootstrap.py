@@ -1,0 +1,137 @@
+"""build(platform) reads faas_runtime.json next to the entry module and wires the platform."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from faas.adapters.bootstrap import build
+from faas.adapters.errors import ConfigError
+from tests.adapters.events import make_sqs_event, make_v1_event
+from tests.adapters.project import Project
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("FAAS_FUNCTION", raising=False)
+    monkeypatch.delenv("FAAS_PRIVATE", raising=False)
+    return Project(tmp_path, app_extra={"base_path": "/shop"})
+
+
+class TestBuild:
+    def test_reads_config_next_to_the_calling_entry_module(self, project):
+        entry = project.root / "faas_entry.py"
+        entry.write_text("from faas.adapters.bootstrap import build\nhandler = build('aws')\n")
+        script = textwrap.dedent(f"""
+            import json, sys
+            sys.path.insert(0, {str(project.root)!r})
+            from faas_entry import handler
+            from tests.adapters.events import make_v1_event
+            print(json.dumps(handler(make_v1_event("GET", "/shop/x", host="example.com"), None)))
+        """)
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+        result = json.loads(out.stdout.splitlines()[-1])
+        assert json.loads(result["body"]) == {"path": "/x", "script": "/shop"}
+
+    def test_app_is_imported_at_build_time(self, project):
+        assert project.webapp not in sys.modules
+        build("aws", root=project.root)
+        assert project.webapp in sys.modules  # during the init phase, not on the first request
+
+    def test_functions_are_imported_on_first_use(self, project):
+        handler = build("aws", root=project.root)
+        assert project.tasks not in sys.modules
+        handler(make_sqs_event("thumbnails"), None)
+        assert project.tasks in sys.modules
+
+    def test_single_function_deployment_skips_the_web_app(self, project, monkeypatch):
+        monkeypatch.setenv("FAAS_FUNCTION", "thumbnails")
+        handler = build("aws", root=project.root)
+        assert project.webapp not in sys.modules
+        assert handler(make_sqs_event("thumbnails"), None) == {"ran": "thumbs"}
+
+    def test_base_path_option_from_config(self, project):
+        handler = build("aws", root=project.root)
+        result = handler(make_v1_event("GET", "/shop/items", host="example.com"), None)
+        assert json.loads(result["body"]) == {"path": "/items", "script": "/shop"}
+
+    def test_functions_only_project(self, tmp_path, monkeypatch):
+        monkeypatch.syspath_prepend(str(tmp_path))
+        project = Project(tmp_path, app=False)
+        handler = build("aws", root=project.root)
+        with pytest.raises(Exception, match="unknown aws event"):
+            handler(make_v1_event(), None)
+        assert handler(make_sqs_event("thumbnails"), None) == {"ran": "thumbs"}
+
+    def test_missing_config(self, tmp_path):
+        with pytest.raises(ConfigError, match="faas_runtime.json not found"):
+            build("aws", root=tmp_path)
+
+    def test_unsupported_format(self, tmp_path):
+        (tmp_path / "faas_runtime.json").write_text(json.dumps({"format": 2}))
+        with pytest.raises(ConfigError, match="unsupported format 2"):
+            build("aws", root=tmp_path)
+
+    def test_bad_entry(self, tmp_path):
+        (tmp_path / "faas_runtime.json").write_text(json.dumps(
+            {"format": 1, "app": {"entry": "no_such_module_xyz:app"}, "functions": {}}))
+        with pytest.raises(ConfigError, match="cannot import 'no_such_module_xyz'"):
+            build("aws", root=tmp_path)
+
+    def test_unknown_platform(self, project):
+        with pytest.raises(ConfigError, match="unknown platform"):
+            build("heroku", root=project.root)
+
+    def test_django_settings_module_is_set_before_import(self, tmp_path, monkeypatch):
+        monkeypatch.syspath_prepend(str(tmp_path))
+        monkeypatch.delenv("DJANGO_SETTINGS_MODULE", raising=False)
+        project = Project(tmp_path, app_extra={"framework": "django", "settings_module": "mysite.settings"})
+        build("aws", root=project.root)
+        import os
+
+        assert os.environ["DJANGO_SETTINGS_MODULE"] == "mysite.settings"
+        monkeypatch.delenv("DJANGO_SETTINGS_MODULE")
+
+
+class TestAzureApp:
+    def test_function_app_declares_routes_and_triggers(self, project):
+        func = pytest.importorskip("azure.functions")
+        app = build("azure", root=project.root)
+        assert isinstance(app, func.FunctionApp)
+        functions = {f.get_function_name(): f for f in app.get_functions()}
+        assert {"faas_http", "faas_invoke", "faas_nightly_report_0", "faas_thumbnails_0",
+                "faas_on_upload_0"} <= set(functions)
+        bindings = {name: [b.get_dict_repr() for b in f.get_bindings()] for name, f in functions.items()}
+        http = next(b for b in bindings["faas_http"] if b["type"] == "httpTrigger")
+        assert http["route"] == "{*route}"
+        invoke = next(b for b in bindings["faas_invoke"] if b["type"] == "httpTrigger")
+        assert getattr(invoke["authLevel"], "value", None) == "function"  # the envelope needs a function key
+        assert "faas_on_delete_0" not in functions  # blob triggers cannot fire on deletion
+        timer = next(b for b in bindings["faas_nightly_report_0"] if b["type"] == "timerTrigger")
+        assert timer["schedule"] == "0 0 */4 * * *"
+        blob = next(b for b in bindings["faas_on_upload_0"] if b["type"] == "blobTrigger")
+        assert blob["path"] == "uploads/img/{name}.jpg"
+
+    def test_trigger_functions_call_the_user_function(self, project):
+        func = pytest.importorskip("azure.functions")
+        app = build("azure", root=project.root)
+        functions = {f.get_function_name(): f for f in app.get_functions()}
+        message = func.QueueMessage(id="m1", body=b"resize")
+        functions["faas_thumbnails_0"].get_user_function()(message)
+        assert project.calls() == [("thumbs", {"type": "queue", "queue": "thumbnails", "id": "m1", "body": "resize"})]
+
+    def test_http_function_serves_the_app(self, project):
+        func = pytest.importorskip("azure.functions")
+        app = build("azure", root=project.root)
+        functions = {f.get_function_name(): f for f in app.get_functions()}
+        req = func.HttpRequest("GET", "https://x.azurewebsites.net/api/shop/a", headers={}, body=b"")
+        response = functions["faas_http"].get_user_function()(req)
+        assert json.loads(response.get_body()) == {"path": "/a", "script": "/shop"}
