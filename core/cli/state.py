@@ -6,7 +6,9 @@ The global options (--stage, --provider, --config, --json, -v) are accepted befo
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,7 @@ class CliState:
     config_path: Path | None = None
     json: bool = False
     verbose: int = 0
+    option_overrides: dict[str, Any] = field(default_factory=dict)
     _project: Project | None = field(default=None, repr=False)
 
     @property
@@ -54,9 +57,14 @@ class CliState:
     def provider(self) -> Provider:
         from faas.core.cli.output import RichReporter
 
-        name = self.provider_name or os.environ.get("FAAS_PROVIDER")
-        reporter = RichReporter(self.err, quiet=self.json, redact=self.project().redact)
-        return open_provider(self.project(), name, reporter=reporter)
+        project = self.project()
+        name = self.provider_name or os.environ.get("FAAS_PROVIDER") or project.config.provider
+        if self.option_overrides:
+            options = {**project.config.providers.get(name, {}), **self.option_overrides}
+            config = project.config.model_copy(update={"providers": {**project.config.providers, name: options}})
+            project = dataclasses.replace(project, config=config)
+        reporter = RichReporter(self.err, quiet=self.json, redact=project.redact)
+        return open_provider(project, name, reporter=reporter)
 
 
 def get_state(ctx: click.Context | None = None) -> CliState:
@@ -73,6 +81,24 @@ def _store(attribute: str, convert: Callable[[Any], Any] = lambda value: value) 
             setattr(get_state(ctx), attribute, convert(value))
 
     return callback
+
+
+def parse_option(text: str) -> tuple[str, Any]:
+    """`KEY=VALUE` with VALUE read as a TOML value (`3`, `true`, `"x"`), else as a plain string."""
+    key, equals, value = text.partition("=")
+    if not equals or not key.strip():
+        raise click.BadParameter(f"'{text}' is not KEY=VALUE")
+    try:
+        parsed = tomllib.loads(f"value = {value}")["value"]
+    except tomllib.TOMLDecodeError:
+        parsed = value
+    return key.strip(), parsed
+
+
+def _store_options(ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> None:
+    for text in values:
+        key, value = parse_option(text)
+        get_state(ctx).option_overrides[key] = value
 
 
 def global_options(command: F) -> F:
@@ -103,6 +129,14 @@ def global_options(command: F) -> F:
             expose_value=False,
             callback=_store("json"),
             help="Machine-readable output.",
+        ),
+        click.option(
+            "--option",
+            "-O",
+            multiple=True,
+            expose_value=False,
+            callback=_store_options,
+            help="Set a provider option for this run: KEY=VALUE (overrides [providers.<name>]).",
         ),
         click.option(
             "-v",

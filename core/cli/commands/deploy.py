@@ -14,10 +14,17 @@ from faas.core.cli.state import get_state, global_options
 @click.command()
 @click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), help="Where the artifact is built.")
+@click.option(
+    "--emulate",
+    type=click.Choice(["aws", "gcp", "azure"]),
+    help="With --provider local: the platform to run as (same as -O emulate=...).",
+)
 @global_options
-def deploy(dry_run: bool, output: Path | None) -> None:
+def deploy(dry_run: bool, output: Path | None, emulate: str | None) -> None:
     """Package the project and deploy it to the provider."""
     state = get_state()
+    if emulate:
+        state.option_overrides["emulate"] = emulate
     provider = state.provider()
     outcome = workflow.deploy(provider, dry_run=dry_run, out_dir=output)
     if state.json:
