@@ -2,9 +2,406 @@
 
 from __future__ import annotations
 
-from faas.core.plugins import Provider
+import dataclasses
+import json
+import secrets
+import shutil
+import socket
+import sys
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from faas.core.errors import FaasError, UsageError
+from faas.core.plan import Action, Change, Plan
+from faas.core.plugins import Capability, Provider, get_registry
+from faas.core.results import DeployResult, InvokeResult, LogRecord, Resource, RollbackResult, Status
+from faas.providers.local import control, interpreters
+from faas.providers.local.events import default_event
+from faas.providers.local.options import PLATFORMS, LocalOptions
+from faas.providers.local.runtime_env import ensure_runtime_env, install_requirements
+from faas.providers.local.state import StageDir, read_json, write_json
+from faas.providers.local.workers import WorkerSpec
+
+if TYPE_CHECKING:
+    from faas.core.packaging.artifact import Artifact
+    from faas.core.packaging.target import PackageTarget
+
+KEEP_VERSIONS = 3
 
 
 class LocalProvider(Provider):
+    """Deploys to this machine: the emulated cloud's artifact, in its real runtime client."""
+
     name = "local"
     description = "Runs the artifact on this machine in the real runtime of aws, gcp or azure"
+    Options = LocalOptions
+    capabilities = frozenset(
+        {
+            Capability.PACKAGE,
+            Capability.DEPLOY,
+            Capability.HTTP,
+            Capability.SCHEDULE,
+            Capability.STATUS,
+            Capability.LOGS,
+            Capability.INVOKE,
+            Capability.MANAGE,
+            Capability.ROLLBACK,
+            Capability.UNDEPLOY,
+        }
+    )
+
+    @property
+    def local_options(self) -> LocalOptions:
+        assert isinstance(self.options, LocalOptions)
+        return self.options
+
+    @property
+    def emulated(self) -> str:
+        """The cloud emulated: the option, else the project's provider if it is a cloud, else aws."""
+        if self.local_options.emulate:
+            return self.local_options.emulate
+        configured = self.project.config.provider
+        return configured if configured in PLATFORMS else "aws"
+
+    @property
+    def stage_dir(self) -> StageDir:
+        root = self.local_options.state_dir or self.project.root / ".faas" / "local" / self.project.stage
+        return StageDir(Path(root).resolve())
+
+    def _python(self) -> tuple[str, str]:
+        """(version, interpreter) the emulation runs with."""
+        version = self.local_options.python or self.project.config.python
+        found = interpreters.find_interpreter(version)
+        if found is not None:
+            return version, found
+        if self.local_options.allow_host_python:
+            host = interpreters.host_version()
+            self.reporter.warning(f"no Python {version} here: emulating with this machine's Python {host}")
+            return host, sys.executable
+        return version, interpreters.require_interpreter(version)
+
+    def _front_door(self) -> str:
+        if self.local_options.front_door:
+            return self.local_options.front_door
+        aws = self.project.config.providers.get("aws", {})
+        return str(aws.get("front_door") or "http-api")
+
+    def _cloud_options(self) -> dict[str, Any]:
+        return self.project.config.providers.get(self.emulated, {})
+
+    # -- package / plan / apply -------------------------------------------------------------------
+
+    def package_target(self) -> PackageTarget:
+        """The emulated provider's own target, for the Python version the emulation runs."""
+        provider_class = get_registry().info(self.emulated).provider
+        target = provider_class(self.project, reporter=self.reporter).package_target()
+        version, _ = self._python()
+        return target if target.python == version else dataclasses.replace(target, python=version)
+
+    def plan(self, artifact: Artifact) -> Plan:
+        version = artifact.sha256[:12]
+        running = control.find_supervisor(self.stage_dir)
+        deployed = read_json(self.stage_dir.deployment) or {}
+        wanted = self._settings()
+        same_settings = all(deployed.get(key) == value for key, value in wanted.items())
+        if running is not None and running.version == version and same_settings:
+            return Plan(self.name, self.project.stage)
+        actions = [
+            Action(
+                Change.UPDATE if running else Change.CREATE,
+                "version",
+                version,
+                (("version", running.version if running else "", version),),
+            )
+        ]
+        if running is None:
+            actions.append(Action(Change.CREATE, "gateway", f"{self.project.resource_prefix} ({self.emulated})"))
+        return Plan(self.name, self.project.stage, tuple(actions), notes=(f"emulating {self.emulated}",))
+
+    def _settings(self) -> dict[str, Any]:
+        options = self.local_options
+        return {
+            "host": options.host,
+            "pool_size": options.pool_size,
+            "front_door": self._front_door(),
+            "stage": self.project.stage,
+            "serves_http": self.project.config.app is not None,
+        }
+
+    def apply(self, plan: Plan, artifact: Artifact) -> DeployResult:
+        stage = self.stage_dir
+        version = artifact.sha256[:12]
+        running = control.find_supervisor(stage)
+        if plan.is_empty and running is not None:
+            return self._result(running.url, version, changed=False)
+        config = self._deployment_config(artifact, version, running)
+        write_json(stage.versions / version / "deployment.json", config, private=True)
+        if running is not None:
+            running.call("/switch", config)
+        else:
+            write_json(stage.deployment, config, private=True)
+            running = control.spawn_supervisor(stage)
+        history = stage.read_history()
+        history["versions"] = [v for v in history["versions"] if v["version"] != version]
+        history["versions"].append({"version": version, "deployed": time.time()})
+        history["current"] = version
+        history["port"] = running.port
+        self._prune(history)
+        stage.write_history(history)
+        self.reporter.info(f"local {self.emulated} emulation of {self.project.resource_prefix} serves {running.url}")
+        return self._result(running.url, version, changed=True)
+
+    def _result(self, url: str, version: str, changed: bool) -> DeployResult:
+        serves = self.project.config.app is not None
+        return DeployResult(
+            self.name,
+            self.project.stage,
+            url if serves else None,
+            version,
+            changed,
+            {"emulate": self.emulated, "url": url},
+        )
+
+    def _deployment_config(
+        self, artifact: Artifact, version: str, running: control.Supervisor | None
+    ) -> dict[str, Any]:
+        stage = self.stage_dir
+        code = stage.code_dir(version)
+        if not code.is_dir():
+            unpacking = code.with_name("code.unpacking")
+            shutil.rmtree(unpacking, ignore_errors=True)
+            with zipfile.ZipFile(artifact.path) as archive:
+                archive.extractall(unpacking)
+            unpacking.rename(code)
+        python_version, interpreter = self._python()
+        env = ensure_runtime_env(self.emulated, interpreter, python_version)
+        deps = None
+        if artifact.target.dependencies == "requirements":
+            # GCP and Azure install requirements.txt themselves at deploy time; so does the emulation.
+            deps = install_requirements(env, code / "requirements.txt")
+        config = self.project.config
+        environment: dict[str, str] = {}
+        for function in config.functions:
+            environment.update(function.environment)
+        timeouts = [function.timeout for function in config.functions]
+        if config.app is not None:
+            environment.update(config.app.environment)
+            timeouts = [config.app.timeout]
+        spec = WorkerSpec(
+            platform=self.emulated,
+            python=str(env.python),
+            code_dir=str(code),
+            version=version,
+            function_name=self.project.resource_prefix,
+            python_version=python_version,
+            deps_dir=str(deps) if deps else None,
+            memory=config.app.memory if config.app else max([f.memory for f in config.functions] or [512]),
+            timeout=max(timeouts or [30]),
+            environment=environment,
+            region=str(self._cloud_options().get("region") or "us-east-1"),
+            route_prefix=str(self.project.config.providers.get("azure", {}).get("route_prefix", "api")),
+            function_key=running.info["token"] if running else secrets.token_hex(16),
+        )
+        token = running.info["token"] if running else spec.function_key
+        return {**self._settings(), "token": token, "port": self._port(running), "spec": spec.to_json()}
+
+    def _port(self, running: control.Supervisor | None) -> int:
+        if running is not None:
+            return running.port
+        if self.local_options.port:
+            return self.local_options.port
+        remembered = self.stage_dir.read_history().get("port")
+        if remembered and _port_free(self.local_options.host, int(remembered)):
+            return int(remembered)
+        return 0
+
+    def _prune(self, history: dict[str, Any]) -> None:
+        kept = history["versions"][-KEEP_VERSIONS:]
+        history["versions"] = kept
+        names = {entry["version"] for entry in kept}
+        if self.stage_dir.versions.is_dir():
+            for folder in self.stage_dir.versions.iterdir():
+                if folder.name not in names:
+                    shutil.rmtree(folder, ignore_errors=True)
+
+    # -- operations on the running deployment -----------------------------------------------------
+
+    def _running(self) -> control.Supervisor:
+        running = control.find_supervisor(self.stage_dir)
+        if running is None:
+            raise FaasError(
+                f"{self.project.resource_prefix} is not deployed locally; run `faas deploy --provider local`"
+            )
+        return running
+
+    def status(self) -> Status:
+        running = control.find_supervisor(self.stage_dir)
+        if running is None:
+            return Status(self.name, self.project.stage, deployed=False)
+        info = running.call("/status")
+        history = self.stage_dir.read_history()
+        last = next((v["deployed"] for v in history["versions"] if v["version"] == info["version"]), None)
+        resources = [Resource("gateway", running.url, f"pid {info['pid']}, emulating {self.emulated}")]
+        resources += [
+            Resource("process", worker["name"], f"pid {worker['pid']}, served {worker['served']}")
+            for worker in info["workers"]
+        ]
+        resources += [
+            Resource("schedule", f"{self.project.resource_prefix}-{job['function']}", job["expression"])
+            for job in info["schedules"]
+        ]
+        return Status(
+            self.name,
+            self.project.stage,
+            True,
+            running.url,
+            info["version"],
+            alias=self.emulated,
+            last_deploy=datetime.fromtimestamp(last, UTC) if last else None,
+            resources=tuple(resources),
+        )
+
+    def invoke(self, event: Any, function: str | None = None) -> InvokeResult:
+        answer = self._running().call("/invoke", {"event": event, "function": function})
+        logs = "\n".join(record.message for record in self._records(request_id=answer["request_id"]))
+        try:
+            payload = json.loads(answer["body"]) if answer["body"] else None
+        except ValueError:
+            payload = answer["body"]
+        error = None
+        if answer["kind"] != "ok":
+            details = answer.get("error") or {}
+            error = f"{details.get('errorType', answer['kind'])}: {details.get('errorMessage', '')}".strip()
+        return InvokeResult(payload=payload, logs=logs, error=error)
+
+    def sample_event(self, name: str) -> Any:
+        return default_event(name, self.emulated)
+
+    def manage(self, arguments: list[str]) -> InvokeResult:
+        result = self.invoke({"faas": {"manage": list(arguments)}})
+        payload = result.payload if isinstance(result.payload, dict) else {}
+        return InvokeResult(
+            payload=result.payload,
+            logs=str(payload.get("output", result.logs)),
+            error=result.error,
+            exit_status=payload.get("exit_status"),
+        )
+
+    def rollback(self, to: str | None = None) -> RollbackResult:
+        running = self._running()
+        versions = [entry["version"] for entry in self.stage_dir.read_history()["versions"]]
+        current = running.version
+        if to is None:
+            position = versions.index(current) if current in versions else len(versions)
+            if position == 0:
+                raise UsageError("there is no earlier local version to roll back to")
+            to = versions[position - 1]
+        saved = read_json(self.stage_dir.versions / to / "deployment.json")
+        if not isinstance(saved, dict):
+            raise UsageError(f"version {to} is not kept locally (kept: {', '.join(versions)})")
+        saved["token"] = running.info["token"]
+        saved["port"] = running.port
+        running.call("/switch", saved)
+        history = self.stage_dir.read_history()
+        history["current"] = to
+        self.stage_dir.write_history(history)
+        return RollbackResult(previous_version=current, current_version=to)
+
+    def fire_schedules(self, function: str | None = None) -> list[dict[str, Any]]:
+        """Fire the deployment's schedule triggers now (all, or `function`'s); returns each outcome."""
+        result: list[dict[str, Any]] = self._running().call("/fire", {"function": function})
+        return result
+
+    # -- logs ---------------------------------------------------------------------------------------
+
+    def _records(
+        self, request_id: str | None = None, since: datetime | None = None, pattern: str | None = None, offset: int = 0
+    ) -> list[LogRecord]:
+        records = []
+        path = self.stage_dir.log
+        if not path.is_file():
+            return []
+        with path.open(encoding="utf-8") as handle:
+            handle.seek(offset)
+            for line in handle:
+                try:
+                    raw = json.loads(line)
+                except ValueError:
+                    continue
+                record = LogRecord(datetime.fromisoformat(raw["ts"]), raw["message"], raw["source"], raw["request_id"])
+                if request_id is not None and record.request_id != request_id:
+                    continue
+                if since is not None and record.timestamp < since:
+                    continue
+                if pattern is not None and pattern not in record.message:
+                    continue
+                records.append(record)
+        return records
+
+    def logs(
+        self, since: datetime | None = None, follow: bool = False, pattern: str | None = None
+    ) -> Iterator[LogRecord]:
+        path = self.stage_dir.log
+        offset = 0
+        while True:
+            size = path.stat().st_size if path.is_file() else 0
+            if size > offset:
+                yield from self._records(since=since, pattern=pattern, offset=offset)
+                offset = size
+            if not follow or control.find_supervisor(self.stage_dir) is None:
+                return
+            time.sleep(0.25)
+
+    # -- undeploy -----------------------------------------------------------------------------------
+
+    def plan_undeploy(self, keep_artifacts: bool = False) -> Plan:
+        stage = self.stage_dir
+        actions = []
+        running = control.find_supervisor(stage)
+        if running is not None:
+            actions.append(Action(Change.DELETE, "gateway", running.url, payload=running.pid))
+        if stage.root.exists():
+            actions.append(Action(Change.DELETE, "state", str(stage.root), payload=keep_artifacts))
+        return Plan(self.name, self.project.stage, tuple(actions))
+
+    def undeploy(self, plan: Plan) -> None:
+        stage = self.stage_dir
+        control.stop_supervisor(stage)
+        for action in plan.actions:
+            if action.resource == "state":
+                keep = bool(action.payload)
+                for child in stage.root.iterdir() if stage.root.exists() else []:
+                    if keep and child.name == "versions":
+                        continue
+                    shutil.rmtree(child) if child.is_dir() else child.unlink()
+                if not keep:
+                    shutil.rmtree(stage.root, ignore_errors=True)
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def answers(url: str, timeout: float = 30.0) -> bool:
+    """True once a GET of `url` gets any HTTP answer (even an error status)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=timeout):
+                return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False

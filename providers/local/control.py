@@ -1,0 +1,121 @@
+"""Reaching a stage's supervisor from a CLI call: find it, call its control API, start or stop it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+from faas.core.errors import FaasError
+from faas.providers.local.state import StageDir, pid_alive, read_json
+
+
+class SupervisorError(FaasError):
+    """The local deployment's supervisor failed to start or to answer."""
+
+
+class Supervisor:
+    """A running supervisor as seen from outside: its pid, ports and token (supervisor.json)."""
+
+    def __init__(self, info: dict[str, Any]) -> None:
+        self.info = info
+        self.pid: int = info["pid"]
+        self.url: str = info["url"]
+        self.version: str = info["version"]
+        self.port: int = info["port"]
+
+    def call(self, path: str, data: Any = None, timeout: float = 120.0) -> Any:
+        body = None if data is None else json.dumps(data).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.info['control_port']}{path}",
+            data=body,
+            headers={"X-Faas-Token": self.info["token"], "Content-Type": "application/json"},
+            method="GET" if body is None else "POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            detail = json.loads(error.read() or b"{}").get("error", error.reason)
+            raise SupervisorError(f"the local supervisor refused {path}: {detail}") from None
+        except OSError as error:
+            raise SupervisorError(f"the local supervisor (pid {self.pid}) does not answer: {error}") from None
+
+
+def find_supervisor(stage: StageDir) -> Supervisor | None:
+    """The stage's supervisor if its process is alive and its state says it is serving."""
+    info = read_json(stage.supervisor)
+    if not isinstance(info, dict) or "error" in info or not pid_alive(int(info.get("pid", 0))):
+        return None
+    return Supervisor(info)
+
+
+def spawn_supervisor(stage: StageDir, timeout: float = 180.0) -> Supervisor:
+    """Start the supervisor detached (own session, survives the CLI) and wait until it serves."""
+    stage.supervisor.unlink(missing_ok=True)
+    stage.supervisor_output.parent.mkdir(parents=True, exist_ok=True)
+    with stage.supervisor_output.open("ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "faas.providers.local.supervisor", str(stage.root)],
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        info = read_json(stage.supervisor)
+        if isinstance(info, dict) and info.get("pid") == process.pid:
+            if "error" in info:
+                process.wait(timeout=30)
+                raise SupervisorError(info["error"])
+            return Supervisor(info)
+        if process.poll() is not None:
+            tail = stage.supervisor_output.read_text(errors="replace").strip().splitlines()[-8:]
+            raise SupervisorError("the local supervisor exited while starting: " + " | ".join(tail))
+        time.sleep(0.05)
+    stop_process(process.pid)
+    raise SupervisorError(f"the local deployment did not start within {timeout:.0f} s")
+
+
+def stop_process(pid: int, grace: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL after `grace` seconds; returns once `pid` is gone."""
+    for number in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.kill(pid, number)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + (grace if number == signal.SIGTERM else 5)
+        while time.monotonic() < deadline:
+            try:
+                # Reap it if it is our child (a deploy and an undeploy in one process, as in tests).
+                if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                    return
+            except ChildProcessError:
+                if not pid_alive(pid):
+                    return
+            time.sleep(0.05)
+
+
+def stop_supervisor(stage: StageDir) -> None:
+    """Ask the supervisor to stop every process; kill it if it does not."""
+    running = find_supervisor(stage)
+    if running is None:
+        return
+    try:
+        running.call("/stop", {}, timeout=10)
+    except SupervisorError:
+        pass
+    stop_process(running.pid, grace=running_grace(running))
+
+
+def running_grace(running: Supervisor) -> float:
+    # Draining waits for in-flight requests; give it the function timeout, bounded.
+    return 40.0

@@ -1,0 +1,211 @@
+"""AWS front doors: an HTTP request as the Lambda event API Gateway or a Function URL sends, and
+the function's result back as HTTP.
+
+Shapes follow AWS's documented payloads: HTTP API payload 2.0 and Function URLs (lower-cased
+headers joined with ",", `cookies`, `rawQueryString`), REST API payload 1.0 (`multiValueHeaders`,
+the stage in the URL but not in `path`). Binary bodies arrive base64-encoded.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from email.utils import formatdate
+from typing import Any
+
+from faas.providers.local.gateway.request import GatewayRequest
+
+ACCOUNT = "000000000000"
+_TEXT_TYPES = (
+    "text/",
+    "application/json",
+    "application/xml",
+    "application/javascript",
+    "application/x-www-form-urlencoded",
+    "+json",
+    "+xml",
+)
+
+# (status, headers, body) as the gateway answers the client.
+HttpAnswer = tuple[int, list[tuple[str, str]], bytes]
+
+
+def _body(request: GatewayRequest) -> tuple[str | None, bool]:
+    if not request.body:
+        return None, False
+    content_type = request.header("content-type").lower()
+    if any(kind in content_type for kind in _TEXT_TYPES):
+        try:
+            return request.body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            pass
+    return base64.b64encode(request.body).decode("ascii"), True
+
+
+def _clf_time(epoch: float) -> str:
+    return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(epoch))
+
+
+def _forwarded(request: GatewayRequest) -> list[tuple[str, str]]:
+    # The front door sets these itself; a client's own values are overwritten (X-Forwarded-For
+    # is appended to, as AWS does).
+    headers = [
+        (k, v)
+        for k, v in request.headers
+        if k.lower() not in ("x-forwarded-proto", "x-forwarded-port", "x-forwarded-for")
+    ]
+    chain = ", ".join([*request.header_values("x-forwarded-for"), request.source_ip])
+    return [
+        *headers,
+        ("X-Forwarded-For", chain),
+        ("X-Forwarded-Proto", "http"),
+        ("X-Forwarded-Port", str(request.port)),
+    ]
+
+
+def http_api_event(request: GatewayRequest, *, function_url: bool = False, region: str = "us-east-1") -> dict[str, Any]:
+    """Payload format 2.0: HTTP API `$default` route, or a Lambda Function URL."""
+    now = time.time()
+    headers: dict[str, str] = {}
+    cookies: list[str] = []
+    for name, value in _forwarded(request):
+        lname = name.lower()
+        if lname == "cookie":
+            cookies += [part.strip() for part in value.split(";") if part.strip()]
+            continue
+        headers[lname] = f"{headers[lname]},{value}" if lname in headers else value
+    query: dict[str, str] = {}
+    for key, value in request.query_pairs():
+        query[key] = f"{query[key]},{value}" if key in query else value
+    body, is_base64 = _body(request)
+    api_id = "localurl" if function_url else "localapi"
+    domain = f"{api_id}.lambda-url.{region}.on.aws" if function_url else request.host
+    context: dict[str, Any] = {
+        "accountId": "anonymous" if function_url else ACCOUNT,
+        "apiId": api_id,
+        "domainName": domain,
+        "domainPrefix": domain.split(".")[0],
+        "http": {
+            "method": request.method,
+            "path": request.path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": request.source_ip,
+            "userAgent": request.header("user-agent"),
+        },
+        "requestId": request.request_id,
+        "routeKey": "$default",
+        "stage": "$default",
+        "time": _clf_time(now),
+        "timeEpoch": int(now * 1000),
+    }
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": request.path,
+        "rawQueryString": request.query,
+        "headers": headers,
+        "requestContext": context,
+        "isBase64Encoded": is_base64,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    if query:
+        event["queryStringParameters"] = query
+    if body is not None:
+        event["body"] = body
+    return event
+
+
+def rest_api_event(request: GatewayRequest, stage: str, path: str) -> dict[str, Any]:
+    """Payload format 1.0 of a REST API `{proxy+}` resource; `path` is without the stage."""
+    now = time.time()
+    single: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
+    for name, value in _forwarded(request):
+        single[name] = value
+        multi.setdefault(name, []).append(value)
+    query_single: dict[str, str] = {}
+    query_multi: dict[str, list[str]] = {}
+    for key, value in request.query_pairs():
+        query_single[key] = value
+        query_multi.setdefault(key, []).append(value)
+    body, is_base64 = _body(request)
+    return {
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": request.method,
+        "headers": single,
+        "multiValueHeaders": multi,
+        "queryStringParameters": query_single or None,
+        "multiValueQueryStringParameters": query_multi or None,
+        "pathParameters": {"proxy": path.lstrip("/")} if path != "/" else None,
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": ACCOUNT,
+            "apiId": "localapi",
+            "domainName": request.host,
+            "domainPrefix": request.host.split(".")[0],
+            "httpMethod": request.method,
+            "identity": {"sourceIp": request.source_ip, "userAgent": request.header("user-agent")},
+            "path": f"/{stage}{path}",
+            "protocol": "HTTP/1.1",
+            "requestId": request.request_id,
+            "requestTime": _clf_time(now),
+            "requestTimeEpoch": int(now * 1000),
+            "resourceId": "local",
+            "resourcePath": "/{proxy+}",
+            "stage": stage,
+        },
+        "body": body,
+        "isBase64Encoded": is_base64,
+    }
+
+
+def _error(status: int, message: str, request_id: str) -> HttpAnswer:
+    body = json.dumps({"message": message}).encode()
+    return status, [("Content-Type", "application/json"), ("Apigw-Requestid", request_id)], body
+
+
+def gateway_error(kind: str, request_id: str) -> HttpAnswer:
+    """What API Gateway answers when the function failed (`error`, `crash`) or timed out."""
+    if kind == "timeout":
+        return _error(504, "Endpoint request timed out", request_id)
+    return _error(502, "Internal Server Error", request_id)
+
+
+def http_answer(result: bytes, payload_version: str, request_id: str) -> HttpAnswer:
+    """The HTTP response for a function's result, as the front door converts it."""
+    try:
+        parsed = json.loads(result or b"null")
+    except ValueError:
+        return gateway_error("error", request_id)
+    if not (isinstance(parsed, dict) and "statusCode" in parsed):
+        if payload_version == "1.0":
+            return gateway_error("error", request_id)
+        # Payload 2.0 infers a 200 JSON response from anything else the function returns.
+        body = parsed if isinstance(parsed, str) else json.dumps(parsed)
+        return 200, [("Content-Type", "application/json")], body.encode()
+    headers: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for name, values in (parsed.get("multiValueHeaders") or {}).items():
+        seen.add(name.lower())
+        headers += [(name, str(value)) for value in values]
+    for name, value in (parsed.get("headers") or {}).items():
+        if name.lower() not in seen:
+            headers.append((name, str(value)))
+    headers += [("Set-Cookie", cookie) for cookie in parsed.get("cookies") or []]
+    raw = parsed.get("body")
+    text = "" if raw is None else raw if isinstance(raw, str) else json.dumps(raw)
+    try:
+        body = base64.b64decode(text) if parsed.get("isBase64Encoded") else text.encode()
+    except ValueError:
+        return gateway_error("error", request_id)
+    try:
+        status = int(parsed["statusCode"])
+    except (TypeError, ValueError):
+        return gateway_error("error", request_id)
+    headers.append(("Apigw-Requestid", request_id))
+    if not any(name.lower() == "date" for name, _ in headers):
+        headers.append(("Date", formatdate(usegmt=True)))
+    return status, headers, body

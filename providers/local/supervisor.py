@@ -1,0 +1,324 @@
+"""The supervisor: one background process per stage owning the gateway, the runtime processes and
+the scheduler. `faas deploy` starts it detached; `status`, `logs`, `invoke`, `rollback` and
+`undeploy` from later CLI calls reach it through a token-protected control API on 127.0.0.1.
+
+Run as `python -m faas.providers.local.supervisor <state dir>`; it reads deployment.json there and
+writes supervisor.json once the app answers (or an `error` if it could not start).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from faas.providers.local.gateway.aws import HttpAnswer
+from faas.providers.local.gateway.request import GatewayRequest
+from faas.providers.local.gateway.server import GatewayServer
+from faas.providers.local.pool import PoolDrainingError
+from faas.providers.local.router import Deployment
+from faas.providers.local.scheduler import ScheduledJob, Scheduler
+from faas.providers.local.state import StageDir, read_json, write_json
+from faas.providers.local.workers import Outcome, WorkerSpec
+
+
+class LogWriter:
+    """Appends every process's output to the stage log as JSON lines (thread-safe)."""
+
+    def __init__(self, path: Path, echo: bool = False) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = path.open("a", encoding="utf-8")
+        self._lock = threading.Lock()
+        self.echo = echo
+
+    def __call__(self, source: str, request_id: str | None, line: str) -> None:
+        record = {"ts": datetime.now(UTC).isoformat(), "source": source, "request_id": request_id, "message": line}
+        with self._lock:
+            self._file.write(json.dumps(record) + "\n")
+            self._file.flush()
+            if self.echo:
+                print(f"[{source}] {line}", flush=True)
+
+
+def scheduled_jobs(code_dir: Path) -> list[ScheduledJob]:
+    """The schedule triggers in an artifact's faas_runtime.json."""
+    config = read_json(code_dir / "faas_runtime.json") or {}
+    jobs = []
+    for name, function in (config.get("functions") or {}).items():
+        schedules = [t for t in function.get("triggers") or [] if t.get("type") == "schedule"]
+        for index, trigger in enumerate(schedules):
+            jobs.append(ScheduledJob(name, index, trigger["expression"]))
+    return jobs
+
+
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "kind": outcome.kind,
+        "body": outcome.body.decode("utf-8", "replace"),
+        "error": outcome.error,
+        "status": outcome.status,
+        "request_id": outcome.request_id,
+        "duration_ms": outcome.duration_ms,
+    }
+
+
+class Supervisor:
+    """Runs one stage: reads its deployment, serves it, switches versions without dropping requests."""
+
+    def __init__(self, stage: StageDir, *, echo: bool = False, tick: float = 1.0) -> None:
+        self.stage = stage
+        self.config: dict[str, Any] = read_json(stage.deployment) or {}
+        self.sink = LogWriter(stage.log, echo=echo)
+        self.tick = tick
+        self.stopped = threading.Event()
+        self.deployment: Deployment | None = None
+        self.scheduler: Scheduler | None = None
+        self.gateway: GatewayServer | None = None
+        self.control: ControlServer | None = None
+        self._switch_lock = threading.Lock()
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def _deployment(self, config: dict[str, Any]) -> Deployment:
+        spec = WorkerSpec.from_json(config["spec"])
+        return Deployment(
+            spec,
+            pool_size=config["pool_size"],
+            front_door=config.get("front_door") or "http-api",
+            stage=config["stage"],
+            sink=self.sink,
+            serves_http=config["serves_http"],
+        )
+
+    def start(self) -> None:
+        config = self.config
+        self.gateway = GatewayServer(config["host"], int(config.get("port") or 0), self.handle)
+        self.control = ControlServer(config["host"], self)
+        self.deployment = self._deployment(config)
+        self.deployment.warm()
+        self.gateway.start()
+        self.control.start()
+        self._schedule(self.deployment)
+        self.sink("supervisor", None, f"serving version {self.deployment.version} on {self.url}")
+        self._write_state()
+
+    @property
+    def url(self) -> str:
+        assert self.gateway is not None
+        host = self.config["host"]
+        base = f"http://{'[' + host + ']' if ':' in host else host}:{self.gateway.port}"
+        if self.config.get("front_door") == "rest-api" and self.config["spec"]["platform"] == "aws":
+            return f"{base}/{self.config['stage']}"
+        if self.config["spec"]["platform"] == "azure" and self.config["spec"].get("route_prefix"):
+            return f"{base}/{self.config['spec']['route_prefix']}"
+        return base
+
+    def _write_state(self) -> None:
+        assert self.gateway is not None and self.control is not None and self.deployment is not None
+        write_json(
+            self.stage.supervisor,
+            {
+                "pid": os.getpid(),
+                "port": self.gateway.port,
+                "control_port": self.control.port,
+                "token": self.config["token"],
+                "url": self.url,
+                "version": self.deployment.version,
+                "updated": time.time(),
+            },
+            private=True,
+        )
+
+    def _schedule(self, deployment: Deployment) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        jobs = scheduled_jobs(Path(deployment.spec.code_dir))
+        self.scheduler = Scheduler(jobs, self.fire, tick=self.tick)
+        self.scheduler.start()
+
+    def fire(self, job: ScheduledJob) -> Outcome:
+        assert self.deployment is not None
+        self.sink("scheduler", None, f"firing {job.expression} of {job.function}")
+        outcome = self.deployment.fire_schedule(job.function, job.index)
+        self.sink("scheduler", outcome.request_id, f"{job.function} schedule: {outcome.kind}")
+        return outcome
+
+    def switch(self, config: dict[str, Any]) -> str:
+        """Start the new version, send new requests to it, drain the old one in the background."""
+        with self._switch_lock:
+            new = self._deployment(config)
+            try:
+                new.warm()
+            except Exception:
+                new.drain()
+                raise
+            old, self.deployment, self.config = self.deployment, new, config
+            write_json(self.stage.deployment, config, private=True)
+            self._schedule(new)
+            self._write_state()
+            self.sink("supervisor", None, f"switched to version {new.version}")
+            if old is not None:
+                threading.Thread(target=old.drain, name="drain", daemon=True).start()
+            return new.version
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+    def run(self) -> None:
+        """Serve until stopped (SIGTERM, SIGINT or the control API), then stop every process."""
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, lambda *_: self.stop())
+        self.stopped.wait()
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        if self.gateway is not None:
+            self.gateway.stop()
+        if self.deployment is not None:
+            self.deployment.drain()
+        if self.control is not None:
+            self.control.stop()
+        self.stage.supervisor.unlink(missing_ok=True)
+        self.sink("supervisor", None, "stopped")
+
+    # -- requests -------------------------------------------------------------------------------
+
+    def handle(self, request: GatewayRequest) -> HttpAnswer:
+        while True:
+            deployment = self.deployment
+            assert deployment is not None
+            try:
+                return deployment.handle_http(request)
+            except PoolDrainingError:
+                # Replaced while this request waited for a process: the new version serves it.
+                if self.deployment is deployment:
+                    time.sleep(0.01)
+            except TimeoutError as error:
+                return 503, [("Content-Type", "text/plain")], str(error).encode()
+
+    def status(self) -> dict[str, Any]:
+        deployment = self.deployment
+        assert deployment is not None
+        return {
+            "pid": os.getpid(),
+            "url": self.url,
+            "version": deployment.version,
+            "workers": [worker for pool in deployment.pools() for worker in pool.describe()],
+            "replaced": sum(pool.replaced for pool in deployment.pools()),
+            "schedules": [
+                {"function": j.function, "expression": j.expression}
+                for j in (self.scheduler.jobs if self.scheduler else [])
+            ],
+        }
+
+    def invoke(self, event: Any, function: str | None) -> Outcome:
+        while True:
+            deployment = self.deployment
+            assert deployment is not None
+            try:
+                return deployment.invoke(event, function)
+            except PoolDrainingError:
+                time.sleep(0.01)
+
+
+class ControlServer(ThreadingHTTPServer):
+    """The supervisor's control API: JSON over HTTP on loopback, every call carrying the token."""
+
+    daemon_threads = True
+
+    def __init__(self, host: str, supervisor: Supervisor) -> None:
+        super().__init__((host, 0), _ControlHandler)
+        self.supervisor = supervisor
+        self._thread = threading.Thread(target=self.serve_forever, name="control", daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        # shutdown() waits for serve_forever(): only ask a loop that is running.
+        if self._thread.is_alive():
+            self.shutdown()
+        self.server_close()
+
+
+class _ControlHandler(BaseHTTPRequestHandler):
+    server: ControlServer
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _reply(self, status: int, data: Any) -> None:
+        body = json.dumps(data).encode()
+        self.send_response_only(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        self._dispatch({})
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            data = json.loads(self.rfile.read(length) or b"{}")
+        except ValueError:
+            self._reply(400, {"error": "invalid JSON"})
+            return
+        self._dispatch(data)
+
+    def _dispatch(self, data: dict[str, Any]) -> None:
+        supervisor = self.server.supervisor
+        if self.headers.get("X-Faas-Token") != supervisor.config.get("token"):
+            self._reply(403, {"error": "bad token"})
+            return
+        try:
+            if self.path == "/status":
+                self._reply(200, supervisor.status())
+            elif self.path == "/invoke":
+                self._reply(200, outcome_json(supervisor.invoke(data.get("event"), data.get("function"))))
+            elif self.path == "/fire":
+                jobs = supervisor.scheduler.jobs if supervisor.scheduler else []
+                chosen = [job for job in jobs if data.get("function") in (None, job.function)]
+                self._reply(200, [outcome_json(supervisor.fire(job)) for job in chosen])
+            elif self.path == "/switch":
+                self._reply(200, {"version": supervisor.switch(data)})
+            elif self.path == "/stop":
+                self._reply(200, {"stopping": True})
+                supervisor.stop()
+            else:
+                self._reply(404, {"error": f"no such call {self.path}"})
+        except Exception as error:
+            self._reply(500, {"error": f"{type(error).__name__}: {error}"})
+
+
+def main(argv: list[str]) -> int:
+    stage = StageDir(Path(argv[1]))
+    supervisor = Supervisor(stage)
+    try:
+        supervisor.start()
+    except Exception as error:
+        supervisor.shutdown()
+        write_json(stage.supervisor, {"pid": os.getpid(), "error": str(error)}, private=True)
+        return 1
+    supervisor.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

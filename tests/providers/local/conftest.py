@@ -1,0 +1,48 @@
+"""Shared fixtures: one cache of runtime environments for the whole session, and no process left behind."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from faas.providers.local import control
+from faas.providers.local.state import StageDir
+
+
+@pytest.fixture(scope="session", autouse=True)
+def faas_cache() -> Iterator[Path]:
+    """Runtime envs and wheels are reused across tests and runs (FAAS_CACHE_DIR wins if set)."""
+    chosen = os.environ.get("FAAS_CACHE_DIR") or str(Path(tempfile.gettempdir()) / "faas-test-cache")
+    previous = os.environ.get("FAAS_CACHE_DIR")
+    os.environ["FAAS_CACHE_DIR"] = chosen
+    yield Path(chosen)
+    if previous is None:
+        os.environ.pop("FAAS_CACHE_DIR", None)
+
+
+def stop_all(root: Path) -> None:
+    """Stop every local deployment under `root` (fixture teardown: never leave processes behind)."""
+    for supervisor_file in root.rglob("supervisor.json"):
+        control.stop_supervisor(StageDir(supervisor_file.parent))
+
+
+def get(
+    url: str, headers: dict[str, str] | None = None, timeout: float = 30
+) -> tuple[int, dict[str, list[str]], bytes]:
+    """GET `url`: (status, headers by lower-cased name with every value, body); error statuses too."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status, message, body = response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        status, message, body = error.code, error.headers, error.read()
+    collected: dict[str, list[str]] = {}
+    for name, value in message.items():
+        collected.setdefault(name.lower(), []).append(value)
+    return status, collected, body
