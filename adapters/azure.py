@@ -42,8 +42,12 @@ __all__ = [
 AZURE_RESPONSE_LIMIT = 100 * 1024 * 1024
 
 
-def to_request(req: func.HttpRequest, base_path: str) -> Request:
-    """The neutral request for an Azure ``HttpRequest``."""
+def to_request(req: func.HttpRequest, route_prefix: str, base_path: str = "") -> Request:
+    """The neutral request for an Azure ``HttpRequest``.
+
+    ``route_prefix`` (the host's, ``/api`` by default) and then ``base_path`` are moved from
+    PATH_INFO to SCRIPT_NAME.
+    """
     url = urlsplit(req.url)
     headers: dict[str, str] = {}
     for name, value in req.headers.items():
@@ -54,10 +58,12 @@ def to_request(req: func.HttpRequest, base_path: str) -> Request:
     # gives the raw bytes (the double-encoding of /café comes from decoding it as text twice).
     native = native_from_encoded(url.path or "/")
     script = ""
-    if base_path:
-        split = split_prefix(native, base_path)
-        if split is not None:
-            script, native = split
+    for prefix in (route_prefix, base_path):
+        if prefix:
+            split = split_prefix(native, prefix)
+            if split is not None:
+                script += split[0]
+                native = split[1]
     scheme = headers.get("HTTP_X_FORWARDED_PROTO", url.scheme or "https").lower()
     if scheme not in ("http", "https"):
         scheme = "https"
@@ -137,23 +143,26 @@ def make_handler(
     app: Any,
     *,
     interface: Interface = "auto",
-    base_path: str = "/api",
+    route_prefix: str = "/api",
+    base_path: str = "",
     access_log: bool = True,
     max_response_bytes: int = AZURE_RESPONSE_LIMIT,
     asgi_mode: Literal["inline", "thread"] = "thread",
 ) -> Callable[..., func.HttpResponse]:
     """The Azure HTTP function ``fn(req, context=None) -> HttpResponse`` serving ``app``.
 
-    :param base_path: the host's route prefix (``/api`` unless host.json changes it), moved
-        into SCRIPT_NAME.
+    :param route_prefix: the host's route prefix (``/api`` unless host.json's
+        ``extensions.http.routePrefix`` changes it), moved into SCRIPT_NAME.
+    :param base_path: a further prefix the app is mounted under (after the route prefix).
     :param asgi_mode: ``"thread"`` by default: the worker calls sync functions from a pool.
     """
     service = HttpService(app, interface, access_log=access_log, asgi_mode=asgi_mode)
-    prefix = join_path_prefix(base_path)
+    prefix = join_path_prefix(route_prefix)
+    base = join_path_prefix(base_path)
 
     def handler(req: func.HttpRequest, context: Any = None) -> func.HttpResponse:
         started = time.perf_counter()
-        request = to_request(req, prefix)
+        request = to_request(req, prefix, base)
         response = service.handle(request)
         if len(response.body) > max_response_bytes:
             logger.error(

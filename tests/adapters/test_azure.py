@@ -45,8 +45,12 @@ class TestAzure:
         assert data["reverse"] == "/api/items/rex/"
 
     def test_custom_route_prefix(self, flask_app):
-        data = json.loads(make_handler(flask_app, base_path="")(request(path="/items/rex")).get_body())
+        data = json.loads(make_handler(flask_app, route_prefix="")(request(path="/items/rex")).get_body())
         assert data["self_url"] == "/items/rex"
+
+    def test_base_path_after_route_prefix(self, flask_app):
+        data = json.loads(make_handler(flask_app, base_path="/shop")(request(path="/api/shop/items/rex")).get_body())
+        assert data["self_url"] == "/api/shop/items/rex"
 
     def test_query_and_remote_addr(self, flask_app):
         response = make_handler(flask_app)(request(path="/api/echo?a=1&a=2",

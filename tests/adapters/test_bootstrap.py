@@ -134,4 +134,4 @@ class TestAzureApp:
         functions = {f.get_function_name(): f for f in app.get_functions()}
         req = func.HttpRequest("GET", "https://x.azurewebsites.net/api/shop/a", headers={}, body=b"")
         response = functions["faas_http"].get_user_function()(req)
-        assert json.loads(response.get_body()) == {"path": "/a", "script": "/shop"}
+        assert json.loads(response.get_body()) == {"path": "/a", "script": "/api/shop"}
