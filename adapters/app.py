@@ -6,18 +6,39 @@ never to the client), drops the body of HEAD responses and writes the access-log
 
 from __future__ import annotations
 
-import inspect
 import time
-from typing import Any, Literal, cast
 
-from faas.adapters.asgi import ASGIApp, ASGIRunner
 from faas.adapters.http import Request, Response, error_response, raw_path_from_native
-from faas.adapters.log import logger, write_access_line
-from faas.adapters.wsgi import WSGIApp, run_wsgi
+from faas.adapters.log import log_exception, write_access_line
+from faas.adapters.wsgi import run_wsgi
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from typing import Any, Literal
 
 __all__ = ["HttpService", "detect_interface"]
 
-Interface = Literal["auto", "wsgi", "asgi"]
+if TYPE_CHECKING:
+    from faas.adapters.asgi import ASGIRunner
+    from faas.adapters.wsgi import WSGIApp
+
+    Interface = Literal["auto", "wsgi", "asgi"]
+
+#: co_flags bits of ``async def`` functions (inspect.CO_COROUTINE), and the marker
+#: ``inspect.markcoroutinefunction`` sets; checked by hand because importing inspect costs more
+#: than this whole package.
+_CO_COROUTINE = 0x80
+_CO_ITERABLE_COROUTINE = 0x100
+
+
+def _is_coroutine_function(obj: Any) -> bool:
+    while hasattr(obj, "func") and type(obj).__name__ == "partial":
+        obj = obj.func
+    obj = getattr(obj, "__func__", obj)  # bound methods
+    if getattr(obj, "_is_coroutine_marker", None) is not None:
+        return True
+    code = getattr(obj, "__code__", None)
+    return code is not None and bool(code.co_flags & (_CO_COROUTINE | _CO_ITERABLE_COROUTINE))
 
 
 def detect_interface(app: Any) -> Literal["wsgi", "asgi"]:
@@ -26,10 +47,10 @@ def detect_interface(app: Any) -> Literal["wsgi", "asgi"]:
     FastAPI, Starlette and Django's ASGIHandler all define ``async def __call__``; a WSGI app is
     a plain callable. ASGI 2 double-callables are not supported (wrap them with asgiref).
     """
-    if inspect.iscoroutinefunction(app):
+    if _is_coroutine_function(app):
         return "asgi"
     call = getattr(app, "__call__", None)  # noqa: B004 - we want the method, not callable()
-    if call is not None and inspect.iscoroutinefunction(call):
+    if call is not None and _is_coroutine_function(call):
         return "asgi"
     return "wsgi"
 
@@ -55,9 +76,12 @@ class HttpService:
         self.asgi: ASGIRunner | None = None
         self.wsgi: WSGIApp | None = None
         if self.interface == "asgi":
-            self.asgi = ASGIRunner(cast(ASGIApp, app), mode=asgi_mode)
+            # Imported only for ASGI apps: asyncio alone costs more than a WSGI cold start.
+            from faas.adapters.asgi import ASGIRunner
+
+            self.asgi = ASGIRunner(app, mode=asgi_mode)
         else:
-            self.wsgi = cast(WSGIApp, app)
+            self.wsgi = app
 
     def handle(self, request: Request) -> Response:
         """The app's response to ``request``; a 500 if the app raised."""
@@ -69,7 +93,7 @@ class HttpService:
                 assert self.asgi is not None
                 response = self.asgi(request)
         except Exception:
-            logger.exception(
+            log_exception(
                 "unhandled exception in the app for %s %s",
                 request.method,
                 raw_path_from_native(request.script_name + request.path).decode("ascii"),

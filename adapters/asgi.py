@@ -13,20 +13,24 @@ from __future__ import annotations
 import asyncio
 import atexit
 import threading
-from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import Future
-from typing import Any, Literal
 
 from faas.adapters.http import Request, Response, header_name, raw_path_from_native
-from faas.adapters.log import logger
+from faas.adapters.log import get_logger
 
-__all__ = ["ASGIApp", "ASGIRunner"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from collections.abc import Awaitable, Callable, MutableMapping
+    from typing import Any, Literal
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+__all__ = ["ASGIRunner"]
+
+if TYPE_CHECKING:
+    Scope = MutableMapping[str, Any]
+    Message = MutableMapping[str, Any]
+    Receive = Callable[[], Awaitable[Message]]
+    Send = Callable[[Message], Awaitable[None]]
+    ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: How long process exit waits for the app's lifespan shutdown.
 SHUTDOWN_TIMEOUT = 5.0
@@ -67,10 +71,10 @@ class _Lifespan:
                 # The spec: an app that raises on a lifespan scope does not support it.
                 self.supported = False
                 self.started.set_result({"type": "lifespan.startup.complete"})
-                logger.debug("ASGI app does not support lifespan: %r", exc)
+                get_logger().debug("ASGI app does not support lifespan: %r", exc)
             elif not self.stopped.done():
                 self.stopped.set_result({"type": "lifespan.shutdown.failed"})
-                logger.error("ASGI lifespan task failed: %r", exc)
+                get_logger().error("ASGI lifespan task failed: %r", exc)
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
         finally:
@@ -86,7 +90,7 @@ class _Lifespan:
             self.started.set_result(message)
         elif kind.startswith("lifespan.shutdown") and not self.stopped.done():
             if kind == "lifespan.shutdown.failed":
-                logger.error("ASGI lifespan shutdown failed: %s", message.get("message", ""))
+                get_logger().error("ASGI lifespan shutdown failed: %s", message.get("message", ""))
             self.stopped.set_result(message)
 
 
@@ -143,7 +147,7 @@ class ASGIRunner:
             if self._lifespan is not None:
                 self._run(self._lifespan.shutdown())
         except Exception:
-            logger.exception("ASGI lifespan shutdown did not complete")
+            get_logger().exception("ASGI lifespan shutdown did not complete")
         finally:
             if self._thread is not None:
                 self._loop.call_soon_threadsafe(self._loop.stop)

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
-from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import azure.functions as func
 from azure.functions._http import HttpResponseHeaders
 
-from faas.adapters.app import HttpService, Interface
+from faas.adapters.app import HttpService
 from faas.adapters.http import (
     Request,
     Response,
@@ -28,7 +26,14 @@ from faas.adapters.http import (
     native_from_encoded,
     split_prefix,
 )
-from faas.adapters.log import logger
+from faas.adapters.log import log_error, log_warning
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from collections.abc import Callable
+    from typing import Any, Literal
+
+    from faas.adapters.app import Interface
 
 __all__ = [
     "AZURE_RESPONSE_LIMIT",
@@ -165,7 +170,7 @@ def make_handler(
         request = to_request(req, prefix, base)
         response = service.handle(request)
         if len(response.body) > max_response_bytes:
-            logger.error(
+            log_error(
                 "response to %s %s is %d bytes, over the %d-byte limit; returning 502 instead",
                 request.method, request.path, len(response.body), max_response_bytes,
             )
@@ -268,7 +273,7 @@ def _register_trigger(
     elif kind == "storage":
         if "created" not in (trigger.get("events") or ["created"]):
             # Registering it anyway would call the function on uploads it did not ask for.
-            logger.warning("function %r: Azure blob triggers cannot fire on deletion; not registered", name)
+            log_warning("function %r: Azure blob triggers cannot fire on deletion; not registered", name)
             return
         path = f"{trigger['bucket']}/{trigger.get('prefix') or ''}{{name}}{trigger.get('suffix') or ''}"
 
@@ -292,4 +297,4 @@ def _register_trigger(
             )(on_message)
         )
     else:
-        logger.warning("function %r: trigger type %r is not supported on Azure", name, kind)
+        log_warning("function %r: trigger type %r is not supported on Azure", name, kind)

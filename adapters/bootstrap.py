@@ -18,12 +18,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
-from typing import Any
 
 from faas.adapters.dispatch import Dispatcher, import_entry
 from faas.adapters.errors import ConfigError, UnknownEventError
-from faas.adapters.manage import run_management_command
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from typing import Any
 
 __all__ = ["CONFIG_NAME", "Runtime", "build", "load_config"]
 
@@ -33,9 +34,10 @@ SUPPORTED_FORMAT = 1
 
 def load_config(root: str | os.PathLike[str]) -> dict[str, Any]:
     """Read and check ``faas_runtime.json`` in ``root``."""
-    path = Path(root) / CONFIG_NAME
+    path = os.path.join(root, CONFIG_NAME)
     try:
-        config = json.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as stream:
+            config = json.load(stream)
     except FileNotFoundError:
         raise ConfigError(f"{path} not found: the artifact was not built by faas") from None
     except (OSError, ValueError) as exc:
@@ -89,6 +91,8 @@ class Runtime:
         if not isinstance(envelope, dict):
             raise UnknownEventError(envelope, "faas", "the 'faas' envelope must be an object")
         if "manage" in envelope:
+            from faas.adapters.manage import run_management_command
+
             return run_management_command(envelope["manage"], self.settings_module)
         name = envelope.get("function")
         if isinstance(name, str):
@@ -169,13 +173,13 @@ class Runtime:
         return build_function_app(http, self.dispatcher.call, triggers, self.invoke)
 
 
-def _caller_dir(depth: int = 2) -> Path:
+def _caller_dir(depth: int = 2) -> str:
     """Directory of the module that called :func:`build` (the generated entry module)."""
     frame = sys._getframe(depth)
     caller = frame.f_globals.get("__file__")
     if caller:
-        return Path(caller).resolve().parent
-    return Path(os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd())
+        return os.path.dirname(os.path.realpath(str(caller)))
+    return str(os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd())
 
 
 def build(platform: str, *, root: str | os.PathLike[str] | None = None) -> Any:
@@ -185,7 +189,7 @@ def build(platform: str, *, root: str | os.PathLike[str] | None = None) -> Any:
         HTTP function; ``"azure"`` -> ``azure.functions.FunctionApp``.
     :param root: directory holding ``faas_runtime.json``; default: the caller's directory.
     """
-    directory = Path(root) if root is not None else _caller_dir()
+    directory = os.fspath(root) if root is not None else _caller_dir()
     runtime = Runtime(load_config(directory))
     if platform == "aws":
         return runtime.aws_handler()

@@ -9,11 +9,13 @@ serves one function never imports the others.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
 from faas.adapters.errors import ConfigError, UnroutableEventError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from collections.abc import Callable, Mapping
+    from typing import Any
 
 __all__ = ["Dispatcher", "EventSource", "FunctionSpec", "import_entry"]
 
@@ -35,7 +37,6 @@ def import_entry(entry: str) -> Any:
     return target
 
 
-@dataclass(frozen=True, slots=True)
 class EventSource:
     """A recognised non-HTTP event, in neutral terms.
 
@@ -43,10 +44,16 @@ class EventSource:
     ``created``/``deleted``), ``queue`` (name: queue) or ``topic`` (name: topic).
     """
 
-    kind: str
-    name: str
-    key: str = ""
-    action: str = ""
+    __slots__ = ("action", "key", "kind", "name")
+
+    def __init__(self, kind: str, name: str, key: str = "", action: str = "") -> None:
+        self.kind = kind
+        self.name = name
+        self.key = key
+        self.action = action
+
+    def __repr__(self) -> str:
+        return f"EventSource({self.kind!r}, {self.name!r}, key={self.key!r}, action={self.action!r})"
 
     def seen(self) -> dict[str, str]:
         """What was seen, for error messages."""
@@ -58,14 +65,16 @@ class EventSource:
         return seen
 
 
-@dataclass(slots=True)
 class FunctionSpec:
     """One user function from ``faas_runtime.json``: its entry and triggers."""
 
-    name: str
-    entry: str
-    triggers: list[dict[str, Any]] = field(default_factory=list)
-    _target: Callable[..., Any] | None = None
+    __slots__ = ("_target", "entry", "name", "triggers")
+
+    def __init__(self, name: str, entry: str, triggers: list[dict[str, Any]] | None = None) -> None:
+        self.name = name
+        self.entry = entry
+        self.triggers = triggers or []
+        self._target: Callable[..., Any] | None = None
 
     def load(self) -> Callable[..., Any]:
         """The user's callable, imported on first use."""

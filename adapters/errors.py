@@ -5,7 +5,9 @@ They never import anything but the standard library: the adapter runs on every c
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from typing import Any
 
 __all__ = [
     "AdapterError",

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
-from typing import Any, Literal
 
-from faas.adapters.app import HttpService, Interface
+from faas.adapters.app import HttpService
 from faas.adapters.dispatch import EventSource
 from faas.adapters.http import Request, Response, error_response, join_path_prefix, split_prefix
-from faas.adapters.log import logger
+from faas.adapters.log import log_error
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from collections.abc import Callable
+    from typing import Any, Literal
+
+    from faas.adapters.app import Interface
 
 __all__ = ["GCP_RESPONSE_LIMIT", "classify", "cloud_event_from_request", "make_handler"]
 
@@ -121,7 +126,7 @@ def make_handler(
         neutral = to_request(request, prefix)
         response = service.handle(neutral)
         if len(response.body) > max_response_bytes:
-            logger.error(
+            log_error(
                 "response to %s %s is %d bytes, over the %d-byte Cloud Functions limit; "
                 "returning 502 instead",
                 neutral.method, neutral.path, len(response.body), max_response_bytes,

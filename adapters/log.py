@@ -1,19 +1,48 @@
 """Access log and error log of the adapters.
 
 One access line per request goes to stdout, which every platform ships to its log service
-(CloudWatch, Cloud Logging, Application Insights) without any logging configuration.
+(CloudWatch, Cloud Logging, Application Insights) without any logging configuration. Errors
+(with tracebacks) go through the ``faas.adapters`` logger; the logging package is imported on
+the first error only, since a healthy cold start never needs it.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 
-__all__ = ["access_line", "logger", "write_access_line"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import logging
 
-#: Tracebacks and adapter diagnostics: the platforms' runtimes configure the root logger,
-#: and logging.lastResort still prints ERROR records when nothing is configured.
-logger = logging.getLogger("faas.adapters")
+__all__ = ["access_line", "get_logger", "log_error", "log_exception", "log_warning", "write_access_line"]
+
+_logger: logging.Logger | None = None
+
+
+def get_logger() -> logging.Logger:
+    """The ``faas.adapters`` logger. The platforms' runtimes configure the root logger, and
+    logging.lastResort still prints WARNING and above when nothing is configured."""
+    global _logger  # noqa: PLW0603 - created on first use, on purpose
+    if _logger is None:
+        import logging
+
+        _logger = logging.getLogger("faas.adapters")
+    return _logger
+
+
+def log_error(message: str, *args: object) -> None:
+    """Log an error line (no traceback)."""
+    get_logger().error(message, *args)
+
+
+def log_warning(message: str, *args: object) -> None:
+    """Log a warning line."""
+    get_logger().warning(message, *args)
+
+
+def log_exception(message: str, *args: object) -> None:
+    """Log an error with the current exception's traceback (call from an ``except`` block)."""
+    get_logger().exception(message, *args)
 
 
 def access_line(method: str, path: str, status: int, nbytes: int, seconds: float) -> str:
@@ -27,5 +56,4 @@ def write_access_line(method: str, path: str, status: int, nbytes: int, seconds:
     sys.stdout is looked up on every call (not bound at import) so that platforms and tests
     that swap it (functions-framework does, pytest's capsys does) still get the line.
     """
-    stream = sys.stdout
-    stream.write(access_line(method, path, status, nbytes, seconds))
+    sys.stdout.write(f'faas "{method} {path}" {status} {nbytes}B {seconds * 1000.0:.2f}ms\n')

@@ -10,9 +10,12 @@ import contextlib
 import io
 import os
 import traceback
-from typing import Any
 
 from faas.adapters.errors import ManageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from typing import Any
 
 __all__ = ["run_management_command"]
 

@@ -8,18 +8,22 @@ sense means "the app produced a non-empty body chunk": after that, ``start_respo
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
 from io import BytesIO
-from types import TracebackType
-from typing import Any
 
 from faas.adapters.http import Request, Response
 
-__all__ = ["WSGIApp", "build_environ", "run_wsgi"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from collections.abc import Callable, Iterable
+    from types import TracebackType
+    from typing import Any
 
-ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
-StartResponse = Callable[..., Callable[[bytes], object]]
-WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+__all__ = ["build_environ", "run_wsgi"]
+
+if TYPE_CHECKING:
+    ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+    StartResponse = Callable[..., Callable[[bytes], object]]
+    WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 def build_environ(request: Request) -> dict[str, Any]:
     """The WSGI environ for ``request`` (all str values are PEP 3333 native strings)."""

@@ -8,26 +8,31 @@ is the order they are tried in. Non-HTTP events (schedule, S3, SQS, SNS) are rec
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Callable
-from types import ModuleType
-from typing import Any, Literal
 
-from faas.adapters.app import HttpService, Interface
+from faas.adapters.app import HttpService
 from faas.adapters.aws import alb, apigw_v1, apigw_v2
 from faas.adapters.aws._common import LAMBDA_RESPONSE_LIMIT, Options
 from faas.adapters.errors import MalformedEventError, UnknownEventError
-from faas.adapters.http import error_response
-from faas.adapters.log import logger
+from faas.adapters.http import error_response, join_path_prefix
+from faas.adapters.log import log_error, log_warning
 
-__all__ = ["HTTP_SOURCES", "LambdaHandler", "detect_http_source", "make_handler"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from collections.abc import Callable
+    from types import ModuleType
+    from typing import Any, Literal
+
+__all__ = ["HTTP_SOURCES", "detect_http_source", "make_handler"]
 
 #: Tried in order; the first whose ``infer(event)`` is true handles the event. ALB first: its
 #: events also carry ``httpMethod``.
 HTTP_SOURCES: tuple[ModuleType, ...] = (alb, apigw_v2, apigw_v1)
 
-LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+if TYPE_CHECKING:
+    from faas.adapters.app import Interface
+
+    LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 #: Below this body size the response cannot reach the limit, so it is not measured exactly.
 _SIZE_SLACK = 256 * 1024
@@ -67,16 +72,18 @@ class _Handler:
         except MalformedEventError as exc:
             # A broken front-door event is the client's or a test tool's fault: answer 400 in
             # the source's own format rather than failing the invocation.
-            logger.warning("%s", exc)
+            log_warning("%s", exc)
             return dict(source.from_response(error_response(400, "Bad Request"), event, options))
         request.extra = {"faas.event": event, "faas.context": context}
         service = self.service
         response = service.handle(request)
         result: dict[str, Any] = source.from_response(response, event, options)
         if len(result["body"]) + _SIZE_SLACK > options.max_response_bytes:
+            import json  # only for bodies near the limit
+
             size = len(json.dumps(result).encode("utf-8"))
             if size > options.max_response_bytes:
-                logger.error(
+                log_error(
                     "response to %s %s is %d bytes once encoded for Lambda, over the %d-byte "
                     "limit; returning 502 instead (stream it from S3 or shrink it)",
                     request.method, request.path, size, options.max_response_bytes,
@@ -108,8 +115,6 @@ def make_handler(
 
     An event from no known HTTP source raises :class:`~faas.adapters.errors.UnknownEventError`.
     """
-    from faas.adapters.http import join_path_prefix
-
     service = HttpService(app, interface, access_log=access_log, asgi_mode=asgi_mode)
     options = Options(base_path=join_path_prefix(base_path), max_response_bytes=max_response_bytes)
     return _Handler(service, options)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from faas.adapters.errors import MalformedEventError
 from faas.adapters.http import _CGI_KEYS, cgi_key
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from typing import Any
 
 __all__ = [
     "LAMBDA_RESPONSE_LIMIT",
@@ -21,14 +22,16 @@ __all__ = [
 LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
 class Options:
     """Options of :func:`faas.adapters.aws.make_handler` the event sources read."""
 
-    #: Custom-domain path prefix moved from PATH_INFO to SCRIPT_NAME ("" for none).
-    base_path: str = ""
-    #: Largest serialised response the platform accepts; larger ones become a 502.
-    max_response_bytes: int = LAMBDA_RESPONSE_LIMIT
+    __slots__ = ("base_path", "max_response_bytes")
+
+    def __init__(self, base_path: str = "", max_response_bytes: int = LAMBDA_RESPONSE_LIMIT) -> None:
+        #: Custom-domain path prefix moved from PATH_INFO to SCRIPT_NAME ("" for none).
+        self.base_path = base_path
+        #: Largest serialised response the platform accepts; larger ones become a 502.
+        self.max_response_bytes = max_response_bytes
 
 
 def expect_dict(event: dict[str, Any], key: str, source: str) -> dict[str, Any]:

@@ -9,7 +9,6 @@ headers sends and expects ``multiValueHeaders``, otherwise ``headers``.
 from __future__ import annotations
 
 from itertools import product
-from typing import Any
 
 from faas.adapters.aws._common import Options, cgi_headers, expect_dict, server_fields
 from faas.adapters.errors import MalformedEventError
@@ -22,6 +21,10 @@ from faas.adapters.http import (
     split_prefix,
     status_line,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from typing import Any
 
 __all__ = ["NAME", "from_response", "infer", "set_cookie_spellings", "to_request"]
 

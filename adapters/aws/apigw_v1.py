@@ -8,7 +8,6 @@ and the app's url_for()/reverse() build links that work. HTTP APIs using payload
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote_plus
 
 from faas.adapters.aws._common import Options, cgi_headers, expect_dict, is_execute_api_host, server_fields
@@ -22,6 +21,10 @@ from faas.adapters.http import (
     native_from_encoded,
     split_prefix,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from typing import Any
 
 __all__ = ["NAME", "from_response", "infer", "to_request"]
 

@@ -8,8 +8,6 @@ HTTP APIs deliver ``rawPath`` already percent-decoded and, for a named stage on 
 
 from __future__ import annotations
 
-from typing import Any
-
 from faas.adapters.aws._common import Options, cgi_headers, expect_dict, is_execute_api_host, server_fields
 from faas.adapters.errors import MalformedEventError
 from faas.adapters.http import (
@@ -21,6 +19,10 @@ from faas.adapters.http import (
     native_from_encoded,
     split_prefix,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from typing import Any
 
 __all__ = ["NAME", "from_response", "infer", "to_request"]
 

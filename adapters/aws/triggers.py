@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import unquote_plus
 
 from faas.adapters.dispatch import EventSource
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from typing import Any
 
 __all__ = ["classify"]
 
