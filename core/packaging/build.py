@@ -71,6 +71,8 @@ def build_artifact(
     if static and static.manifest:
         generated.append(static.manifest)
     entries = _merge(generated, sources, dependency_files, reporter)
+    own = [entry for entry in entries if entry.origin in ("source", "generated")]
+    entries = sorted([*entries, *_bytecode(own, inputs.interpreter, out_dir / "bytecode")], key=lambda e: e.arcname)
 
     sizes = {entry.arcname: entry.size for entry in entries}
     unzipped = sum(sizes.values())
@@ -104,7 +106,9 @@ def build_artifact(
         "files": [{"path": name, "size": size, "sha256": sha} for name, (size, sha) in sorted(written.items())],
     }
     manifest_path = zip_path.with_suffix(".manifest.json")
-    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    manifest_path.write_text(text, encoding="utf-8")
+    manifest = json.loads(text)
     reporter.info(f"built {zip_path.name}: {human(zipped)} zipped, {human(unzipped)} unzipped, sha256 {digest[:12]}")
     return Artifact(zip_path, digest, target, zipped, unzipped, manifest_path, manifest)
 
@@ -167,17 +171,27 @@ def _sources(
         # Collected files are uploaded to storage by the deploy; only the manifest ships.
         prefix = static.static_root + "/"
         sources = [entry for entry in sources if not entry.arcname.startswith(prefix)]
-    return sources + _source_bytecode(sources, inputs.interpreter, out_dir / "pyc"), static
+    return sources, static
 
 
-def _source_bytecode(sources: list[Entry], interpreter: Path | None, staging: Path) -> list[Entry]:
+def _bytecode(entries: list[Entry], interpreter: Path | None, staging: Path) -> list[Entry]:
+    """Bytecode of the project's and the generated modules (dependencies come compiled from the cache)."""
     if interpreter is None:
         return []
     # Compiled into a build folder, never into the user's tree.
     shutil.rmtree(staging, ignore_errors=True)
-    jobs = [(entry.path, staging, entry.arcname) for entry in sources if entry.path and entry.arcname.endswith(".py")]
+    jobs = []
+    for entry in entries:
+        if not entry.arcname.endswith(".py"):
+            continue
+        source = entry.path
+        if source is None:
+            source = staging / "generated" / entry.arcname
+            source.parent.mkdir(parents=True, exist_ok=True)
+            source.write_bytes(entry.read())
+        jobs.append((source, staging / "pyc", entry.arcname))
     compiled = bytecode.compile_tree(interpreter, jobs)
-    return [Entry(pyc, path=staging / pyc) for _, pyc in sorted(compiled.items())]
+    return [Entry(pyc, path=staging / "pyc" / pyc, origin="generated") for _, pyc in sorted(compiled.items())]
 
 
 def _merge(
