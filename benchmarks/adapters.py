@@ -124,7 +124,7 @@ def zappa_handler(context: Any) -> Callable[[dict[str, Any]], Any]:
         if response.data:
             result["body"] = base64.b64encode(response.data).decode() if not response.mimetype.startswith(
                 "application/json") else response.get_data(as_text=True)
-        result["multiValueHeaders"] = {k: response.headers.getlist(k) for k in response.headers.keys()}
+        result["multiValueHeaders"] = {k: response.headers.getlist(k) for k in response.headers}
         return result
 
     return handle

@@ -112,7 +112,7 @@ def make_v2_event(
             "accountId": "123456789012",
             "apiId": "abc123",
             "domainName": host,
-            "domainPrefix": host.split(".")[0],
+            "domainPrefix": host.split(".", 1)[0],
             "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1",
                      "sourceIp": source_ip, "userAgent": "pytest"},
             "requestId": "JKJaXmPLvHcESHA=",

@@ -72,7 +72,7 @@ class TestBuild:
         assert handler(make_sqs_event("thumbnails"), None) == {"ran": "thumbs"}
 
     def test_missing_config(self, tmp_path):
-        with pytest.raises(ConfigError, match="faas_runtime.json not found"):
+        with pytest.raises(ConfigError, match=r"faas_runtime\.json not found"):
             build("aws", root=tmp_path)
 
     def test_unsupported_format(self, tmp_path):

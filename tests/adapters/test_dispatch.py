@@ -130,7 +130,7 @@ class TestGcpRouting:
         body = {"message": {"data": "aGk=", "attributes": {}}}
         response = client.post("/", json=body, headers=PUBSUB_HEADERS)
         assert response.get_json() == {"ran": "thumbs"}
-        (name, event), = project.calls()
+        ((_, event),) = project.calls()
         assert event["type"] == "google.cloud.pubsub.topic.v1.messagePublished"
         assert event["data"] == body
 

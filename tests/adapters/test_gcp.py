@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
