@@ -13,6 +13,7 @@ from faas.core.errors import DeployError
 from faas.core.model.triggers import QueueTrigger, StorageTrigger
 from faas.core.plan import Action, Change
 from faas.providers.aws.context import ApplyState, Deployment, canonical
+from faas.providers.aws.naming import APP
 from faas.providers.aws.permissions import Permission, plan_permission, revoke, statements
 from faas.providers.aws.session import is_missing
 
@@ -67,11 +68,24 @@ def _normal(entry: dict[str, Any]) -> str:
 def wired_buckets(deployment: Deployment) -> dict[str, str]:
     """Buckets that may invoke a function of this stage (from the alias policies): bucket -> function key."""
     found = {}
-    for key in deployment.function_keys:
+    for key in deployed_keys(deployment):
         for sid in statements(deployment, key):
             if sid.startswith("faas-s3-"):
                 found[sid.removeprefix("faas-s3-")] = key
     return found
+
+
+def deployed_keys(deployment: Deployment) -> list[str]:
+    """Keys of the configured functions and of deployed ones the config no longer has."""
+    keys = list(deployment.function_keys)
+    prefix = deployment.names.prefix
+    for page in deployment.session.client("lambda").get_paginator("list_functions").paginate():
+        for summary in page.get("Functions", []):
+            name = summary["FunctionName"]
+            key = APP if name == prefix else name.removeprefix(prefix + "_") if name.startswith(prefix + "_") else None
+            if key is not None and key not in keys:
+                keys.append(key)
+    return keys
 
 
 def plan_storage(deployment: Deployment, permissions: dict[str, dict[str, dict[str, Any]]]) -> list[Action]:
@@ -106,7 +120,7 @@ def plan_storage(deployment: Deployment, permissions: dict[str, dict[str, dict[s
             details = (("notifications", str(len(ours)), str(len(mine))),)
             actions.append(Action(change, "s3 notification", bucket, details, NotificationStep(bucket, tuple(mine))))
         if not mine:
-            for key in deployment.function_keys:
+            for key in deployed_keys(deployment):
                 if _s3_sid(bucket) in statements(deployment, key):
                     actions.append(
                         Action(Change.DELETE, "permission", f"{key} {_s3_sid(bucket)}", (), RevokeS3Step(key, bucket))

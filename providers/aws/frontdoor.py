@@ -132,12 +132,14 @@ def _api_source(deployment: Deployment, api_id: str | None) -> str:
 def _plan_http_api(deployment: Deployment, api: dict[str, Any] | None, current: dict[str, Any]) -> list[Action]:
     client = deployment.session.client("apigatewayv2")
     target = deployment.alias_arn(APP)
-    permission = Permission(APP, HTTP_SID, "apigateway.amazonaws.com", _api_source(deployment, api and api["ApiId"]))
+    permission = Permission(
+        APP, HTTP_SID, "apigateway.amazonaws.com", _api_source(deployment, api["ApiId"] if api else None)
+    )
     if api is None:
         step = HttpApiStep(None, integration=None, route=True, stage=True)
-        details = (("route", "", "$default -> " + deployment.names.alias),)
+        route = (("route", "", "$default -> " + deployment.names.alias),)
         return [
-            Action(Change.CREATE, "http api", deployment.names.api, details, step),
+            Action(Change.CREATE, "http api", deployment.names.api, route, step),
             *plan_permission(deployment, current, permission, fresh=True),
         ]
     api_id = api["ApiId"]
@@ -159,7 +161,7 @@ def _plan_http_api(deployment: Deployment, api: dict[str, Any] | None, current: 
     stage_ok = any(stage.get("StageName") == "$default" for stage in client.get_stages(ApiId=api_id).get("Items", []))
     actions: list[Action] = []
     if not (route_ok and stage_ok):
-        details = []
+        details: list[tuple[str, str, str]] = []
         if integration is None:
             details.append(("integration", "", target))
         if not route_ok:
@@ -213,7 +215,9 @@ class HttpApiStep:
 
 def _plan_rest_api(deployment: Deployment, api: dict[str, Any] | None, current: dict[str, Any]) -> list[Action]:
     client = deployment.session.client("apigateway")
-    permission = Permission(APP, HTTP_SID, "apigateway.amazonaws.com", _api_source(deployment, api and api["id"]))
+    permission = Permission(
+        APP, HTTP_SID, "apigateway.amazonaws.com", _api_source(deployment, api["id"] if api else None)
+    )
     if api is None:
         details = (("routes", "", "ANY / and ANY /{proxy+} -> " + deployment.names.alias),)
         return [

@@ -144,9 +144,9 @@ def plan_functions(
         current = owned.pop(spec.name, None)
         if current is None:
             needs_code = True
-            details = (("memory", "", str(spec.memory)), ("timeout", "", str(spec.timeout)))
+            created = (("memory", "", str(spec.memory)), ("timeout", "", str(spec.timeout)))
             actions.append(
-                Action(Change.CREATE, "lambda function", spec.name, details, FunctionStep(spec, True, True, True))
+                Action(Change.CREATE, "lambda function", spec.name, created, FunctionStep(spec, True, True, True))
             )
             continue
         latest = current["Configuration"]

@@ -170,12 +170,12 @@ def _invoke(deployment: Deployment, key: str, event: Any) -> InvokeResult:
     except ValueError:
         payload = raw.decode(errors="replace")
     tail = base64.b64decode(response.get("LogResult", "") or b"").decode(errors="replace")
-    error = response.get("FunctionError")
-    if error:
+    failure: str | None = response.get("FunctionError")
+    if failure:
         detail = payload.get("errorMessage") if isinstance(payload, dict) else payload
-        error = deployment.project.redact(f"{error}: {detail}")
+        failure = deployment.project.redact(f"{failure}: {detail}")
     deployment.say(deployment.project.redact(tail))
-    return InvokeResult(payload=payload, logs=deployment.project.redact(tail), error=error or None)
+    return InvokeResult(payload=payload, logs=deployment.project.redact(tail), error=failure or None)
 
 
 def manage(deployment: Deployment, arguments: list[str]) -> InvokeResult:

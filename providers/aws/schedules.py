@@ -86,11 +86,11 @@ def plan_schedules(deployment: Deployment, permissions: dict[str, dict[str, dict
         target = deployment.alias_arn(rule.function)
         rule_arn = deployment.arn("events", f"rule/{rule.name}")
         if current is None:
-            details = (("schedule", "", rule.expression), ("function", "", rule.function))
-            actions.append(Action(Change.CREATE, "schedule", rule.name, details, RuleStep(rule)))
+            created = (("schedule", "", rule.expression), ("function", "", rule.function))
+            actions.append(Action(Change.CREATE, "schedule", rule.name, created, RuleStep(rule)))
         else:
             targets = events.list_targets_by_rule(Rule=rule.name).get("Targets", [])
-            details = []
+            details: list[tuple[str, str, str]] = []
             if current.get("ScheduleExpression") != rule.expression:
                 details.append(("schedule", str(current.get("ScheduleExpression")), rule.expression))
             if current.get("State") != "ENABLED":
@@ -102,13 +102,13 @@ def plan_schedules(deployment: Deployment, permissions: dict[str, dict[str, dict
         current_statements = permissions.setdefault(rule.function, statements(deployment, rule.function))
         wanted = Permission(rule.function, f"faas-rule-{rule.name}"[:100], "events.amazonaws.com", rule_arn)
         actions += plan_permission(deployment, current_statements, wanted)
-    for name, rule in sorted(owned.items()):
+    for name, stale in sorted(owned.items()):
         actions.append(
             Action(
                 Change.DELETE,
                 "schedule",
                 name,
-                (("schedule", str(rule.get("ScheduleExpression")), ""),),
+                (("schedule", str(stale.get("ScheduleExpression")), ""),),
                 DeleteRuleStep(name),
             )
         )

@@ -44,7 +44,8 @@ class AwsSession:
         """The cached client of `service` (in `region`, default the deployment's region)."""
         key = (service, region or self.region)
         if key not in self._clients:
-            self._clients[key] = self.boto.client(service, region_name=key[1], config=_config())
+            boto: Any = self.boto  # typed per service by the stubs; callers here use plain dicts
+            self._clients[key] = boto.client(service, region_name=key[1], config=_config())
         return self._clients[key]
 
     @property

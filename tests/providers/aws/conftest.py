@@ -112,3 +112,64 @@ def record_calls(provider: Any) -> CallLog:
     log = CallLog()
     provider.deployment.session.boto.events.register("before-call", log)
     return log
+
+
+APP_SOURCE = """
+def application(environ, start_response):
+    body = b"hello v{version}"
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [body]
+"""
+
+TASKS_SOURCE = """
+def tick(event, context):
+    return {{"version": "{version}"}}
+
+def thumbnail(event, context):
+    return len(event.get("Records", []))
+"""
+
+
+@pytest.fixture
+def write_project(tmp_path: Path, aws_env: str, request: pytest.FixtureRequest) -> Any:
+    """Write a project (faas.toml body + files) under a unique name and load it for `stage`."""
+    from faas.core.config import load_project
+
+    base = "t" + format(abs(hash(request.node.nodeid)) % 16**8, "08x")
+
+    def write(
+        config: str,
+        *,
+        stage: str = "dev",
+        version: str = "1",
+        files: dict[str, str] | None = None,
+        name: str | None = None,
+    ) -> Any:
+        root = tmp_path / "project"
+        root.mkdir(exist_ok=True)
+        (root / "app.py").write_text(APP_SOURCE.format(version=version))
+        (root / "tasks.py").write_text(TASKS_SOURCE.format(version=version))
+        (root / "requirements.txt").write_text("")
+        for path, text in (files or {}).items():
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_text(text)
+        (root / "faas.toml").write_text(f'name = "{name or base}"\nprovider = "aws"\n' + config)
+        return load_project(root / "faas.toml", stage)
+
+    write.base = base  # type: ignore[attr-defined]
+    return write
+
+
+def open_aws(project: Any) -> Any:
+    from faas.core import workflow
+    from faas.core.reporting import NullReporter
+
+    return workflow.open_provider(project, "aws", reporter=NullReporter())
+
+
+def deploy(project: Any) -> Any:
+    """Deploy through the shared workflow (package -> plan -> apply); returns (provider, outcome)."""
+    from faas.core import workflow
+
+    provider = open_aws(project)
+    return provider, workflow.deploy(provider)
