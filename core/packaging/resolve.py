@@ -91,7 +91,10 @@ def resolve(
 ) -> Resolution:
     """Resolve `declaration` for `target`; raises PackagingError naming what cannot be had."""
     environment = wheels.marker_environment(target)
-    requirements = [req for req in declaration.requirements if _applies(Requirement(req).marker, environment, "")]
+    # Markers are decided here for the target; pip would decide them for the host.
+    requirements = [
+        _without_marker(req) for req in declaration.requirements if _applies(Requirement(req).marker, environment, "")
+    ]
     excluded = {canonicalize_name(name) for name in runtime_provided} | NEVER_SHIPPED
     work_dir.mkdir(parents=True, exist_ok=True)
     for _ in range(_MAX_PASSES):
@@ -105,6 +108,12 @@ def resolve(
         # Needed under the target's markers but not the host's: ask pip for them explicitly.
         requirements += [req for req in missing if req not in requirements]
     raise PackagingError("dependency resolution did not settle; pin the versions in your requirements")
+
+
+def _without_marker(text: str) -> str:
+    requirement = Requirement(text)
+    requirement.marker = None
+    return str(requirement)
 
 
 def _applies(marker: Marker | None, environment: dict[str, str], extra: str) -> bool:
