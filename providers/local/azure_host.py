@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import azure.functions as func
 from azure.functions.http import HttpResponseConverter
+from azure.functions.timer import TimerRequest
 
 PORT = int(os.environ["FAAS_LOCAL_PORT"])
 PREFIX = os.environ.get("FAAS_LOCAL_ROUTE_PREFIX", "api").strip("/")
@@ -30,13 +31,13 @@ KEY = os.environ.get("FAAS_LOCAL_FUNCTION_KEY", "")
 
 def _load() -> tuple[list[tuple[str, dict[str, Any], Any]], dict[str, Any]]:
     sys.path.insert(0, os.getcwd())
-    import function_app
+    import function_app  # type: ignore[import-not-found]  # the artifact's, found at runtime
 
     routes, others = [], {}
     for function in function_app.app.get_functions():
         name = function.get_function_name()
         bindings = function.get_bindings_dict().get("bindings", [])
-        trigger = next((b for b in bindings if str(b.get("type", "")).endswith("Trigger")), {})
+        trigger: dict[str, Any] = next((b for b in bindings if str(b.get("type", "")).endswith("Trigger")), {})
         if trigger.get("type") == "httpTrigger":
             routes.append((name, trigger, function.get_user_function()))
         else:
@@ -155,7 +156,7 @@ class Host(BaseHTTPRequestHandler):
         if trigger.get("type") != "timerTrigger":
             self._send(400, [], b"only timer functions run through the admin API locally")
             return
-        _call(function, func.TimerRequest(past_due=False))
+        _call(function, TimerRequest(past_due=False))
         self._send(202, [("Content-Type", "application/json")], json.dumps({"ran": name}).encode())
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve

@@ -239,5 +239,6 @@ def default_event(name: str, platform: str) -> dict[str, Any]:
     if name not in builders:
         known = ", ".join(event_names(platform)) or "none"
         raise UsageError(f"no sample event '{name}' for {platform} (known: {known}); give a JSON file instead")
-    event = builders[name]()
-    return json.loads(json.dumps(event))
+    # Through JSON, so the sample is exactly what a file with it would give.
+    event: dict[str, Any] = json.loads(json.dumps(builders[name]()))
+    return event

@@ -69,9 +69,16 @@ class LocalProvider(Provider):
         configured = self.project.config.provider
         return configured if configured in PLATFORMS else "aws"
 
+    stage_root: Path | None = None
+    """Overrides the state dir (`faas serve` keeps its own, beside the deployed stage's)."""
+
     @property
     def stage_dir(self) -> StageDir:
-        root = self.local_options.state_dir or self.project.root / ".faas" / "local" / self.project.stage
+        root = (
+            self.stage_root
+            or self.local_options.state_dir
+            or self.project.root / ".faas" / "local" / self.project.stage
+        )
         return StageDir(Path(root).resolve())
 
     def _python(self) -> tuple[str, str]:
@@ -140,13 +147,15 @@ class LocalProvider(Provider):
         running = control.find_supervisor(stage)
         if plan.is_empty and running is not None:
             return self._result(running.url, version, changed=False)
-        config = self._deployment_config(artifact, version, running)
+        config = self.deployment_config(artifact, running)
         write_json(stage.versions / version / "deployment.json", config, private=True)
         if running is not None:
             running.call("/switch", config)
         else:
             write_json(stage.deployment, config, private=True)
             running = control.spawn_supervisor(stage)
+        if self.project.config.app is not None and not answers(running.url):
+            raise control.SupervisorError(f"the local deployment does not answer on {running.url}")
         history = stage.read_history()
         history["versions"] = [v for v in history["versions"] if v["version"] != version]
         history["versions"].append({"version": version, "deployed": time.time()})
@@ -168,9 +177,9 @@ class LocalProvider(Provider):
             {"emulate": self.emulated, "url": url},
         )
 
-    def _deployment_config(
-        self, artifact: Artifact, version: str, running: control.Supervisor | None
-    ) -> dict[str, Any]:
+    def deployment_config(self, artifact: Artifact, running: control.Supervisor | None = None) -> dict[str, Any]:
+        """Unpack `artifact`, prepare its runtime env, and describe what the supervisor runs."""
+        version = artifact.sha256[:12]
         stage = self.stage_dir
         code = stage.code_dir(version)
         if not code.is_dir():
@@ -312,6 +321,12 @@ class LocalProvider(Provider):
         history["current"] = to
         self.stage_dir.write_history(history)
         return RollbackResult(previous_version=current, current_version=to)
+
+    def serve(self, reload: bool = True, emulate: str | None = None) -> None:
+        """`faas serve`: run in the foreground, printing logs, rebuilding when a source file changes."""
+        from faas.providers.local.serve import serve
+
+        serve(self, reload=reload, emulate=emulate)
 
     def fire_schedules(self, function: str | None = None) -> list[dict[str, Any]]:
         """Fire the deployment's schedule triggers now (all, or `function`'s); returns each outcome."""

@@ -109,7 +109,7 @@ class ScheduledJob:
 class Scheduler:
     """A thread that checks the jobs every `tick` seconds and fires the due ones."""
 
-    def __init__(self, jobs: list[ScheduledJob], fire: Callable[[ScheduledJob], None], tick: float = 1.0) -> None:
+    def __init__(self, jobs: list[ScheduledJob], fire: Callable[[ScheduledJob], object], tick: float = 1.0) -> None:
         self.jobs = jobs
         self.fire = fire
         self.tick = tick

@@ -23,6 +23,32 @@ OutcomeKind = Literal["ok", "error", "timeout", "crash"]
 AZURE_HOST_SCRIPT = Path(__file__).with_name("azure_host.py")
 
 
+# Runs a runtime's main module, exiting if the supervisor dies: runtime processes live in their own
+# process groups (so a timeout kills exactly one), and nothing else would stop them then.
+_LAUNCHER = """
+import os, runpy, sys, threading, time
+parent = os.getppid()
+def _watch():
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+threading.Thread(target=_watch, daemon=True).start()
+sys.argv = {argv!r}
+{run}
+"""
+
+
+def launcher(python: str, module: str | None, argv: list[str], script: Path | None = None) -> list[str]:
+    """The command running `module` (or `script`) like `python -m`, tied to the supervisor's life."""
+    if module is not None:
+        run = f"runpy.run_module({module!r}, run_name='__main__', alter_sys=True)"
+        argv = [module, *argv]
+    else:
+        run = f"runpy.run_path({str(script)!r}, run_name='__main__')"
+        argv = [str(script), *argv]
+    return [python, "-c", _LAUNCHER.format(argv=argv, run=run)]
+
+
 class WorkerStartError(FaasError):
     """A runtime process failed its init (import error, missing dependency, wrong wheel...)."""
 
@@ -144,7 +170,7 @@ class LambdaWorker(Worker):
     def start(self, timeout: float = 60.0) -> None:
         started = time.perf_counter()
         self.api.start()
-        command = [self.spec.python, "-m", "awslambdaric", "faas_entry.handler"]
+        command = launcher(self.spec.python, "awslambdaric", ["faas_entry.handler"])
         self.process = RuntimeProcess(
             self.name, command, self.environment(), Path(self.spec.code_dir), self.sink, lambda: self.current_request
         )
@@ -222,25 +248,11 @@ class HttpWorker(Worker):
 
     def command(self) -> list[str]:
         if self.spec.platform == "gcp":
-            return [
-                self.spec.python,
-                "-m",
-                "functions_framework",
-                "--target",
-                "handler",
-                "--source",
-                str(Path(self.spec.code_dir) / "main.py"),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-            ]
-        # Run by path through runpy so sys.path[0] is the artifact (cwd), not this package's folder.
-        return [
-            self.spec.python,
-            "-c",
-            f"import runpy; runpy.run_path({str(AZURE_HOST_SCRIPT)!r}, run_name='__main__')",
-        ]
+            source = str(Path(self.spec.code_dir) / "main.py")
+            arguments = ["--target", "handler", "--source", source, "--host", "127.0.0.1", "--port", str(self.port)]
+            return launcher(self.spec.python, "functions_framework", arguments)
+        # By path through runpy, so sys.path[0] is the artifact (cwd), not this package's folder.
+        return launcher(self.spec.python, None, [], AZURE_HOST_SCRIPT)
 
     def environment(self) -> dict[str, str]:
         env = super().environment()

@@ -184,8 +184,8 @@ def http_answer(result: bytes, payload_version: str, request_id: str) -> HttpAns
         if payload_version == "1.0":
             return gateway_error("error", request_id)
         # Payload 2.0 infers a 200 JSON response from anything else the function returns.
-        body = parsed if isinstance(parsed, str) else json.dumps(parsed)
-        return 200, [("Content-Type", "application/json")], body.encode()
+        inferred = parsed if isinstance(parsed, str) else json.dumps(parsed)
+        return 200, [("Content-Type", "application/json")], inferred.encode()
     headers: list[tuple[str, str]] = []
     seen: set[str] = set()
     for name, values in (parsed.get("multiValueHeaders") or {}).items():

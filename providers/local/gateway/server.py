@@ -54,7 +54,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -67,7 +67,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         split = urlsplit(self.path)
-        host_header = self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.port}"
+        host_header = self.headers.get("Host") or f"127.0.0.1:{self.server.port}"
         request = GatewayRequest(
             method=self.command,
             path=split.path or "/",
