@@ -80,7 +80,7 @@ class Host(BaseHTTPRequestHandler):
     routes: list[tuple[str, dict[str, Any], Any]] = []
     others: dict[str, Any] = {}
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _send(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -109,13 +110,7 @@ def stop_supervisor(stage: StageDir) -> None:
     running = find_supervisor(stage)
     if running is None:
         return
-    try:
+    with contextlib.suppress(SupervisorError):
         running.call("/stop", {}, timeout=10)
-    except SupervisorError:
-        pass
-    stop_process(running.pid, grace=running_grace(running))
-
-
-def running_grace(running: Supervisor) -> float:
-    # Draining waits for in-flight requests; give it the function timeout, bounded.
-    return 40.0
+    # Stopping drains requests in flight first: allow a function timeout's worth before SIGKILL.
+    stop_process(running.pid, grace=40.0)

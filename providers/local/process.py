@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -32,6 +33,7 @@ class RuntimeProcess:
         env: dict[str, str],
         cwd: Path,
         sink: LogSink,
+        *,
         request_id: Callable[[], str | None] = lambda: None,
     ) -> None:
         self.name = name
@@ -82,10 +84,8 @@ class RuntimeProcess:
                     break
         else:
             # The leader exited; children it left in the group die with the deployment.
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.popen.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         self.popen.wait()
         if self.popen.stdout is not None:
             self._pump.join(timeout=1)

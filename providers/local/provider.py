@@ -401,6 +401,8 @@ class LocalProvider(Provider):
 
 def _port_free(host: str, port: int) -> bool:
     with socket.socket() as probe:
+        # The gateway binds with SO_REUSEADDR too: its own closed connections must not block it.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:

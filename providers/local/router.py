@@ -111,7 +111,9 @@ class Deployment:
                 request.request_id,
                 f"START RequestId: {request.request_id} {request.method} {request.path}",
             )
-            outcome = worker.forward(request.method, request.target, headers, request.body, request.request_id)
+            outcome = worker.forward(
+                request.method, request.target, headers, request.body, request_id=request.request_id
+            )
             self._report(worker.name, outcome, request.request_id)
         if outcome.kind == "timeout":
             return 504, [("Content-Type", "text/plain")], b"upstream request timeout"
@@ -187,7 +189,7 @@ class Deployment:
         with pool.lease() as worker:
             assert isinstance(worker, HttpWorker)
             self.sink(worker.name, request_id, f"START RequestId: {request_id} POST {target}")
-            outcome = worker.forward("POST", target, headers, body, request_id)
+            outcome = worker.forward("POST", target, headers, body, request_id=request_id)
             self._report(worker.name, outcome, "invoke")
         if outcome.kind == "ok" and outcome.status >= 400:
             text = outcome.body.decode("utf-8", "replace")

@@ -172,7 +172,12 @@ class LambdaWorker(Worker):
         self.api.start()
         command = launcher(self.spec.python, "awslambdaric", ["faas_entry.handler"])
         self.process = RuntimeProcess(
-            self.name, command, self.environment(), Path(self.spec.code_dir), self.sink, lambda: self.current_request
+            self.name,
+            command,
+            self.environment(),
+            Path(self.spec.code_dir),
+            self.sink,
+            request_id=lambda: self.current_request,
         )
         deadline = time.monotonic() + timeout
         while not self.api.waiting.wait(0.01):
@@ -223,7 +228,8 @@ class LambdaWorker(Worker):
                 outcome = Outcome("ok", body=invocation.response or b"null")
         outcome.request_id = invocation.request_id
         outcome.duration_ms = (time.perf_counter() - started) * 1000
-        self.current_request = None
+        # current_request stays set: output the pump reads a moment after the answer is still
+        # this request's (as in Lambda, where a line belongs to the invocation it was written in).
         self.served += 1
         return outcome
 
@@ -288,7 +294,7 @@ class HttpWorker(Worker):
             self.environment(),
             Path(self.spec.code_dir),
             self.sink,
-            lambda: self.current_request,
+            request_id=lambda: self.current_request,
         )
         deadline = time.monotonic() + timeout
         while True:
@@ -310,6 +316,7 @@ class HttpWorker(Worker):
         target: str,
         headers: list[tuple[str, str]],
         body: bytes,
+        *,
         request_id: str,
         timeout: float | None = None,
     ) -> Outcome:
@@ -335,7 +342,8 @@ class HttpWorker(Worker):
             connection.close()
         outcome.request_id = request_id
         outcome.duration_ms = (time.perf_counter() - started) * 1000
-        self.current_request = None
+        # current_request stays set: output the pump reads a moment after the answer is still
+        # this request's (as in Lambda, where a line belongs to the invocation it was written in).
         self.served += 1
         return outcome
 

@@ -50,6 +50,6 @@ def test_events_are_fresh_each_time():
 
 
 def test_unknown_name_lists_the_known_ones():
-    with pytest.raises(UsageError, match="known: .*s3-put"):
+    with pytest.raises(UsageError, match=r"known: .*s3-put"):
         default_event("kinesis", "aws")
     assert "apigw-v2" not in event_names("gcp")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-from faas.adapters.aws import detect_http_source
-from faas.adapters.aws import apigw_v1, apigw_v2
+from faas.adapters.aws import apigw_v1, apigw_v2, detect_http_source
 from faas.providers.local.gateway import aws
 from faas.providers.local.gateway.request import GatewayRequest
 
@@ -121,7 +120,7 @@ class TestAnswers:
         assert ("X", "y") in headers
 
     def test_v2_infers_json_from_a_plain_result(self):
-        status, headers, body = aws.http_answer(b'{"hello": "world"}', "2.0", "rid")
+        status, _, body = aws.http_answer(b'{"hello": "world"}', "2.0", "rid")
         assert status == 200
         assert json.loads(body) == {"hello": "world"}
 
