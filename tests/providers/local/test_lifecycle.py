@@ -77,7 +77,7 @@ class TestRuntime:
         assert len(pids) == 2
 
     def test_a_timed_out_request_gets_504_and_its_process_is_replaced(self, probe):
-        provider, result, root = probe
+        _provider, result, root = probe
         started = time.monotonic()
         status, _, body = get(result.url + "/sleep?s=10")
         assert status == 504, body
