@@ -93,21 +93,25 @@ class HttpService:
                 assert self.asgi is not None
                 response = self.asgi(request)
         except Exception:
-            log_exception(
-                "unhandled exception in the app for %s %s",
-                request.method,
-                raw_path_from_native(request.script_name + request.path).decode("ascii"),
-            )
-            return error_response(500, "Internal Server Error")
+            return self.failed(request)
         if request.method == "HEAD":
             response.body = b""
         return response
+
+    def failed(self, request: Request) -> Response:
+        """The 500 for an app that raised; call from the ``except`` block (logs the traceback)."""
+        log_exception(
+            "unhandled exception in the app for %s %s",
+            request.method,
+            raw_path_from_native(request.script_name + request.path).decode("ascii"),
+        )
+        return error_response(500, "Internal Server Error")
 
     def log(self, request: Request, response: Response, started: float, nbytes: int) -> None:
         """Write the access-log line for a finished request (if enabled)."""
         if self.access_log:
             path = request.script_name + request.path
-            if not path.isascii() or " " in path or "\n" in path:
+            if not (path.isascii() and path.isprintable()) or " " in path:
                 # Percent-encode so a crafted path cannot forge extra log lines.
                 path = raw_path_from_native(path).decode("ascii")
             write_access_line(

@@ -189,8 +189,8 @@ class ASGIRunner:
             "state": dict(self.state),
             "extensions": {},
         }
-        if request.extra:
-            scope.update(request.extra)
+        scope["faas.event"] = request.event
+        scope["faas.context"] = request.context
         return scope
 
     async def _call(self, request: Request) -> Response:

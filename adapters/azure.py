@@ -94,7 +94,7 @@ def to_request(req: func.HttpRequest, route_prefix: str, base_path: str = "") ->
         scheme=scheme,
         server_name=name,
         server_port=port,
-        extra={"faas.request": req},
+        event=req,
     )
 
 

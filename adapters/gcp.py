@@ -82,7 +82,7 @@ def to_request(http_request: Any, base_path: str | None) -> Request:
         scheme=scheme,
         server_name=name,
         server_port=port,
-        extra={"faas.request": http_request},
+        event=http_request,
     )
 
 

@@ -10,7 +10,6 @@ UTF-8 or not, reaches the app unchanged.
 from __future__ import annotations
 
 import binascii
-from base64 import b64decode, b64encode
 from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 __all__ = [
@@ -40,7 +39,8 @@ class Request:
 
     __slots__ = (
         "body",
-        "extra",
+        "context",
+        "event",
         "headers",
         "method",
         "path",
@@ -64,7 +64,8 @@ class Request:
         scheme: str = "https",
         server_name: str = "localhost",
         server_port: str = "443",
-        extra: dict[str, object] | None = None,
+        event: object = None,
+        context: object = None,
     ) -> None:
         self.method = method
         #: PATH_INFO as a native string (latin-1 of the raw bytes); the app's own routes.
@@ -83,8 +84,10 @@ class Request:
         self.scheme = scheme
         self.server_name = server_name
         self.server_port = server_port
-        #: Extra WSGI environ / ASGI scope keys (the platform's event and context).
-        self.extra = extra
+        #: The platform's own event (AWS event dict, flask.Request, azure HttpRequest) and
+        #: context, handed to the app as environ/scope keys ``faas.event``/``faas.context``.
+        self.event = event
+        self.context = context
 
     def header(self, name: str, default: str = "") -> str:
         """A header by its ordinary name (``"X-Forwarded-For"``)."""
@@ -214,7 +217,8 @@ def decode_body(body: object, is_base64: object) -> bytes:
         raise ValueError(f"body is a {type(body).__name__}, not a string")
     if is_base64:
         try:
-            return b64decode(body, validate=True)
+            # binascii directly: the base64 module is a wrapper whose import costs more.
+            return binascii.a2b_base64(body, strict_mode=True)
         except (binascii.Error, ValueError) as exc:
             raise ValueError("body is marked isBase64Encoded but is not valid base64") from exc
     return body.encode("utf-8", "surrogateescape")
@@ -268,7 +272,7 @@ def encode_body(body: bytes, content_type: str | None, content_encoding: str | N
             return body.decode("utf-8"), False
         except UnicodeDecodeError:
             pass
-    return b64encode(body).decode("ascii"), True
+    return binascii.b2a_base64(body, newline=False).decode("ascii"), True
 
 
 def error_response(status: int, message: str) -> Response:

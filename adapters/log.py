@@ -47,7 +47,7 @@ def log_exception(message: str, *args: object) -> None:
 
 def access_line(method: str, path: str, status: int, nbytes: int, seconds: float) -> str:
     """Format one access-log line: method, path, status, response bytes, duration."""
-    return f'faas "{method} {path}" {status} {nbytes}B {seconds * 1000.0:.2f}ms\n'
+    return f'faas "{method} {path}" {status} {nbytes}B {int(seconds * 1e6)}us\n'
 
 
 def write_access_line(method: str, path: str, status: int, nbytes: int, seconds: float) -> None:
@@ -56,4 +56,4 @@ def write_access_line(method: str, path: str, status: int, nbytes: int, seconds:
     sys.stdout is looked up on every call (not bound at import) so that platforms and tests
     that swap it (functions-framework does, pytest's capsys does) still get the line.
     """
-    sys.stdout.write(f'faas "{method} {path}" {status} {nbytes}B {seconds * 1000.0:.2f}ms\n')
+    sys.stdout.write(f'faas "{method} {path}" {status} {nbytes}B {int(seconds * 1e6)}us\n')

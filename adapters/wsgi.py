@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     StartResponse = Callable[..., Callable[[bytes], object]]
     WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
+
 def build_environ(request: Request) -> dict[str, Any]:
     """The WSGI environ for ``request`` (all str values are PEP 3333 native strings)."""
     body = request.body
@@ -48,8 +49,8 @@ def build_environ(request: Request) -> dict[str, Any]:
     if request.remote_addr:
         environ["REMOTE_ADDR"] = request.remote_addr
     environ.update(request.headers)
-    if request.extra:
-        environ.update(request.extra)
+    environ["faas.event"] = request.event
+    environ["faas.context"] = request.context
     return environ
 
 

@@ -8,7 +8,7 @@ HTTP APIs deliver ``rawPath`` already percent-decoded and, for a named stage on 
 
 from __future__ import annotations
 
-from faas.adapters.aws._common import Options, cgi_headers, expect_dict, is_execute_api_host, server_fields
+from faas.adapters.aws._common import Options, cgi_headers, server_fields
 from faas.adapters.errors import MalformedEventError
 from faas.adapters.http import (
     Request,
@@ -37,34 +37,42 @@ def infer(event: dict[str, Any]) -> bool:
 
 def to_request(event: dict[str, Any], options: Options) -> Request:
     """The neutral request for a 2.0 event; MalformedEventError for a broken one."""
-    context = expect_dict(event, "requestContext", NAME)
-    http = expect_dict(context, "http", NAME)
+    context = event["requestContext"]  # infer() checked it is a dict holding "http"
+    http = context["http"]
+    if type(http) is not dict:
+        raise MalformedEventError(NAME, "requestContext.http is not an object")
     method = http.get("method")
     path = event.get("rawPath") or http.get("path") or "/"
     query = event.get("rawQueryString") or ""
-    if not isinstance(method, str) or not method or not isinstance(path, str):
-        raise MalformedEventError(NAME, "requestContext.http.method or rawPath is not a string")
-    if not isinstance(query, str):
-        raise MalformedEventError(NAME, "rawQueryString is not a string")
+    if type(method) is not str or not method or type(path) is not str or type(query) is not str:
+        raise MalformedEventError(NAME, "method, rawPath or rawQueryString is not a string")
     headers = cgi_headers(event.get("headers"), None, NAME)
     cookies = event.get("cookies")
     if cookies:
-        if not isinstance(cookies, list) or not all(isinstance(c, str) for c in cookies):
+        if type(cookies) is not list or not all(type(c) is str for c in cookies):
             raise MalformedEventError(NAME, "cookies is not a list of strings")
         # 2.0 moves Cookie headers into this list; the app expects one Cookie header back.
         headers["HTTP_COOKIE"] = "; ".join(cookies)
-    try:
-        body = decode_body(event.get("body"), event.get("isBase64Encoded"))
-    except ValueError as exc:
-        raise MalformedEventError(NAME, str(exc)) from None
+    body = event.get("body")
+    if not body:
+        body = b""
+    elif type(body) is str and not event.get("isBase64Encoded"):
+        body = body.encode("utf-8", "surrogateescape")
+    else:
+        try:
+            body = decode_body(body, event.get("isBase64Encoded"))
+        except ValueError as exc:
+            raise MalformedEventError(NAME, str(exc)) from None
     domain = context.get("domainName")
-    scheme, server_name, port = server_fields(headers, "https", domain if isinstance(domain, str) else "")
-    function_url = isinstance(domain, str) and ".lambda-url." in domain
-    native = native_from_encoded(path) if function_url else native_from_decoded(path)
+    if type(domain) is not str:
+        domain = ""
+    scheme, server_name, port = server_fields(headers, "https", domain)
+    # Function URLs keep the path percent-encoded; HTTP APIs decode it (once) themselves.
+    native = native_from_encoded(path) if ".lambda-url." in domain else native_from_decoded(path)
     script = ""
-    stage = context.get("stage")
-    if is_execute_api_host(server_name):
-        if isinstance(stage, str) and stage and stage != "$default":
+    if ".execute-api." in server_name:
+        stage = context.get("stage")
+        if stage and stage != "$default" and type(stage) is str:
             split = split_prefix(native, "/" + stage)
             if split is not None:
                 script, native = split
@@ -73,15 +81,15 @@ def to_request(event: dict[str, Any], options: Options) -> Request:
         script = options.base_path
         if split is not None:
             native = split[1]
-    remote = http.get("sourceIp", "")
+    remote = http.get("sourceIp")
     return Request(
-        method.upper(),
+        method if method.isupper() else method.upper(),
         native,
         query,
         headers,
         body,
         script,
-        remote if isinstance(remote, str) else "",
+        remote if type(remote) is str else "",
         scheme,
         server_name,
         port,

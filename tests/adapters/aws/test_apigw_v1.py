@@ -265,7 +265,7 @@ class TestResponse:
         lines = capsys.readouterr().out.splitlines()
         assert len(lines) == 1
         assert lines[0].startswith('faas "GET /prod/items/rex" 200 ')
-        assert lines[0].endswith("ms")
+        assert lines[0].endswith("us")
         assert "B " in lines[0]
 
     def test_access_log_can_be_turned_off(self, flask_app, capsys):

@@ -86,6 +86,20 @@ class TestRequest:
         assert bytes.fromhex(json.loads(make_handler(flask_app)(event, None)["body"])["data"]) == PNG
 
 
+    def test_platform_event_and_context_reach_the_app(self):
+        seen = {}
+
+        def app(environ, start_response):
+            seen.update(event=environ["faas.event"], context=environ["faas.context"])
+            start_response("200 OK", [])
+            return []
+
+        event, context = make_v2_event(), object()
+        make_handler(app)(event, context)
+        assert seen["event"] is event
+        assert seen["context"] is context
+
+
 class TestResponse:
     def test_set_cookie_goes_to_cookies(self, flask_app):
         result = make_handler(flask_app)(make_v2_event("GET", "/cookies"), None)
