@@ -1,7 +1,8 @@
 """The build cache: resolutions, downloaded wheels and installed dependency trees.
 
 Layout under `cache_root()`:
-- `resolve/<key>.json`: the resolution of one declaration for one target (key: declaration + target);
+- `resolve/<key>.json`: the resolution of one declaration for one target (key: declaration + target;
+  a declaration with version ranges expires after a day, a pinned or locked one never);
 - `wheels/<sha256>/<filename>`: downloaded wheels, shared by every project;
 - `site/<key>/`: the unpacked dependencies (key: exact pins + wheel hashes + platform + Python +
   architecture), plus `.faas-files.json` saying which distribution owns which file.

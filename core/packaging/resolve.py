@@ -102,8 +102,9 @@ def resolve(
         if report is None:
             continue  # a pure-Python sdist was just built; resolve again with it
         resolved = {dist.key: dist for dist in report}
-        kept, left_out, missing = _walk(requirements, resolved, environment, excluded)
+        kept, provided, missing = _walk(requirements, resolved, environment, excluded)
         if not missing:
+            left_out = _only_needed_by(provided, resolved, environment, {dist.key for dist in kept})
             return Resolution(tuple(sorted(kept, key=lambda d: d.key)), tuple(sorted(left_out)))
         # Needed under the target's markers but not the host's: ask pip for them explicitly.
         requirements += [req for req in missing if req not in requirements]
@@ -157,11 +158,32 @@ def _walk(
     return list(kept.values()), left_out, missing
 
 
+def _only_needed_by(
+    provided: set[str], resolved: dict[str, Distribution], environment: dict[str, str], kept: set[str]
+) -> set[str]:
+    """The runtime-provided distributions and what only they pull in (boto3 -> botocore, s3transfer...)."""
+    left_out, queue = set(), list(provided)
+    while queue:
+        key = queue.pop()
+        if key in left_out or key in kept:
+            continue
+        left_out.add(key)
+        dist = resolved.get(key)
+        for text in dist.requires_dist if dist else ():
+            dependency = Requirement(text)
+            if _applies(dependency.marker, environment, ""):
+                queue.append(canonicalize_name(dependency.name))
+    return {resolved[key].name if key in resolved else key for key in left_out}
+
+
 def _pip(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1", "PIP_REQUIRE_VIRTUALENV": "0"}
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "pip", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
+    if "No module named pip" in result.stderr:
+        raise PackagingError(f"packaging resolves wheels with pip, which {sys.executable} lacks: install pip there")
+    return result
 
 
 def _target_args(target: PackageTarget) -> list[str]:

@@ -7,10 +7,15 @@ does no network call, no unpacking and no compiling (the rebuild benchmark relie
 from __future__ import annotations
 
 import os
+import shutil
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from packaging.requirements import Requirement
 
 from faas.core.packaging import bytecode, cache, wheels
 from faas.core.packaging.archive import Deflated, Entry, deflate_files
@@ -23,6 +28,7 @@ FILES_INDEX = ".faas-files.json"
 PYC_INDEX = ".faas-pyc.json"
 DEFLATED_INDEX = ".faas-deflated.json"
 DEFLATED_BLOB = ".faas-deflated.bin"
+UNPINNED_RESOLUTION_TTL = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -50,18 +56,36 @@ def _resolution(
     )
     path = root / "resolve" / f"{key}.json"
     data = cache.read_json(path)
-    if isinstance(data, dict):
+    if isinstance(data, dict) and data.get("expires", float("inf")) > time.time():
         return Resolution(
             tuple(Distribution.from_json(item) for item in data["distributions"]), tuple(data["left_out"])
         )
-    with reporter.progress("Resolving dependencies") as task:
-        work = root / "tmp" / f"resolve-{key}-{os.getpid()}"
-        resolution = resolve(declaration, target, provided, work, root / "built")
-        task.advance()
-    cache.write_json(
-        path, {"distributions": [d.to_json() for d in resolution.distributions], "left_out": list(resolution.left_out)}
-    )
+    work = root / "tmp" / f"resolve-{key}-{os.getpid()}"
+    try:
+        with reporter.progress("Resolving dependencies") as task:
+            resolution = resolve(declaration, target, provided, work, root / "built")
+            task.advance()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    record: dict[str, Any] = {
+        "distributions": [dist.to_json() for dist in resolution.distributions],
+        "left_out": list(resolution.left_out),
+    }
+    if not _pinned(declaration):
+        # Ranges (django>=5) pick up new releases within a day; pinned or locked input never changes.
+        record["expires"] = time.time() + UNPINNED_RESOLUTION_TTL
+    cache.write_json(path, record)
     return resolution
+
+
+def _pinned(declaration: Declaration) -> bool:
+    if declaration.constraints:
+        return True
+    for text in declaration.requirements:
+        specifiers = list(Requirement(text).specifier)
+        if len(specifiers) != 1 or specifiers[0].operator not in ("==", "===") or "*" in specifiers[0].version:
+            return False
+    return True
 
 
 def _fill_site(resolution: Resolution, reporter: Reporter) -> Callable[[Path], None]:
