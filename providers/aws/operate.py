@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -60,12 +61,15 @@ def status(deployment: Deployment) -> Status:
 
 
 def _timestamp(value: Any) -> datetime | None:
+    """Lambda's LastModified ("2024-05-01T10:00:00.123+0000"; emulators vary the fraction and zone)."""
     if not isinstance(value, str):
         return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
-    except ValueError:
+    match = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)?$", value)
+    if match is None:
         return None
+    zone = (match.group(3) or "+0000").replace("Z", "+0000").replace(":", "")
+    fraction = (match.group(2) or "0")[:6].ljust(6, "0")
+    return datetime.strptime(f"{match.group(1)}.{fraction}{zone}", "%Y-%m-%dT%H:%M:%S.%f%z")
 
 
 def _log_groups(deployment: Deployment) -> list[str]:
