@@ -27,30 +27,32 @@ if TYPE_CHECKING:
 
 
 def build_environ(request: Request) -> dict[str, Any]:
-    """The WSGI environ for ``request`` (all str values are PEP 3333 native strings)."""
+    """The WSGI environ for ``request`` (all str values are PEP 3333 native strings).
+
+    The request's header dict, already keyed as CGI variables, becomes the environ itself:
+    a request is served once, and not copying it is measurably faster.
+    """
     body = request.body
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": request.method,
-        "SCRIPT_NAME": request.script_name,
-        "PATH_INFO": request.path,
-        "QUERY_STRING": request.query_string,
-        "SERVER_NAME": request.server_name,
-        "SERVER_PORT": request.server_port,
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": request.scheme,
-        "wsgi.input": BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
-    if request.remote_addr:
-        environ["REMOTE_ADDR"] = request.remote_addr
-    environ.update(request.headers)
+    environ: dict[str, Any] = request.headers
+    environ["REQUEST_METHOD"] = request.method
+    environ["SCRIPT_NAME"] = request.script_name
+    environ["PATH_INFO"] = request.path
+    environ["QUERY_STRING"] = request.query_string
+    environ["SERVER_NAME"] = request.server_name
+    environ["SERVER_PORT"] = request.server_port
+    environ["SERVER_PROTOCOL"] = "HTTP/1.1"
+    environ["CONTENT_LENGTH"] = str(len(body))
+    environ["wsgi.version"] = (1, 0)
+    environ["wsgi.url_scheme"] = request.scheme
+    environ["wsgi.input"] = BytesIO(body)
+    environ["wsgi.errors"] = sys.stderr
+    environ["wsgi.multithread"] = False
+    environ["wsgi.multiprocess"] = True
+    environ["wsgi.run_once"] = False
     environ["faas.event"] = request.event
     environ["faas.context"] = request.context
+    if request.remote_addr:
+        environ["REMOTE_ADDR"] = request.remote_addr
     return environ
 
 
@@ -59,10 +61,10 @@ class _Call:
 
     __slots__ = ("chunks", "headers", "sent", "status")
 
-    def __init__(self) -> None:
+    def __init__(self, chunks: list[bytes]) -> None:
+        # `headers` is left unset: start_response sets it before anything reads it.
         self.status = ""
-        self.headers: list[tuple[str, str]] = []
-        self.chunks: list[bytes] = []
+        self.chunks = chunks
         self.sent = False
 
     def start_response(
@@ -94,9 +96,9 @@ class _Call:
 
 def run_wsgi(app: WSGIApp, request: Request) -> Response:
     """Call ``app`` once and collect its response; ``close()`` is always called."""
-    call = _Call()
+    chunks: list[bytes] = []
+    call = _Call(chunks)
     result = app(build_environ(request), call.start_response)
-    chunks = call.chunks
     if type(result) is list:
         # The common case (Flask, Django): a list has no close() and yields no surprises.
         if chunks:

@@ -13,6 +13,7 @@ __all__ = [
     "LAMBDA_RESPONSE_LIMIT",
     "Options",
     "cgi_headers",
+    "single_cgi_headers",
     "expect_dict",
     "is_execute_api_host",
     "server_fields",
@@ -76,7 +77,8 @@ def cgi_headers(single: Any, multi: Any, source: str) -> dict[str, str]:
 
 
 def _careful_cgi_headers(single: Any, multi: Any, source: str) -> dict[str, str]:
-    """:func:`cgi_headers` for new header names, odd values and collisions; validates."""
+    """:func:`cgi_headers` for new header names, odd values and collisions, and for
+    single-value headers (where a plain loop measured faster than a comprehension); validates."""
     headers: dict[str, str] = {}
     keys = _CGI_KEYS
     accepted = 0
@@ -162,3 +164,8 @@ def server_fields(headers: dict[str, str], default_scheme: str, fallback_host: s
     if not port.isdigit():
         port = "443" if scheme == "https" else "80"
     return scheme, name, port
+
+
+def single_cgi_headers(single: Any, source: str) -> dict[str, str]:
+    """:func:`cgi_headers` for sources that only send single-value ``headers``."""
+    return _careful_cgi_headers(single, None, source)

@@ -8,7 +8,7 @@ HTTP APIs deliver ``rawPath`` already percent-decoded and, for a named stage on 
 
 from __future__ import annotations
 
-from faas.adapters.aws._common import Options, cgi_headers, server_fields
+from faas.adapters.aws._common import Options, server_fields, single_cgi_headers
 from faas.adapters.errors import MalformedEventError
 from faas.adapters.http import (
     Request,
@@ -46,7 +46,7 @@ def to_request(event: dict[str, Any], options: Options) -> Request:
     query = event.get("rawQueryString") or ""
     if type(method) is not str or not method or type(path) is not str or type(query) is not str:
         raise MalformedEventError(NAME, "method, rawPath or rawQueryString is not a string")
-    headers = cgi_headers(event.get("headers"), None, NAME)
+    headers = single_cgi_headers(event.get("headers"), NAME)
     cookies = event.get("cookies")
     if cookies:
         if type(cookies) is not list or not all(type(c) is str for c in cookies):
