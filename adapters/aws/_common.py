@@ -13,10 +13,10 @@ __all__ = [
     "LAMBDA_RESPONSE_LIMIT",
     "Options",
     "cgi_headers",
-    "single_cgi_headers",
     "expect_dict",
     "is_execute_api_host",
     "server_fields",
+    "single_cgi_headers",
 ]
 
 #: Lambda's synchronous response payload limit, bytes of the serialised JSON.
