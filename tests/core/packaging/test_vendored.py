@@ -132,6 +132,15 @@ def test_rebuild_is_byte_identical(django_x86: Artifact, django_root: Path) -> N
     assert again.sha256 == django_x86.sha256
 
 
+def test_build_on_an_empty_cache_is_byte_identical(
+    django_x86: Artifact, django_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another machine: wheels downloaded, unpacked, compiled and compressed again from nothing.
+    monkeypatch.setenv("FAAS_CACHE_DIR", str(tmp_path / "other-machine"))
+    again = build_artifact(load(django_root), aws_like_target("x86_64"), out_dir=tmp_path / "out")
+    assert again.sha256 == django_x86.sha256
+
+
 def test_arm64_build_picks_aarch64_wheels(django_root: Path) -> None:
     artifact = build_artifact(load(django_root), aws_like_target("arm64"), out_dir=django_root.parent / "arm")
     for package in ("PIL", "psycopg_binary"):
