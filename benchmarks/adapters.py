@@ -98,36 +98,41 @@ def adapters() -> dict[str, Callable[[dict[str, Any]], Any]]:
 
     found["serverless-wsgi"] = lambda event: serverless_wsgi.handle_request(wsgi_app, event, context)
 
-    with contextlib.suppress(ImportError):
+    try:
         found["zappa"] = zappa_handler(context)
+    except ImportError:
+        print("zappa not installed: skipped (see zappa_handler's docstring)", file=sys.stderr)
+
+    found["faas (no access log)"] = lambda event, quiet=make_handler(wsgi_app, access_log=False): quiet(event, context)
     return found
 
 
 def zappa_handler(context: Any) -> Callable[[dict[str, Any]], Any]:
-    """Zappa's request path (create_wsgi_request + ZappaWSGIMiddleware + response building).
+    """Zappa's real ``LambdaHandler`` with a minimal settings module.
 
-    Zappa's LambdaHandler needs its settings module and S3 plumbing; this reproduces what its
-    handler does for an API Gateway event with its own functions, minus the settings lookup.
+    Zappa pins much of the AWS tool chain, so it is not a dev dependency; install it apart with
+    ``pip install --no-deps --target /tmp/zappa-lib zappa durationpy`` and set
+    ``ZAPPA_LIB=/tmp/zappa-lib`` (skipped when absent).
     """
-    import base64
+    import types
 
-    from werkzeug.wrappers import Response
-    from zappa.middleware import ZappaWSGIMiddleware
-    from zappa.wsgi import common_log, create_wsgi_request  # noqa: F401
+    lib = os.environ.get("ZAPPA_LIB")
+    if lib and lib not in sys.path:
+        sys.path.insert(0, lib)
+    settings = types.ModuleType("zappa_settings")
+    settings.__dict__.update(
+        LOG_LEVEL="WARNING", PROJECT_NAME="bench", API_STAGE="prod", ENVIRONMENT_VARIABLES={},
+        DJANGO_SETTINGS=None, APP_MODULE=__name__, APP_FUNCTION="wsgi_app", DOMAIN=None,
+        BINARY_SUPPORT=True, CONTEXT_HEADER_MAPPINGS={}, EXCEPTION_HANDLER=None, BASE_PATH=None,
+        AWS_EVENT_MAPPING={}, AWS_BOT_EVENT_MAPPING={}, COGNITO_TRIGGER_MAPPING={}, DEBUG=False,
+        ADDITIONAL_TEXT_MIMETYPES=[],
+    )
+    sys.modules["zappa_settings"] = settings
+    from zappa.handler import LambdaHandler  # ImportError when not installed
 
-    app = ZappaWSGIMiddleware(wsgi_app)
-
-    def handle(event: dict[str, Any]) -> dict[str, Any]:
-        environ = create_wsgi_request(event, script_name="", base_path=None, trailing_slash=True)
-        response = Response.from_app(app, environ)
-        result: dict[str, Any] = {"statusCode": response.status_code}
-        if response.data:
-            result["body"] = base64.b64encode(response.data).decode() if not response.mimetype.startswith(
-                "application/json") else response.get_data(as_text=True)
-        result["multiValueHeaders"] = {k: response.headers.getlist(k) for k in response.headers}
-        return result
-
-    return handle
+    with contextlib.redirect_stdout(io.StringIO()):  # it prints "Instancing.."
+        handler = LambdaHandler("zappa_settings")
+    return lambda event: handler.handler(event, context)
 
 
 def time_per_call(fn: Callable[[], Any], rounds: int, number: int) -> float:
