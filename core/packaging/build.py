@@ -58,6 +58,11 @@ def build_artifact(
     reporter = reporter or NullReporter()
     out_dir = (out_dir or default_out_dir(project, target)).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
+    zip_path = out_dir / f"{project.name}-{project.stage}-{target.provider}.zip"
+    manifest_path = zip_path.with_suffix(".manifest.json")
+    # A failed build must not leave the previous artifact behind for a deploy to pick up.
+    zip_path.unlink(missing_ok=True)
+    manifest_path.unlink(missing_ok=True)
     inputs = _inputs(project, target, reporter)
     sources, static = _sources(project, out_dir, inputs, reporter)
     dependency_files: list[Entry] = []
@@ -79,7 +84,6 @@ def build_artifact(
     largest = largest_distributions(entries, sizes)
     check_limit("unzipped", unzipped, target.limits.unzipped, target, largest)
 
-    zip_path = out_dir / f"{project.name}-{project.stage}-{target.provider}.zip"
     written = write_zip(entries, zip_path, reporter)
     digest = _sha256(zip_path)
     zipped = zip_path.stat().st_size
@@ -105,7 +109,6 @@ def build_artifact(
         "static": _static_json(static),
         "files": [{"path": name, "size": size, "sha256": sha} for name, (size, sha) in sorted(written.items())],
     }
-    manifest_path = zip_path.with_suffix(".manifest.json")
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     manifest_path.write_text(text, encoding="utf-8")
     manifest = json.loads(text)

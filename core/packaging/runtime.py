@@ -31,8 +31,9 @@ def runtime_settings(project: Project, target: PackageTarget, settings_module: s
             "entry": config.app.entry,
             "interface": config.app.interface,
             "base_path": config.base_path,
-            "framework": config.app.framework,
-            "settings_module": settings_module if config.app.framework == "django" else None,
+            # A Django project found through manage.py is Django even when the config leaves it out.
+            "framework": config.app.framework or ("django" if settings_module else None),
+            "settings_module": settings_module,
         }
     return {
         "format": RUNTIME_FORMAT,
