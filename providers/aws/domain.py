@@ -116,6 +116,18 @@ def _upsert(deployment: Deployment, zone: str, records: list[DnsRecord]) -> None
         )
 
 
+def _missing(deployment: Deployment, zone: str, records: list[DnsRecord]) -> list[DnsRecord]:
+    route53 = deployment.session.client("route53")
+    missing = []
+    for record in records:
+        found = route53.list_resource_record_sets(
+            HostedZoneId=zone, StartRecordName=record.name, StartRecordType=record.type, MaxItems="1"
+        ).get("ResourceRecordSets", [])
+        if not any(r["Name"] == record.name and r["Type"] == record.type for r in found):
+            missing.append(record)
+    return missing
+
+
 def ensure_certificate(deployment: Deployment, wait: float) -> dict[str, Any]:
     """Find or request the certificate; write its validation records to the hosted zone; wait for issue."""
     certificate = find_certificate(deployment)
@@ -132,14 +144,17 @@ def ensure_certificate(deployment: Deployment, wait: float) -> dict[str, Any]:
         deployment.say(f"requested certificate {arn} for {domain}")
         certificate = dict(acm.describe_certificate(CertificateArn=arn)["Certificate"])
     zone = hosted_zone(deployment)
+    written = False
     deadline = time.monotonic() + wait
-    while certificate.get("Status") == "PENDING_VALIDATION":
+    while True:
         records = validation_records(certificate)
-        if zone and records:
-            _upsert(deployment, zone, records)
-            zone = None  # once is enough
-        if time.monotonic() >= deadline:
+        if zone and records and not written and certificate.get("Type") != "IMPORTED":
+            # Kept in the zone even once issued: ACM renews the certificate through the same records.
+            _upsert(deployment, zone, _missing(deployment, zone, records))
+            written = True
+        if certificate.get("Status") != "PENDING_VALIDATION" or time.monotonic() >= deadline:
             break
+        # A fresh request lists its validation records only after a few seconds; issue takes minutes.
         time.sleep(min(10.0, max(0.5, deadline - time.monotonic())))
         certificate = dict(acm.describe_certificate(CertificateArn=certificate["CertificateArn"])["Certificate"])
     return certificate
@@ -171,7 +186,7 @@ def find_domain(deployment: Deployment) -> CustomDomain | None:
         if deployment.names.owns(found.get("Tags")):
             return CustomDomain(
                 "http-api",
-                config["ApiGatewayDomainName"],
+                config.get("ApiGatewayDomainName", ""),
                 config.get("HostedZoneId", ""),
                 config.get("CertificateArn", ""),
                 mapped,
@@ -284,6 +299,10 @@ class DomainStep:
             raise DeployError("custom domain", "no API to map the domain to")
         found = find_domain(deployment)
         target, target_zone = self._ensure(deployment, domain, certificate["CertificateArn"], api, found)
+        if not target:
+            # API Gateway always reports it; an emulator may not (moto's apigatewayv2 does not).
+            deployment.reporter.warning(f"API Gateway reported no target for {domain}; no DNS record was written")
+            return
         if zone:
             _upsert_alias(deployment, zone, domain, (target, target_zone))
             deployment.say(f"{domain} now points at {target} (Route 53 zone {zone})")
@@ -308,7 +327,7 @@ class DomainStep:
                 )
                 config = created["DomainNameConfigurations"][0]
                 found = CustomDomain(
-                    "http-api", config["ApiGatewayDomainName"], config.get("HostedZoneId", ""), arn, None
+                    "http-api", config.get("ApiGatewayDomainName", ""), config.get("HostedZoneId", ""), arn, None
                 )
             for mapping in v2.get_api_mappings(DomainName=domain).get("Items", []):
                 if mapping.get("ApiMappingKey", "") == key:
@@ -316,6 +335,7 @@ class DomainStep:
             v2.create_api_mapping(DomainName=domain, ApiId=api, Stage="$default", ApiMappingKey=key)
             return found.target, found.target_zone
         v1 = deployment.session.client("apigateway")
+        created_now = found is None
         if found is None:
             arguments: dict[str, Any] = {"domainName": domain, "tags": deployment.tags(), "securityPolicy": "TLS_1_2"}
             if _edge(deployment):
@@ -327,7 +347,11 @@ class DomainStep:
             zone = created.get("regionalHostedZoneId") or created.get("distributionHostedZoneId", "")
             found = CustomDomain("rest-api", target, zone, arn, None)
         base = key or "(none)"
-        for mapping in v1.get_base_path_mappings(domainName=domain).get("items", []):
+        # A domain created just now has no mappings to replace (and moto fails listing an empty set).
+        existing: list[dict[str, Any]] | None = [] if found.mapped_api is None and created_now else None
+        if existing is None:
+            existing = v1.get_base_path_mappings(domainName=domain).get("items", [])
+        for mapping in existing:
             if mapping.get("basePath", "(none)") == base:
                 v1.delete_base_path_mapping(domainName=domain, basePath=base)
         mapping_args = {"domainName": domain, "restApiId": api, "stage": deployment.project.stage}
@@ -362,7 +386,7 @@ class RemoveDomainStep:
                 v2 = deployment.session.client("apigatewayv2")
                 config = v2.get_domain_name(DomainName=self.name)["DomainNameConfigurations"][0]
                 target, zone_id, certificate = (
-                    config["ApiGatewayDomainName"],
+                    config.get("ApiGatewayDomainName", ""),
                     config.get("HostedZoneId", ""),
                     config.get("CertificateArn", ""),
                 )
