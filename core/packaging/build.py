@@ -18,6 +18,7 @@ from faas.core.packaging.artifact import Artifact
 from faas.core.packaging.dependencies import Declaration, detect_declaration
 from faas.core.packaging.django_static import StaticResult, collect_static, django_settings_module
 from faas.core.packaging.report import check_limit, human, largest_distributions
+from faas.core.packaging.resolve import Resolution
 from faas.core.packaging.runtime import generated_entries
 from faas.core.packaging.sources import SourceRules, collect_sources
 from faas.core.packaging.target import PackageTarget
@@ -137,7 +138,14 @@ def _inputs(project: Project, target: PackageTarget, reporter: Reporter) -> _Inp
         reporter.info("no dependencies declared (requirements.txt, pyproject.toml, uv.lock or poetry.lock)")
     # Django's collectstatic needs the dependencies unpacked even where the platform installs them.
     install = vendored or settings_module is not None
-    dependencies = prepare_dependencies(declaration, target, provided, reporter, install=install)
+    try:
+        dependencies = prepare_dependencies(declaration, target, provided, reporter, install=install)
+    except PackagingError as error:
+        if install:
+            raise
+        # The platform installs requirements.txt itself, and can build what has no wheel here.
+        reporter.warning(f"{error}; shipping the declared requirements unpinned for {target.provider} to resolve")
+        dependencies = Dependencies(Resolution((), unpinned=declaration.requirements), None)
     if dependencies.resolution.left_out:
         reporter.info(f"left out, provided by the runtime: {', '.join(dependencies.resolution.left_out)}")
     return _Inputs(vendored, target.architecture, interpreter, settings_module, declaration, dependencies)

@@ -77,9 +77,11 @@ class Resolution:
 
     distributions: tuple[Distribution, ...]
     left_out: tuple[str, ...] = ()
+    unpinned: tuple[str, ...] = ()
+    """Declared requirements shipped as written, when the platform resolves them itself (see build)."""
 
     def pins(self) -> list[str]:
-        return [f"{dist.name}=={dist.version}" for dist in self.distributions]
+        return [f"{dist.name}=={dist.version}" for dist in self.distributions] or list(self.unpinned)
 
 
 def resolve(

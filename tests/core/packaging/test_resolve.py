@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from faas.core.errors import PackagingError
 from faas.core.packaging import build_artifact
+from faas.core.reporting import NullReporter
 from tests.core.packaging.conftest import aws_like_target, copy_project, load
 
 pytestmark = pytest.mark.slow
@@ -65,3 +68,13 @@ def test_runtime_provided_can_be_overridden_to_ship_everything(root: Path) -> No
     target = aws_like_target(runtime_provided=frozenset({"jmespath"}))
     artifact = build_artifact(load(root), target)
     assert artifact.manifest["dependencies"]["distributions"] == [{"name": "jmespath", "version": "1.0.1"}]
+
+
+def test_platforms_that_build_remotely_get_the_declaration_when_no_wheel_exists_here(root: Path) -> None:
+    (root / "requirements.txt").write_text("psycopg2-binary==2.9.1\n")
+    target = replace(aws_like_target(), provider="gcp", entry_module="main", dependencies="requirements")
+    reporter = NullReporter()
+    artifact = build_artifact(load(root), target, reporter=reporter)
+    with zipfile.ZipFile(artifact.path) as archive:
+        assert "psycopg2-binary==2.9.1" in archive.read("requirements.txt").decode().splitlines()
+    assert any("nearest version with a compatible wheel is 2.9.9" in warning for warning in reporter.warnings)
