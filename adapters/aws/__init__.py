@@ -27,9 +27,10 @@ if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are string
 
 __all__ = ["HTTP_SOURCES", "detect_http_source", "make_handler"]
 
-#: Tried in order; the first whose ``infer(event)`` is true handles the event. ALB first: its
-#: events also carry ``httpMethod``.
-HTTP_SOURCES: tuple[ModuleType, ...] = (alb, apigw_v2, apigw_v1)
+#: Tried in order; the first whose ``infer(event)`` is true handles the event. Payload 2.0 first:
+#: its test (``version == "2.0"``) is the cheapest; ALB before v1, as its events also carry
+#: ``httpMethod``.
+HTTP_SOURCES: tuple[ModuleType, ...] = (apigw_v2, alb, apigw_v1)
 
 if TYPE_CHECKING:
     from faas.adapters.app import Interface

@@ -116,6 +116,16 @@ class TestResponse:
         assert result["isBase64Encoded"] is True
         assert base64.b64decode(result["body"]) == PNG
 
+    @pytest.mark.parametrize("encoding", ["br", "gzip", "deflate"])
+    def test_content_encoded_text_goes_out_base64(self, encoding):
+        payload = b"\x1b\x0b\x00\xf8\xa5\x02"  # compressed bytes are never to be re-encoded as text
+        app = fixed_app("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", encoding)],
+                        payload)
+        result = make_handler(app)(make_v2_event(), None)
+        assert result["isBase64Encoded"] is True
+        assert base64.b64decode(result["body"]) == payload
+        assert result["headers"]["content-encoding"] == encoding
+
     def test_no_content_type_invented(self):
         result = make_handler(fixed_app("200 OK", [], b"raw"))(make_v2_event(), None)
         assert result["headers"] == {}
