@@ -226,7 +226,7 @@ def main() -> None:
     rounds, number = (5, 500) if quick else (15, 2000)
     found = adapters()
     table: dict[str, dict[str, float]] = {name: {} for name in found}
-    with contextlib.redirect_stdout(NullWriter()) as sink:
+    with contextlib.redirect_stdout(NullWriter()):
         for event_name, event in EVENTS.items():
             calls = {}
             for name, fn in found.items():
