@@ -9,6 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from faas.core.packaging.archive import Entry, deflate_files, write_zip
 from faas.core.reporting import NullReporter
@@ -83,3 +85,23 @@ def test_more_than_65535_entries_use_zip64_end_records(tmp_path: Path) -> None:
     with zipfile.ZipFile(tmp_path / "many.zip") as archive:
         assert len(archive.infolist()) == 70_000 + 70
         assert archive.read("d69/f69999.txt") == b""
+
+
+names = st.lists(st.from_regex(r"[a-z\u00e9]{1,6}", fullmatch=True), min_size=1, max_size=3).map("/".join)
+
+
+@settings(max_examples=50, deadline=None)
+@given(files=st.dictionaries(names, st.binary(max_size=300), min_size=1, max_size=12), executable=st.booleans())
+def test_any_entries_round_trip_in_any_order(
+    tmp_path_factory: pytest.TempPathFactory, files: dict[str, bytes], executable: bool
+) -> None:
+    folder = tmp_path_factory.mktemp("zips")
+    # A name cannot be both a file and a folder in a zip that unpacks.
+    files = {name: data for name, data in files.items() if not any(other.startswith(name + "/") for other in files)}
+    entries = [Entry(name, data=data, executable=executable) for name, data in files.items()]
+    write_zip(entries, folder / "a.zip", NullReporter())
+    write_zip(entries[::-1], folder / "b.zip", NullReporter())
+    assert sha(folder / "a.zip") == sha(folder / "b.zip")
+    with zipfile.ZipFile(folder / "a.zip") as archive:
+        assert archive.testzip() is None
+        assert {name: archive.read(name) for name in files} == files

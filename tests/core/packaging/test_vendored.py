@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import zipfile
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 
 from faas.core.errors import PackagingError
 from faas.core.packaging import Artifact, SizeLimits, build_artifact
-from faas.core.reporting import NullReporter
+from faas.core.reporting import NullReporter, ProgressTask
 from tests.core.packaging.conftest import MB, aws_like_target, copy_project, load, plant_secrets, require_python
 
 pytestmark = pytest.mark.slow
@@ -184,15 +185,15 @@ def test_same_project_with_separate_caches_is_byte_identical(tmp_path: Path, mon
     assert shas[0] == shas[1]
 
 
-def test_progress_is_reported_for_resolution_install_and_zip(django_root: Path, tmp_path: Path) -> None:
+def test_progress_is_reported_for_resolution_install_and_zip(tmp_path: Path) -> None:
     seen: list[str] = []
 
     class Recording(NullReporter):
-        def progress(self, description: str, total: int | None = None):  # type: ignore[no-untyped-def]
+        def progress(self, description: str, total: int | None = None) -> AbstractContextManager[ProgressTask]:
             seen.append(description)
             return super().progress(description, total)
 
-    monkey_root = copy_project("functions", tmp_path)
-    (monkey_root / "requirements.txt").write_text("six==1.16.0\n")
-    build_artifact(load(monkey_root), aws_like_target(), reporter=Recording())
+    root = copy_project("functions", tmp_path)
+    (root / "requirements.txt").write_text("six==1.16.0\n")
+    build_artifact(load(root), aws_like_target(), reporter=Recording())
     assert {"Resolving dependencies", "Downloading wheels", "Installing wheels", "Writing zip"} <= set(seen)
