@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import queue
+import sys
 import threading
 import time
 import uuid
@@ -61,6 +62,11 @@ class RuntimeApi(ThreadingHTTPServer):
         self.init_failed = threading.Event()
         self._closed = False
         self._thread = threading.Thread(target=self.serve_forever, name="lambda-runtime-api", daemon=True)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A killed runtime (timeout, crash, drain) resets its connection: expected, not an error.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     @property
     def address(self) -> str:

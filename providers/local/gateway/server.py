@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -29,6 +30,11 @@ class GatewayServer(ThreadingHTTPServer):
         super().__init__((host, port), _Handler)
         self.handle = handle
         self._thread = threading.Thread(target=self.serve_forever, name="gateway", daemon=True)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients that hang up mid-request are routine for a web server.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     @property
     def port(self) -> int:
