@@ -16,13 +16,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
     from typing import Any, Literal
 
-__all__ = ["HttpService", "detect_interface"]
-
-if TYPE_CHECKING:
     from faas.adapters.asgi import ASGIRunner
     from faas.adapters.wsgi import WSGIApp
 
     Interface = Literal["auto", "wsgi", "asgi"]
+
+__all__ = ["HttpService", "detect_interface"]
 
 #: co_flags bits of ``async def`` functions (inspect.CO_COROUTINE), and the marker
 #: ``inspect.markcoroutinefunction`` sets; checked by hand because importing inspect costs more
@@ -35,8 +34,8 @@ def _is_coroutine_function(obj: Any) -> bool:
     while hasattr(obj, "func") and type(obj).__name__ == "partial":
         obj = obj.func
     obj = getattr(obj, "__func__", obj)  # bound methods
-    if getattr(obj, "_is_coroutine_marker", None) is not None:
-        return True
+    if getattr(obj, "_is_coroutine_marker", None) is not None or getattr(obj, "_is_coroutine", None) is not None:
+        return True  # marked by inspect.markcoroutinefunction (3.12) or asgiref's (3.11)
     code = getattr(obj, "__code__", None)
     return code is not None and bool(code.co_flags & (_CO_COROUTINE | _CO_ITERABLE_COROUTINE))
 

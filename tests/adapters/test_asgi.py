@@ -159,3 +159,39 @@ def test_lifespan_shutdown_runs_at_process_exit():
     """)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
     assert "events: ['startup', 'shutdown']" in out.stdout
+
+
+class TestDetectInterface:
+    def test_frameworks(self, flask_app, django_app):
+        from django.core.handlers.asgi import ASGIHandler
+
+        from faas.adapters.app import detect_interface
+
+        assert detect_interface(flask_app) == "wsgi"
+        assert detect_interface(django_app) == "wsgi"
+        assert detect_interface(ASGIHandler()) == "asgi"
+        assert detect_interface(create_fastapi([])) == "asgi"
+
+    def test_functions_and_partials(self):
+        import functools
+
+        from faas.adapters.app import detect_interface
+
+        async def asgi_app(scope, receive, send, extra=None):
+            pass
+
+        def wsgi_app(environ, start_response):
+            return []
+
+        assert detect_interface(asgi_app) == "asgi"
+        assert detect_interface(functools.partial(asgi_app, extra=1)) == "asgi"
+        assert detect_interface(wsgi_app) == "wsgi"
+
+    def test_interface_can_be_forced(self):
+        async def app(scope, receive, send):
+            await send({"type": "http.response.start", "status": 204, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+
+        handler = make_handler(lambda *args: app(*args), interface="asgi")  # noqa: PLW0108 - hides the async def
+        assert handler(make_v2_event(), None)["statusCode"] == 204
+        handler.service.asgi.close()
