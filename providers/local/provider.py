@@ -271,7 +271,6 @@ class LocalProvider(Provider):
             True,
             running.url,
             info["version"],
-            alias=self.emulated,
             last_deploy=datetime.fromtimestamp(last, UTC) if last else None,
             resources=tuple(resources),
         )

@@ -168,6 +168,21 @@ def test_redeploy_under_load_drops_no_request_and_undeploy_frees_the_port(tmp_pa
         assert seen and all(status == 200 for status, _ in seen), [s for s in seen if s[0] != 200][:3]
         versions = [version for _, version in seen]
         assert versions[0] == "1" and versions[-1] == "2"
+        # A rollback under load switches back the same way: nothing dropped either.
+        seen.clear()
+        stop.clear()
+        workers = [threading.Thread(target=load) for _ in range(3)]
+        for worker in workers:
+            worker.start()
+        time.sleep(0.3)
+        rolled = provider.rollback()
+        assert (rolled.previous_version, rolled.current_version) == (second.version, first.version)
+        time.sleep(1.0)
+        stop.set()
+        for worker in workers:
+            worker.join(30)
+        assert seen and all(status == 200 for status, _ in seen), [s for s in seen if s[0] != 200][:3]
+        assert seen[-1][1] == "1"
         workflow.undeploy(provider)
         assert not provider.status().deployed
         with socket.socket() as probe_socket:
