@@ -77,19 +77,20 @@ def build_artifact(
     if static and static.manifest:
         generated.append(static.manifest)
     entries = _merge(generated, sources, dependency_files, reporter)
-    own = [entry for entry in entries if entry.origin in ("source", "generated")]
-    entries = sorted([*entries, *_bytecode(own, inputs.interpreter, out_dir / "bytecode")], key=lambda e: e.arcname)
+    modules = [entry for entry in entries if entry.origin in ("source", "generated")]
+    entries = sorted([*entries, *_bytecode(modules, inputs.interpreter, out_dir / "bytecode")], key=lambda e: e.arcname)
 
     sizes = {entry.arcname: entry.size for entry in entries}
     unzipped = sum(sizes.values())
     largest = largest_distributions(entries, sizes)
-    check_limit("unzipped", unzipped, target.limits.unzipped, target, largest)
+    own = sum(sizes[entry.arcname] for entry in entries if entry.origin == "source")
+    check_limit("unzipped", unzipped, target.limits.unzipped, target, largest, project_size=own)
 
     written = write_zip(entries, zip_path, reporter)
     digest = _sha256(zip_path)
     zipped = zip_path.stat().st_size
     try:
-        check_limit("zipped", zipped, target.limits.zipped, target, largest)
+        check_limit("zipped", zipped, target.limits.zipped, target, largest, project_size=own)
     except PackagingError:
         zip_path.unlink()  # never leave an over-limit artifact a later deploy could pick up
         raise
@@ -133,6 +134,10 @@ def _inputs(project: Project, target: PackageTarget, reporter: Reporter) -> _Inp
     settings_module = django_settings_module(project)
     if app is None or app.framework not in ("django", None):
         settings_module = None
+    elif app.framework == "django" and settings_module is None:
+        reporter.warning(
+            "a Django app without app.settings_module (and no manage.py naming one): static files are not collected"
+        )
     declaration = detect_declaration(project.root, package.requirements)
     if declaration.empty:
         reporter.info("no dependencies declared (requirements.txt, pyproject.toml, uv.lock or poetry.lock)")

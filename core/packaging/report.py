@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 from faas.core.errors import PackagingError
 from faas.core.packaging.archive import Entry
@@ -20,7 +21,7 @@ def human(size: int) -> str:
 
 def largest_distributions(
     entries: Iterable[Entry], sizes: dict[str, int], count: int = LARGEST
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     """The `count` heaviest distributions (unzipped, bytecode included), heaviest first."""
     totals: Counter[str] = Counter()
     for entry in entries:
@@ -31,16 +32,22 @@ def largest_distributions(
 
 
 def check_limit(
-    kind: str, size: int, limit: int | None, target: PackageTarget, largest: list[dict[str, object]]
+    kind: str,
+    size: int,
+    limit: int | None,
+    target: PackageTarget,
+    largest: list[dict[str, Any]],
+    *,
+    project_size: int = 0,
 ) -> None:
-    """Raise PackagingError with the biggest offenders when `size` is above `limit`."""
+    """Raise PackagingError naming the biggest offenders (distributions, or the project's own files)."""
     if limit is None or size <= limit:
         return
-    offenders = ", ".join(f"{item['name']} {human(int(str(item['size'])))}" for item in largest[:5])
-    advice = target.limits.advice or "leave large packages out or load them at runtime from storage"
-    biggest = f" Biggest distributions: {offenders}." if offenders else " The project's own files are the bulk."
+    ranked = sorted([*largest, {"name": "the project's own files", "size": project_size}], key=lambda i: -i["size"])
+    offenders = ", ".join(f"{item['name']} {human(item['size'])}" for item in ranked[:6] if item["size"])
+    advice = target.limits.advice or "leave large packages out or load them at runtime from storage."
     raise PackagingError(
-        f"the artifact is {human(size)} {kind}, above the {target.provider} limit of {human(limit)}.{biggest} "
-        f"{advice} Runtime-provided packages can be left out with package.runtime_provided; "
-        f"package.exclude drops files."
+        f"the artifact is {human(size)} {kind}, above the {target.provider} limit of {human(limit)}. "
+        f"Biggest: {offenders}. {advice} Runtime-provided packages are left out with package.runtime_provided; "
+        "package.exclude drops files."
     )

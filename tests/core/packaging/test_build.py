@@ -12,7 +12,7 @@ import pytest
 
 import faas.adapters
 from faas.core.errors import PackagingError
-from faas.core.packaging import build_artifact
+from faas.core.packaging import SizeLimits, build_artifact
 from faas.core.packaging import bytecode as bytecode_module
 from faas.core.reporting import NullReporter
 from tests.core.packaging.conftest import aws_like_target, copy_project, load, plant_secrets, require_python
@@ -160,3 +160,11 @@ def test_extra_files_of_the_target_are_written(functions_project: Path) -> None:
     artifact = build_artifact(load(functions_project), target)
     with zipfile.ZipFile(artifact.path) as archive:
         assert archive.read("host.json") == b'{"version": "2.0"}\n'
+
+
+def test_size_limit_names_the_projects_own_files_when_they_are_the_bulk(functions_project: Path) -> None:
+    (functions_project / "data").mkdir()
+    (functions_project / "data" / "model.bin").write_bytes(bytes(300 * 1024))
+    target = aws_like_target(limits=SizeLimits(unzipped=200 * 1024, advice="Move data files to S3."))
+    with pytest.raises(PackagingError, match=r"Biggest: the project's own files 0\.3 MB\. Move data files to S3\."):
+        build_artifact(load(functions_project), target)
