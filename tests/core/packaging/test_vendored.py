@@ -185,7 +185,8 @@ def test_same_project_with_separate_caches_is_byte_identical(tmp_path: Path, mon
     assert shas[0] == shas[1]
 
 
-def test_progress_is_reported_for_resolution_install_and_zip(tmp_path: Path) -> None:
+def test_progress_is_reported_for_resolution_install_and_zip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAAS_CACHE_DIR", str(tmp_path / "empty-cache"))  # a cache hit has nothing to show
     seen: list[str] = []
 
     class Recording(NullReporter):
