@@ -96,3 +96,31 @@ class TestAzure:
     ])
     def test_schedule_conversion(self, expression, expected):
         assert schedule_to_ncrontab(expression) == expected
+
+
+class TestAzureMore:
+    def test_fastapi_app_natively(self):
+        from tests.adapters.apps.asgi_app import create_fastapi
+
+        events: list[str] = []
+        handler = make_handler(create_fastapi(events))
+        try:
+            for _ in range(2):
+                data = json.loads(handler(request(path="/api/items/rex")).get_body())
+                assert data["url"] == f"https://{HOST}/api/items/rex"
+            assert events == ["startup"]
+            response = handler(request("POST", "/api/echo", body=PNG))
+            assert response.get_body() == PNG
+        finally:
+            handler.service.asgi.close()
+        assert events == ["startup", "shutdown"]
+
+    def test_response_over_the_limit_is_a_502(self, caplog):
+        app = fixed_app("200 OK", [], b"x" * 2048)
+        response = make_handler(app, max_response_bytes=1024)(request())
+        assert response.status_code == 502
+        assert "over the 1024-byte limit" in caplog.text
+
+    def test_access_line(self, flask_app, capsys):
+        make_handler(flask_app)(request(path="/api/items/rex"))
+        assert 'faas "GET /api/items/rex" 200 ' in capsys.readouterr().out

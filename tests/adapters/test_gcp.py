@@ -121,3 +121,43 @@ class TestGcpHttp:
             assert json.loads(response.read())["path"] == "/café"
         finally:
             server.shutdown()
+
+
+ASGI_SOURCE = """
+from faas.adapters.gcp import make_handler
+from tests.adapters.apps.asgi_app import create_fastapi
+
+EVENTS = []
+handler = make_handler(create_fastapi(EVENTS))
+"""
+
+LIMIT_SOURCE = """
+from faas.adapters.gcp import make_handler
+from tests.adapters.apps.probe import fixed_app
+
+handler = make_handler(fixed_app("200 OK", [("Content-Type", "application/octet-stream")], b"x" * 2048),
+                       max_response_bytes=1024)
+"""
+
+
+class TestGcpMore:
+    def test_fastapi_app_natively(self, tmp_path):
+        client = ff_client(tmp_path, ASGI_SOURCE)
+        for _ in range(2):
+            data = client.get("/items/rex?a=1&a=2", headers={"Host": "fn-x.a.run.app",
+                                                            "X-Forwarded-Proto": "https"}).get_json()
+            assert data["url"] == "https://fn-x.a.run.app/items/rex"
+            assert data["pool"] == "ready"
+        assert client.post("/echo", data=PNG).data == PNG
+
+    def test_response_over_the_limit_is_a_502(self, tmp_path, caplog):
+        client = ff_client(tmp_path, LIMIT_SOURCE)
+        response = client.get("/")
+        assert response.status_code == 502
+        assert "over the 1024-byte Cloud Functions limit" in caplog.text
+
+    def test_access_line(self, tmp_path, capsys):
+        client = ff_client(tmp_path, FLASK_SOURCE)
+        capsys.readouterr()
+        client.get("/items/rex")
+        assert 'faas "GET /items/rex" 200 ' in capsys.readouterr().out
