@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import shutil
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,9 @@ def build_artifact(
         if target.limits.direct_upload is not None and zipped > target.limits.direct_upload
         else "direct",
         "target": _target_json(target),
+        # The sha256 is the same on every machine with the same zlib and target interpreter version;
+        # recorded so that a difference between two machines can be explained.
+        "zlib": zlib.ZLIB_RUNTIME_VERSION,
         "dependencies": _dependencies_json(inputs),
         "bytecode": _bytecode_json(inputs.interpreter, entries),
         "static": _static_json(static),
@@ -265,7 +269,11 @@ def _dependencies_json(inputs: _Inputs) -> dict[str, Any]:
 def _bytecode_json(interpreter: Path | None, entries: list[Entry]) -> dict[str, Any] | None:
     if interpreter is None:
         return None
-    return {"interpreter": str(interpreter), "files": sum(1 for entry in entries if entry.arcname.endswith(".pyc"))}
+    return {
+        "interpreter": str(interpreter),
+        "version": bytecode.full_version(str(interpreter)),
+        "files": sum(1 for entry in entries if entry.arcname.endswith(".pyc")),
+    }
 
 
 def _static_json(static: StaticResult | None) -> dict[str, Any] | None:

@@ -42,9 +42,17 @@ _WORKERS = 2
 
 
 def _version_of(executable: str) -> str | None:
+    """`3.12` for a CPython 3.12 interpreter, None for anything else or nothing that runs."""
+    full = full_version(executable)
+    return ".".join(full.split(".")[:2]) if full else None
+
+
+@lru_cache(maxsize=16)
+def full_version(executable: str) -> str | None:
+    """The CPython version (`3.12.1`) of `executable`: pyc bytes can differ between patch releases."""
     try:
         result = subprocess.run(
-            [executable, "-I", "-c", "import sys; print(sys.implementation.name, '%d.%d' % sys.version_info[:2])"],
+            [executable, "-I", "-c", "import platform, sys; print(sys.implementation.name, platform.python_version())"],
             capture_output=True,
             text=True,
             timeout=30,
