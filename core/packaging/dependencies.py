@@ -143,7 +143,8 @@ def _read_requirements(
             _read_requirements((path.parent / value).resolve(), nested, constraints, find_links, seen)
             constraints.extend(nested)
         elif option in ("-f", "--find-links"):
-            find_links.append(value)
+            # pip runs elsewhere: a local folder is relative to the requirements file, like pip reads it.
+            find_links.append(value if "://" in value else str((path.parent / value).resolve()))
         elif line.startswith("-e") or line.startswith("--editable"):
             raise PackagingError(
                 f"{path.name}: editable requirement '{line}' cannot be packaged; list the package by name and version"

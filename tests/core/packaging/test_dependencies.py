@@ -84,7 +84,7 @@ def test_requirements_txt_with_includes_constraints_and_hashes(tmp_path: Path) -
     root = write(
         tmp_path,
         {
-            "requirements.txt": "# web\n-r requirements/base.txt\n-c constraints.txt\n"
+            "requirements.txt": "# web\n-r requirements/base.txt\n-c constraints.txt\n-f ./wheelhouse\n"
             "requests==2.32.5 \\\n    --hash=sha256:abc\n--index-url https://example.invalid/simple\n",
             "requirements/base.txt": "django>=5  # the framework\n",
             "constraints.txt": "urllib3<3\n",
@@ -94,6 +94,7 @@ def test_requirements_txt_with_includes_constraints_and_hashes(tmp_path: Path) -
     declaration = detect_declaration(root)
     assert declaration.requirements == ("django>=5", "requests==2.32.5")
     assert declaration.constraints == ("urllib3<3",)
+    assert declaration.find_links == (str((root / "wheelhouse").resolve()),)
     assert set(declaration.sources) == {"requirements.txt", "requirements/base.txt", "constraints.txt"}
 
 
