@@ -58,13 +58,15 @@ class _Handler:
     WSGI call and the access line, with the ASGI and error paths out of line.
     """
 
-    __slots__ = ("access_log", "options", "service", "wsgi")
+    __slots__ = ("access_log", "body_threshold", "options", "service", "wsgi")
 
     def __init__(self, service: HttpService, options: Options) -> None:
         self.service = service
         self.options = options
         self.wsgi = service.wsgi
         self.access_log = service.access_log
+        #: Bodies shorter than this cannot push the response over the limit: not measured.
+        self.body_threshold = options.max_response_bytes - _SIZE_SLACK
 
     def __call__(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         if type(event) is dict:
@@ -97,7 +99,7 @@ class _Handler:
         else:
             response = self.service.handle(request)
         result: dict[str, Any] = source.from_response(response, event, options)
-        if len(result["body"]) + _SIZE_SLACK > options.max_response_bytes:
+        if len(result["body"]) > self.body_threshold:
             response, result = self._too_large(source, event, request, response, result)
         if self.access_log:
             path = request.script_name + request.path
