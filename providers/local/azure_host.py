@@ -16,12 +16,16 @@ import inspect
 import json
 import os
 import sys
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import azure.functions as func
+from azure.functions.blob import InputStream
 from azure.functions.http import HttpResponseConverter
+from azure.functions.queue import QueueMessage
 from azure.functions.timer import TimerRequest
 
 PORT = int(os.environ["FAAS_LOCAL_PORT"])
@@ -100,7 +104,7 @@ class Host(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         if split.path.startswith("/admin/functions/") and self.command == "POST":
-            self._admin(split.path.rsplit("/", 1)[1], query)
+            self._admin(split.path.rsplit("/", 1)[1], query, body)
             return
         path = split.path
         if PREFIX:
@@ -145,7 +149,7 @@ class Host(BaseHTTPRequestHandler):
         headers += [("Set-Cookie", cookie.output(header="").strip()) for cookie in value["cookies"] or []]
         self._send(int(value["status_code"].value), headers, value["body"].value or b"")
 
-    def _admin(self, name: str, query: dict[str, str]) -> None:
+    def _admin(self, name: str, query: dict[str, str], body: bytes) -> None:
         if not self._authorised(query):
             self._send(401, [], b"")
             return
@@ -153,10 +157,29 @@ class Host(BaseHTTPRequestHandler):
             self._send(404, [], b"")
             return
         trigger, function = self.others[name]
-        if trigger.get("type") != "timerTrigger":
-            self._send(400, [], b"only timer functions run through the admin API locally")
+        data = json.loads(body or b"{}")
+        kind = trigger.get("type")
+        argument: Any
+        if kind == "timerTrigger":
+            argument = TimerRequest(past_due=False)
+        elif kind == "blobTrigger":
+            # Local buckets are folders: the supervisor passes the file, the host reads the blob.
+            content = Path(data["path"]).read_bytes() if data.get("path") else b""
+            path = str(data.get("input", ""))
+            argument = InputStream(data=content, name=path, uri=f"http://127.0.0.1/{path}", length=len(content))
+        elif kind == "queueTrigger":
+            argument = QueueMessage(id=str(uuid.uuid4()), body=str(data.get("input", "")).encode())  # type: ignore[no-untyped-call]
+        else:
+            self._send(400, [], f"cannot run a {kind} function locally".encode())
             return
-        _call(function, TimerRequest(past_due=False))
+        try:
+            _call(function, argument)
+        except Exception:
+            import traceback
+
+            traceback.print_exc()
+            self._send(500, [], b"")
+            return
         self._send(202, [("Content-Type", "application/json")], json.dumps({"ran": name}).encode())
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve

@@ -242,3 +242,25 @@ def default_event(name: str, platform: str) -> dict[str, Any]:
     # Through JSON, so the sample is exactly what a file with it would give.
     event: dict[str, Any] = json.loads(json.dumps(builders[name]()))
     return event
+
+
+def storage_event(platform: str, bucket: str, key: str, action: str) -> dict[str, Any]:
+    """The notification `platform` sends for an object `action` ("created"/"deleted") in `bucket`."""
+    if platform == "gcp":
+        return _gcp_storage(action, bucket, key)
+    if platform == "aws":
+        # S3 URL-encodes keys in notifications (a space arrives as "+").
+        from urllib.parse import quote_plus
+
+        return _aws_s3(action, bucket, quote_plus(key, safe="/"))
+    return {"type": "storage", "bucket": bucket, "key": f"{bucket}/{key}", "action": action}
+
+
+def queue_events(platform: str, queue: str, bodies: list[str]) -> list[dict[str, Any]]:
+    """The invocations delivering `bodies` from `queue`: one SQS batch on aws, one push per message on gcp."""
+    if platform == "aws":
+        records = [_aws_sqs(queue, body)["Records"][0] for body in bodies]
+        return [{"Records": records}]
+    if platform == "gcp":
+        return [_gcp_pubsub(queue, body) for body in bodies]
+    return [{"type": "queue", "queue": queue, "body": body} for body in bodies]

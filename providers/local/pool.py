@@ -144,7 +144,8 @@ class Pool:
             workers = self._idle + list(self._busy)
             self._idle = []
         for worker in workers:
-            worker.kill(grace=1.0)
+            # Idle by now (or past the deadline): nothing in flight to lose, so no grace period.
+            worker.kill()
 
     def describe(self) -> list[dict[str, Any]]:
         with self._cond:

@@ -47,6 +47,8 @@ class LocalProvider(Provider):
             Capability.DEPLOY,
             Capability.HTTP,
             Capability.SCHEDULE,
+            Capability.STORAGE_TRIGGER,
+            Capability.QUEUE_TRIGGER,
             Capability.STATUS,
             Capability.LOGS,
             Capability.INVOKE,
@@ -261,6 +263,8 @@ class LocalProvider(Provider):
             Resource("process", worker["name"], f"pid {worker['pid']}, served {worker['served']}")
             for worker in info["workers"]
         ]
+        resources += [Resource("bucket", name, str(self.bucket_dir(name))) for name in info.get("buckets", [])]
+        resources += [Resource("queue", name, str(self.queue_dir(name))) for name in info.get("queues", [])]
         resources += [
             Resource("schedule", f"{self.project.resource_prefix}-{job['function']}", job["expression"])
             for job in info["schedules"]
@@ -326,6 +330,23 @@ class LocalProvider(Provider):
         from faas.providers.local.serve import serve
 
         serve(self, reload=reload, emulate=emulate)
+
+    def bucket_dir(self, bucket: str) -> Path:
+        """The folder standing in for `bucket`: files put there fire its storage triggers."""
+        return self.stage_dir.root / "buckets" / bucket
+
+    def queue_dir(self, queue: str) -> Path:
+        """The folder standing in for `queue`: each file in it is one message."""
+        return self.stage_dir.root / "queues" / queue
+
+    def send_message(self, queue: str, body: str) -> Path:
+        """Put one message on a local queue; its queue trigger receives it within a second."""
+        folder = self.queue_dir(queue)
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{time.time_ns()}-{secrets.token_hex(4)}"
+        temporary.write_text(body, encoding="utf-8")
+        # Renamed into place so the poller never reads half a message.
+        return temporary.rename(folder / temporary.name[1:])
 
     def fire_schedules(self, function: str | None = None) -> list[dict[str, Any]]:
         """Fire the deployment's schedule triggers now (all, or `function`'s); returns each outcome."""

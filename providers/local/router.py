@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from faas.providers.local.events import queue_events, storage_event
 from faas.providers.local.gateway import aws
 from faas.providers.local.gateway.aws import HttpAnswer
 from faas.providers.local.gateway.request import GatewayRequest
@@ -36,6 +38,10 @@ class Deployment:
         self.pool = Pool(spec, pool_size, sink)
         # On gcp the envelope/event path is a separate private function; elsewhere it is the same one.
         self.private_pool = Pool(spec, max(1, pool_size // 2), sink, private=True) if spec.platform == "gcp" else None
+        runtime = read_runtime_config(Path(spec.code_dir))
+        self.triggers: dict[str, list[dict[str, Any]]] = {
+            name: list(function.get("triggers") or []) for name, function in (runtime.get("functions") or {}).items()
+        }
 
     @property
     def version(self) -> str:
@@ -169,11 +175,63 @@ class Deployment:
                 ("ce-source", f"//cloudscheduler.googleapis.com/projects/local/locations/us-central1/jobs/{job}"),
             ]
             return self._post(self.private_pool, "/", b"{}", "application/json", headers)
-        name = f"faas_{function}_{index}".replace("-", "_")
+        return self._admin((function, index), b'{"input": ""}')
+
+    def fire_storage(self, bucket: str, key: str, action: str, path: Path) -> list[Outcome]:
+        """Send the notification of an object event in a local bucket, as the platform would."""
+        platform = self.spec.platform
+        if platform == "aws":
+            event = storage_event("aws", bucket, key, action)
+            return [self._lambda(json.dumps(event).encode(), self.pool, f"s3 {bucket}")]
+        if platform == "gcp":
+            assert self.private_pool is not None
+            body = json.dumps(storage_event("gcp", bucket, key, action)).encode()
+            return [self._post(self.private_pool, "/", body, "application/cloudevents+json")]
+        outcomes = []
+        for name in self._azure_functions("storage", bucket):
+            trigger = self.triggers[name[0]][name[1]]
+            if action != "created" or not key.startswith(trigger.get("prefix") or ""):
+                continue  # Azure blob triggers fire on new and changed blobs only
+            if not key.endswith(trigger.get("suffix") or ""):
+                continue
+            body = json.dumps({"input": f"{bucket}/{key}", "path": str(path)}).encode()
+            outcomes.append(self._admin(name, body))
+        return outcomes
+
+    def fire_queue(self, queue: str, bodies: list[str]) -> bool:
+        """Deliver messages from a local queue; True when every invocation succeeded."""
+        platform = self.spec.platform
+        outcomes = []
+        if platform == "aws":
+            for event in queue_events("aws", queue, bodies):
+                outcomes.append(self._lambda(json.dumps(event).encode(), self.pool, f"sqs {queue}"))
+        elif platform == "gcp":
+            assert self.private_pool is not None
+            for event in queue_events("gcp", queue, bodies):
+                body = json.dumps(event).encode()
+                outcomes.append(self._post(self.private_pool, "/", body, "application/cloudevents+json"))
+        else:
+            for name in self._azure_functions("queue", queue):
+                for message in bodies:
+                    outcomes.append(self._admin(name, json.dumps({"input": message}).encode()))
+        return all(outcome.kind == "ok" for outcome in outcomes)
+
+    def _azure_functions(self, kind: str, resource: str) -> list[tuple[str, int]]:
+        key = "bucket" if kind == "storage" else "queue"
+        return [
+            (name, index)
+            for name, triggers in self.triggers.items()
+            for index, trigger in enumerate(triggers)
+            if trigger.get("type") == kind and trigger.get(key) == resource
+        ]
+
+    def _admin(self, function: tuple[str, int], body: bytes) -> Outcome:
+        # The Functions host's admin API runs a non-HTTP function (faas names them faas_<fn>_<n>).
+        name = f"faas_{function[0]}_{function[1]}".replace("-", "_")
         return self._post(
             self.pool,
             f"/admin/functions/{name}",
-            b'{"input": ""}',
+            body,
             "application/json",
             [("x-functions-key", self.spec.function_key)],
         )
@@ -195,3 +253,12 @@ class Deployment:
             text = outcome.body.decode("utf-8", "replace")
             outcome.kind, outcome.error = "error", {"errorType": f"HTTP {outcome.status}", "errorMessage": text}
         return outcome
+
+
+def read_runtime_config(code_dir: Path) -> dict[str, Any]:
+    """The artifact's faas_runtime.json (empty if unreadable)."""
+    try:
+        config = json.loads((code_dir / "faas_runtime.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return config if isinstance(config, dict) else {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -109,10 +110,18 @@ class ScheduledJob:
 class Scheduler:
     """A thread that checks the jobs every `tick` seconds and fires the due ones."""
 
-    def __init__(self, jobs: list[ScheduledJob], fire: Callable[[ScheduledJob], object], tick: float = 1.0) -> None:
+    def __init__(
+        self,
+        jobs: list[ScheduledJob],
+        fire: Callable[[ScheduledJob], object],
+        tick: float = 1.0,
+        on_tick: Callable[[], None] | None = None,
+    ) -> None:
         self.jobs = jobs
         self.fire = fire
         self.tick = tick
+        self.on_tick = on_tick
+        self._polling = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
 
@@ -131,3 +140,15 @@ class Scheduler:
             for job in list(self.jobs):
                 if job.due(now):
                     threading.Thread(target=self.fire, args=(job,), name="schedule-fire", daemon=True).start()
+            # Polling fires functions that may run for a while: never on this thread, never twice at once.
+            if self.on_tick is not None and self._polling.acquire(blocking=False):
+                threading.Thread(target=self._poll, name="poll", daemon=True).start()
+
+    def _poll(self) -> None:
+        assert self.on_tick is not None
+        try:
+            self.on_tick()
+        except Exception:  # a failing poll must not stop later ones
+            traceback.print_exc()
+        finally:
+            self._polling.release()

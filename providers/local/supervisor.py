@@ -19,11 +19,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from faas.providers.local.buckets import LocalBuckets, local_triggers
 from faas.providers.local.gateway.aws import HttpAnswer
 from faas.providers.local.gateway.request import GatewayRequest
 from faas.providers.local.gateway.server import GatewayServer
 from faas.providers.local.pool import PoolDrainingError
-from faas.providers.local.router import Deployment
+from faas.providers.local.router import Deployment, read_runtime_config
 from faas.providers.local.scheduler import ScheduledJob, Scheduler
 from faas.providers.local.state import StageDir, read_json, write_json
 from faas.providers.local.workers import Outcome, WorkerSpec
@@ -52,9 +53,10 @@ def scheduled_jobs(code_dir: Path) -> list[ScheduledJob]:
     config = read_json(code_dir / "faas_runtime.json") or {}
     jobs = []
     for name, function in (config.get("functions") or {}).items():
-        schedules = [t for t in function.get("triggers") or [] if t.get("type") == "schedule"]
-        for index, trigger in enumerate(schedules):
-            jobs.append(ScheduledJob(name, index, trigger["expression"]))
+        # The index counts all of the function's triggers: it names the rule / Azure function.
+        for index, trigger in enumerate(function.get("triggers") or []):
+            if trigger.get("type") == "schedule":
+                jobs.append(ScheduledJob(name, index, trigger["expression"]))
     return jobs
 
 
@@ -80,6 +82,7 @@ class Supervisor:
         self.stopped = threading.Event()
         self.deployment: Deployment | None = None
         self.scheduler: Scheduler | None = None
+        self.buckets: LocalBuckets | None = None
         self.gateway: GatewayServer | None = None
         self.control: ControlServer | None = None
         self._switch_lock = threading.Lock()
@@ -140,8 +143,23 @@ class Supervisor:
         if self.scheduler is not None:
             self.scheduler.stop()
         jobs = scheduled_jobs(Path(deployment.spec.code_dir))
-        self.scheduler = Scheduler(jobs, self.fire, tick=self.tick)
+        buckets, queues = local_triggers(read_runtime_config(Path(deployment.spec.code_dir)))
+        self.buckets = LocalBuckets(self.stage.root, buckets, queues, self._on_object, self._on_messages)
+        self.buckets.start()
+        self.scheduler = Scheduler(jobs, self.fire, tick=self.tick, on_tick=self.buckets.poll)
         self.scheduler.start()
+
+    def _on_object(self, bucket: str, key: str, action: str) -> None:
+        assert self.deployment is not None
+        self.sink("buckets", None, f"{bucket}: {key} {action}")
+        for outcome in self.deployment.fire_storage(bucket, key, action, self.stage.root / "buckets" / bucket / key):
+            self.sink("buckets", outcome.request_id, f"{bucket}/{key} {action}: {outcome.kind}")
+
+    def _on_messages(self, queue: str, bodies: list[str]) -> bool:
+        assert self.deployment is not None
+        handled = self.deployment.fire_queue(queue, bodies)
+        self.sink("queues", None, f"{queue}: {len(bodies)} message(s) {'handled' if handled else 'failed'}")
+        return handled
 
     def fire(self, job: ScheduledJob) -> Outcome:
         assert self.deployment is not None
@@ -214,6 +232,8 @@ class Supervisor:
             "version": deployment.version,
             "workers": [worker for pool in deployment.pools() for worker in pool.describe()],
             "replaced": sum(pool.replaced for pool in deployment.pools()),
+            "buckets": sorted(self.buckets.buckets) if self.buckets else [],
+            "queues": sorted(self.buckets.queues) if self.buckets else [],
             "schedules": [
                 {"function": j.function, "expression": j.expression}
                 for j in (self.scheduler.jobs if self.scheduler else [])
