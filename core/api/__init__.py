@@ -7,7 +7,8 @@ function, never pays for pydantic or pluggy on a cold start.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+# Not `from typing import TYPE_CHECKING`: importing typing costs the adapter ~3 ms per cold start.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
@@ -31,6 +32,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from faas.core.errors import FaasError
     from faas.core.plugins.provider import Capability, Provider, ProviderOptions
     from faas.core.plugins.spec import hookimpl, hookspec
