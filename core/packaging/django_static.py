@@ -40,16 +40,24 @@ if "django.contrib.staticfiles" not in settings.INSTALLED_APPS:
 settings.STATIC_ROOT = build_dir
 import django
 django.setup()
-from django.core.management import call_command
-call_command("collectstatic", interactive=False, verbosity=0, clear=True)
 from django.contrib.staticfiles.storage import staticfiles_storage
-storage = type(staticfiles_storage._wrapped)
-print(json.dumps({
+from django.core.files.storage import FileSystemStorage
+storage = staticfiles_storage.__class__
+name = storage.__module__ + "." + storage.__qualname__
+manifest_storage = getattr(staticfiles_storage, "manifest_storage", None)
+report = {
     "skipped": False,
     "static_root": None if original is None else os.fspath(original),
     "manifest_name": getattr(staticfiles_storage, "manifest_name", None),
-    "storage": storage.__module__ + "." + storage.__qualname__,
-}))
+    "storage": name,
+    "local": isinstance(staticfiles_storage, FileSystemStorage),
+    "manifest_here": manifest_storage is None
+    or os.path.realpath(getattr(manifest_storage, "location", "")) == os.path.realpath(build_dir),
+}
+if report["local"] and report["manifest_here"]:
+    from django.core.management import call_command
+    call_command("collectstatic", interactive=False, verbosity=0, clear=True)
+print(json.dumps(report))
 """
 
 
@@ -112,6 +120,18 @@ def collect_static(
         cache.write_json(record, {"key": key, "report": report})
     if report["skipped"]:
         return None
+    if not report["local"]:
+        # collectstatic would upload from here: packaging makes no cloud call, the deploy uploads.
+        raise PackagingError(
+            f"the static files storage {report['storage']} is not a local file system storage, so collectstatic "
+            "would upload during packaging; use django.contrib.staticfiles.storage.ManifestStaticFilesStorage "
+            "(the deploy uploads the collected files to the static bucket) or set storage.static.source"
+        )
+    if not report["manifest_here"]:
+        raise PackagingError(
+            f"{report['storage']} keeps its manifest in a custom manifest_storage; faas ships the manifest from "
+            "STATIC_ROOT only: drop the manifest_storage option"
+        )
     static_root = _relative_static_root(project, report["static_root"])
     manifest = None
     if report["manifest_name"]:

@@ -53,6 +53,22 @@ def test_static_root_outside_the_project_is_a_clear_error(root: Path) -> None:
         build_artifact(load(root), aws_like_target())
 
 
+def test_a_remote_static_storage_is_refused_before_it_uploads_anything(root: Path) -> None:
+    (root / "djsite" / "remote.py").write_text(
+        "from django.core.files.storage import Storage\n\n\n"
+        "class BucketStorage(Storage):\n"
+        "    def _save(self, name, content):\n"
+        "        raise AssertionError('uploaded during packaging')\n"
+    )
+    edit_settings(
+        root,
+        '"django.contrib.staticfiles.storage.ManifestStaticFilesStorage"',
+        '"djsite.remote.BucketStorage"',
+    )
+    with pytest.raises(PackagingError, match=r"djsite\.remote\.BucketStorage is not a local file system storage"):
+        build_artifact(load(root), aws_like_target())
+
+
 def test_without_staticfiles_app_nothing_is_collected(root: Path) -> None:
     edit_settings(root, '    "django.contrib.staticfiles",\n', "")
     edit_settings(root, '    "django.contrib.admin",\n', "")
