@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -114,3 +115,29 @@ def stop_supervisor(stage: StageDir) -> None:
         running.call("/stop", {}, timeout=10)
     # Stopping drains requests in flight first: allow a function timeout's worth before SIGKILL.
     stop_process(running.pid, grace=40.0)
+
+
+def port_free(host: str, port: int) -> bool:
+    """True if a server could listen on `port` now."""
+    with socket.socket() as probe:
+        # The gateway binds with SO_REUSEADDR too: its own closed connections must not block it.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def answers(url: str, timeout: float = 30.0) -> bool:
+    """True once a GET of `url` gets any HTTP answer (even an error status)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=timeout):
+                return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False

@@ -6,11 +6,8 @@ import dataclasses
 import json
 import secrets
 import shutil
-import socket
 import sys
 import time
-import urllib.error
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -23,6 +20,7 @@ from faas.core.plugins import Capability, Provider, get_registry
 from faas.core.results import DeployResult, InvokeResult, LogRecord, Resource, RollbackResult, Status
 from faas.providers.local import control, interpreters
 from faas.providers.local.events import default_event
+from faas.providers.local.logs import follow_records, read_records, select
 from faas.providers.local.options import PLATFORMS, LocalOptions
 from faas.providers.local.runtime_env import ensure_runtime_env, install_requirements
 from faas.providers.local.state import StageDir, read_json, write_json
@@ -156,7 +154,7 @@ class LocalProvider(Provider):
         else:
             write_json(stage.deployment, config, private=True)
             running = control.spawn_supervisor(stage)
-        if self.project.config.app is not None and not answers(running.url):
+        if self.project.config.app is not None and not control.answers(running.url):
             raise control.SupervisorError(f"the local deployment does not answer on {running.url}")
         history = stage.read_history()
         history["versions"] = [v for v in history["versions"] if v["version"] != version]
@@ -228,7 +226,7 @@ class LocalProvider(Provider):
         if self.local_options.port:
             return self.local_options.port
         remembered = self.stage_dir.read_history().get("port")
-        if remembered and _port_free(self.local_options.host, int(remembered)):
+        if remembered and control.port_free(self.local_options.host, int(remembered)):
             return int(remembered)
         return 0
 
@@ -281,7 +279,8 @@ class LocalProvider(Provider):
 
     def invoke(self, event: Any, function: str | None = None) -> InvokeResult:
         answer = self._running().call("/invoke", {"event": event, "function": function})
-        logs = "\n".join(record.message for record in self._records(request_id=answer["request_id"]))
+        records = select(read_records(self.stage_dir.log)[0], request_id=answer["request_id"])
+        logs = "\n".join(record.message for record in records)
         try:
             payload = json.loads(answer["body"]) if answer["body"] else None
         except ValueError:
@@ -355,43 +354,17 @@ class LocalProvider(Provider):
 
     # -- logs ---------------------------------------------------------------------------------------
 
-    def _records(
-        self, request_id: str | None = None, since: datetime | None = None, pattern: str | None = None, offset: int = 0
-    ) -> list[LogRecord]:
-        records = []
-        path = self.stage_dir.log
-        if not path.is_file():
-            return []
-        with path.open(encoding="utf-8") as handle:
-            handle.seek(offset)
-            for line in handle:
-                try:
-                    raw = json.loads(line)
-                except ValueError:
-                    continue
-                record = LogRecord(datetime.fromisoformat(raw["ts"]), raw["message"], raw["source"], raw["request_id"])
-                if request_id is not None and record.request_id != request_id:
-                    continue
-                if since is not None and record.timestamp < since:
-                    continue
-                if pattern is not None and pattern not in record.message:
-                    continue
-                records.append(record)
-        return records
-
     def logs(
         self, since: datetime | None = None, follow: bool = False, pattern: str | None = None
     ) -> Iterator[LogRecord]:
-        path = self.stage_dir.log
-        offset = 0
-        while True:
-            size = path.stat().st_size if path.is_file() else 0
-            if size > offset:
-                yield from self._records(since=since, pattern=pattern, offset=offset)
-                offset = size
-            if not follow or control.find_supervisor(self.stage_dir) is None:
-                return
-            time.sleep(0.25)
+        """Every process's output with its request id; with `follow`, until the deployment stops."""
+        return follow_records(
+            self.stage_dir.log,
+            lambda: control.find_supervisor(self.stage_dir) is not None,
+            since=since,
+            pattern=pattern,
+            follow=follow,
+        )
 
     # -- undeploy -----------------------------------------------------------------------------------
 
@@ -417,28 +390,3 @@ class LocalProvider(Provider):
                     shutil.rmtree(child) if child.is_dir() else child.unlink()
                 if not keep:
                     shutil.rmtree(stage.root, ignore_errors=True)
-
-
-def _port_free(host: str, port: int) -> bool:
-    with socket.socket() as probe:
-        # The gateway binds with SO_REUSEADDR too: its own closed connections must not block it.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def answers(url: str, timeout: float = 30.0) -> bool:
-    """True once a GET of `url` gets any HTTP answer (even an error status)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=timeout):
-                return True
-        except urllib.error.HTTPError:
-            return True
-        except OSError:
-            time.sleep(0.1)
-    return False

@@ -193,3 +193,23 @@ def test_redeploy_under_load_drops_no_request_and_undeploy_frees_the_port(tmp_pa
         assert not (root / ".faas" / "local" / "dev").exists()
     finally:
         stop_all(root)
+
+
+def test_logs_follow_yields_new_records_until_the_deployment_stops(tmp_path):
+    root = tmp_path / "probe"
+    try:
+        provider, result = deploy(write_probe(root))
+        seen: list[str] = []
+        reader = threading.Thread(target=lambda: seen.extend(r.message for r in provider.logs(follow=True)))
+        reader.start()
+        get(result.url + "/print")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and "probe says hello" not in seen:
+            time.sleep(0.05)
+        assert "probe says hello" in seen
+        workflow.undeploy(provider)
+        reader.join(10)
+        assert not reader.is_alive(), "following stops with the deployment"
+        assert seen.count("probe says hello") == 1
+    finally:
+        stop_all(root)
