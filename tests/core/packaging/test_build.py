@@ -168,3 +168,12 @@ def test_size_limit_names_the_projects_own_files_when_they_are_the_bulk(function
     target = aws_like_target(limits=SizeLimits(unzipped=200 * 1024, advice="Move data files to S3."))
     with pytest.raises(PackagingError, match=r"Biggest: the project's own files 0\.3 MB\. Move data files to S3\."):
         build_artifact(load(functions_project), target)
+
+
+def test_bytecode_follows_the_target_python_version(functions_project: Path) -> None:
+    require_python("3.13")
+    artifact = build_artifact(load(functions_project), aws_like_target(python="3.13"))
+    shipped = names(artifact.path)
+    assert "jobs/__pycache__/resize.cpython-313.pyc" in shipped
+    assert not [name for name in shipped if "cpython-312" in name]
+    assert artifact.manifest["bytecode"]["version"].startswith("3.13.")
