@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -177,3 +178,12 @@ def test_bytecode_follows_the_target_python_version(functions_project: Path) -> 
     assert "jobs/__pycache__/resize.cpython-313.pyc" in shipped
     assert not [name for name in shipped if "cpython-312" in name]
     assert artifact.manifest["bytecode"]["version"].startswith("3.13.")
+
+
+def test_packaging_imports_no_cloud_sdk() -> None:
+    check = (
+        "import sys, faas.core.packaging\n"
+        "clouds = {'boto3', 'botocore', 'google', 'azure'}\n"
+        "assert not clouds & {name.split('.')[0] for name in sys.modules}, sorted(sys.modules)\n"
+    )
+    subprocess.run([sys.executable, "-c", check], check=True)
