@@ -213,3 +213,24 @@ def test_logs_follow_yields_new_records_until_the_deployment_stops(tmp_path):
         assert seen.count("probe says hello") == 1
     finally:
         stop_all(root)
+
+
+def test_a_dependency_missing_from_the_artifact_fails_the_deploy_as_in_the_cloud(tmp_path):
+    from faas.core.errors import FaasError
+
+    root = tmp_path / "probe"
+    try:
+        project = write_probe(root, version="1")
+        provider, result = deploy(project)
+        # Flask is installed where faas runs, but not in requirements.txt: the artifact lacks it.
+        (root / "app.py").write_text((root / "app.py").read_text() + "\nimport flask\n")
+        with pytest.raises(FaasError, match="No module named 'flask'"):
+            workflow.deploy(workflow.open_provider(project, "local"))
+        data = get_json(result.url + "/")
+        assert data["version"] == "1", "the running version keeps serving when a new one fails to start"
+        workflow.undeploy(provider)
+        with pytest.raises(FaasError, match="No module named 'flask'"):
+            workflow.deploy(workflow.open_provider(project, "local"))
+        assert not provider.status().deployed
+    finally:
+        stop_all(root)
