@@ -197,6 +197,7 @@ class Supervisor:
         self.shutdown()
 
     def shutdown(self) -> None:
+        self.stopped.set()
         if self.scheduler is not None:
             self.scheduler.stop()
         if self.gateway is not None:
@@ -218,8 +219,9 @@ class Supervisor:
                 return deployment.handle_http(request)
             except PoolDrainingError:
                 # Replaced while this request waited for a process: the new version serves it.
-                if self.deployment is deployment:
-                    time.sleep(0.01)
+                # Not replaced means shutting down: nobody will serve it.
+                if self.deployment is deployment or self.stopped.is_set():
+                    return 503, [("Content-Type", "text/plain")], b"the local deployment is stopping"
             except TimeoutError as error:
                 return 503, [("Content-Type", "text/plain")], str(error).encode()
 
@@ -247,7 +249,8 @@ class Supervisor:
             try:
                 return deployment.invoke(event, function)
             except PoolDrainingError:
-                time.sleep(0.01)
+                if self.deployment is deployment or self.stopped.is_set():
+                    raise RuntimeError("the local deployment is stopping") from None
 
 
 class ControlServer(ThreadingHTTPServer):
