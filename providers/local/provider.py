@@ -69,6 +69,14 @@ class LocalProvider(Provider):
         configured = self.project.config.provider
         return configured if configured in PLATFORMS else "aws"
 
+    @property
+    def deployed_platform(self) -> str:
+        """The cloud the running deployment emulates (a deploy with --emulate may differ from the config)."""
+        deployed = read_json(self.stage_dir.deployment)
+        if self.local_options.emulate is None and isinstance(deployed, dict):
+            return str(deployed.get("spec", {}).get("platform") or self.emulated)
+        return self.emulated
+
     stage_root: Path | None = None
     """Overrides the state dir (`faas serve` keeps its own, beside the deployed stage's)."""
 
@@ -256,7 +264,7 @@ class LocalProvider(Provider):
         info = running.call("/status")
         history = self.stage_dir.read_history()
         last = next((v["deployed"] for v in history["versions"] if v["version"] == info["version"]), None)
-        resources = [Resource("gateway", running.url, f"pid {info['pid']}, emulating {self.emulated}")]
+        resources = [Resource("gateway", running.url, f"pid {info['pid']}, emulating {self.deployed_platform}")]
         resources += [
             Resource("process", worker["name"], f"pid {worker['pid']}, served {worker['served']}")
             for worker in info["workers"]
@@ -292,7 +300,7 @@ class LocalProvider(Provider):
         return InvokeResult(payload=payload, logs=logs, error=error)
 
     def sample_event(self, name: str) -> Any:
-        return default_event(name, self.emulated)
+        return default_event(name, self.deployed_platform)
 
     def manage(self, arguments: list[str]) -> InvokeResult:
         result = self.invoke({"faas": {"manage": list(arguments)}})

@@ -111,3 +111,26 @@ def test_fastapi_asgi(tmp_path):
         assert get(result.url + "/items/not-a-number")[0] == 422
     finally:
         stop_all(tmp_path)
+
+
+def test_readme_quick_start_through_the_cli(tmp_path, monkeypatch):
+    """`cd examples/flask && faas deploy --provider local`, then status, invoke, logs, undeploy."""
+    from faas.core.cli.main import run
+
+    shutil.copytree(EXAMPLES / "flask", tmp_path / "flask", ignore=shutil.ignore_patterns(".faas", "__pycache__"))
+    monkeypatch.chdir(tmp_path / "flask")
+    try:
+        assert run(["deploy", "--provider", "local", "--emulate", "gcp"]) == 0
+        provider = workflow.open_provider(load_project(tmp_path / "flask" / "faas.toml"), "local")
+        assert isinstance(provider, LocalProvider)
+        status = provider.status()
+        assert status.deployed and status.url
+        assert json.loads(get(status.url + "/")[2])["message"] == "Hello from Flask"
+        # Later calls without --emulate act on what is running: a gcp-shaped sample event.
+        assert provider.sample_event("s3-put")["type"] == "google.cloud.storage.object.v1.finalized"
+        assert run(["status", "--provider", "local"]) == 0
+        assert run(["logs", "--provider", "local"]) == 0
+        assert run(["undeploy", "--provider", "local", "--yes"]) == 0
+        assert not provider.status().deployed
+    finally:
+        stop_all(tmp_path)
