@@ -65,8 +65,11 @@ def full_version(executable: str) -> str | None:
 
 
 def _candidates(version: str) -> list[str]:
-    found = [found for found in (shutil.which(f"python{version}"),) if found]
     pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    on_path = shutil.which(f"python{version}")
+    # A pyenv shim is a slow shell script that may refuse outside a pyenv-local folder; the
+    # interpreters it would dispatch to are found directly under versions/ below.
+    found = [on_path] if on_path and Path(on_path).parent != pyenv_root / "shims" else []
     installs = sorted(
         (path for path in (pyenv_root / "versions").glob(f"{version}.*") if path.name[len(version) + 1 :].isdigit()),
         key=lambda path: int(path.name[len(version) + 1 :]),

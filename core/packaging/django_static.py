@@ -27,6 +27,9 @@ from faas.core.packaging.archive import Entry
 
 _SETTINGS_IN_MANAGE = re.compile(r"""DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]""")
 
+# Bump when the collect script reports something new, so a record from an older faas is not reused.
+_RECORD_FORMAT = 2
+
 _COLLECT_SCRIPT = """
 import json, os, sys
 paths, settings_module, build_dir = json.loads(sys.argv[1])
@@ -111,13 +114,14 @@ def collect_static(
     """
     record = build_dir.with_name(build_dir.name + ".json")
     previous = cache.read_json(record)
-    if isinstance(previous, dict) and previous.get("key") == key and build_dir.is_dir():
+    current = {"key": key, "format": _RECORD_FORMAT}
+    if isinstance(previous, dict) and previous.get("build") == current and build_dir.is_dir():
         report = previous["report"]
     else:
         report = _run_collectstatic(
             project, settings_module, site_dir, build_dir, target_python=target_python, architecture=architecture
         )
-        cache.write_json(record, {"key": key, "report": report})
+        cache.write_json(record, {"build": current, "report": report})
     if report["skipped"]:
         return None
     if not report["local"]:
