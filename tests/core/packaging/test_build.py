@@ -191,3 +191,13 @@ def test_packaging_imports_no_cloud_sdk() -> None:
         "assert not clouds & new, sorted(clouds & new)\n"
     )
     subprocess.run([sys.executable, "-c", check], check=True)
+
+
+def test_bytecode_can_be_turned_off(functions_project: Path) -> None:
+    toml = functions_project / "faas.toml"
+    toml.write_text(toml.read_text() + "\n[package]\nbytecode = false\n")
+    reporter = NullReporter()
+    artifact = build_artifact(load(functions_project), aws_like_target(), reporter=reporter)
+    assert not [name for name in names(artifact.path) if name.endswith(".pyc")]
+    assert artifact.manifest["bytecode"] is None
+    assert not [message for message in reporter.messages if "interpreter" in message]
