@@ -69,12 +69,9 @@ def _assert_converged(project: Any) -> None:
 FIRST_DEPLOY_STEPS = [
     ("CreateRole", "iam role"),
     ("CreateBucket", "s3 bucket"),
-    ("PutObject", "static files"),
-    ("CreateLogGroup", "log group"),
     ("CreateFunction", "lambda function"),
     ("CreateAlias", "lambda function"),
     ("CreateApi", "http api"),
-    ("CreateRoute", "http api"),
     ("AddPermission", "permission"),
     ("PutRule", "schedule"),
     ("PutBucketNotificationConfiguration", "s3 notification"),

@@ -84,6 +84,24 @@ def test_logs_filter_and_since(project: Any) -> None:
     assert [r.message for r in provider.logs(pattern="ticked")] == ["ticked OK"]
 
 
+def test_logs_follow_keeps_polling(project: Any) -> None:
+    provider, _ = deploy(project())
+    logs = boto3.client("logs")
+    group = provider.deployment.names.log_group("")
+    logs.create_log_stream(logGroupName=group, logStreamName="follow")
+
+    def put(message: str) -> None:
+        event = {"timestamp": int(time.time() * 1000), "message": message}
+        logs.put_log_events(logGroupName=group, logStreamName="follow", logEvents=[event])
+
+    put("first")
+    stream = provider.logs(since=datetime.now(UTC) - timedelta(minutes=1), follow=True)
+    assert next(stream).message == "first"
+    put("second")
+    assert next(stream).message == "second"
+    stream.close()
+
+
 def test_rollback_to_a_given_version_moves_every_alias(project: Any) -> None:
     deploy(project("1"))
     deploy(project("2"))
@@ -129,8 +147,12 @@ def test_undeploy_removes_everything_tagged(project: Any) -> None:
     assert workflow.undeploy(open_aws(project())).actions == ()
 
 
-def test_undeploy_keeps_the_artifact_bucket_when_asked(write_project: Any) -> None:
-    project = write_project('[app]\nentry = "app:application"\n[providers.aws]\nartifact_upload = "s3"\n')
+def test_undeploy_keeps_the_artifact_bucket_when_asked(write_project: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The mode comes from the environment so that faas.toml (which is packaged) stays byte-identical.
+    config = '[app]\nentry = "app:application"\nenvironment = { MODE = "${env:FAAS_TEST_MODE}" }\n'
+    config += '[providers.aws]\nartifact_upload = "s3"\n'
+    monkeypatch.setenv("FAAS_TEST_MODE", "one")
+    project = write_project(config)
     provider, _ = deploy(project)
     names = provider.deployment.names
     bucket = names.bucket("artifacts", provider.deployment.account, provider.deployment.region)
@@ -140,6 +162,17 @@ def test_undeploy_keeps_the_artifact_bucket_when_asked(write_project: Any) -> No
     assert s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
     [stored] = s3.list_objects_v2(Bucket=bucket)["Contents"]
     assert stored["Key"].endswith(".zip")
+    # A configuration-only change sends no code: no upload, no new object.
+    monkeypatch.setenv("FAAS_TEST_MODE", "two")
+    outcome = workflow.deploy(open_aws(write_project(config)))
+    assert outcome.plan.actions
+    assert "artifact" not in {a.resource for a in outcome.plan.actions}, outcome.plan.render()
+    assert len(s3.list_objects_v2(Bucket=bucket)["Contents"]) == 1
+    # New code is uploaded once, keyed by its sha256.
+    outcome = workflow.deploy(open_aws(write_project(config, version="2")))
+    [upload] = [a for a in outcome.plan.actions if a.resource == "artifact"]
+    assert outcome.artifact.sha256 in upload.name
+    assert len(s3.list_objects_v2(Bucket=bucket)["Contents"]) == 2
     workflow.undeploy(open_aws(project), keep_artifacts=True)
     assert s3.head_bucket(Bucket=bucket)
     assert [r for r in _tagged(names) if ":s3:::" not in r] == []
