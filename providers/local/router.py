@@ -61,6 +61,9 @@ class Deployment:
     # -- HTTP ---------------------------------------------------------------------------------
 
     def handle_http(self, request: GatewayRequest) -> HttpAnswer:
+        if not self.serves_http:
+            # A project of plain functions has no HTTP front door in the cloud either.
+            return 404, [("Content-Type", "application/json")], b'{"message":"Not Found"}'
         if self.spec.platform == "aws":
             return self._aws_http(request)
         return self._proxy(request)
@@ -77,9 +80,11 @@ class Deployment:
             event = aws.http_api_event(request, function_url=self.front_door == "function-url", region=self.spec.region)
             version = "2.0"
         outcome = self._lambda(json.dumps(event).encode(), self.pool, request.request_id)
+        # HTTP APIs name their request id header Apigw-Requestid; REST APIs and Function URLs x-amzn-RequestId.
+        id_header = "Apigw-Requestid" if self.front_door == "http-api" else "x-amzn-RequestId"
         if outcome.kind != "ok":
-            return aws.gateway_error(outcome.kind, request.request_id)
-        return aws.http_answer(outcome.body, version, request.request_id)
+            return aws.gateway_error(outcome.kind, request.request_id, id_header)
+        return aws.http_answer(outcome.body, version, request.request_id, id_header)
 
     def _lambda(self, payload: bytes, pool: Pool, label: str) -> Outcome:
         with pool.lease() as worker:

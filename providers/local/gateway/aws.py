@@ -162,27 +162,27 @@ def rest_api_event(request: GatewayRequest, stage: str, path: str) -> dict[str, 
     }
 
 
-def _error(status: int, message: str, request_id: str) -> HttpAnswer:
+def _error(status: int, message: str, request_id: str, id_header: str) -> HttpAnswer:
     body = json.dumps({"message": message}).encode()
-    return status, [("Content-Type", "application/json"), ("Apigw-Requestid", request_id)], body
+    return status, [("Content-Type", "application/json"), (id_header, request_id)], body
 
 
-def gateway_error(kind: str, request_id: str) -> HttpAnswer:
+def gateway_error(kind: str, request_id: str, id_header: str = "Apigw-Requestid") -> HttpAnswer:
     """What API Gateway answers when the function failed (`error`, `crash`) or timed out."""
     if kind == "timeout":
-        return _error(504, "Endpoint request timed out", request_id)
-    return _error(502, "Internal Server Error", request_id)
+        return _error(504, "Endpoint request timed out", request_id, id_header)
+    return _error(502, "Internal Server Error", request_id, id_header)
 
 
-def http_answer(result: bytes, payload_version: str, request_id: str) -> HttpAnswer:
+def http_answer(result: bytes, payload_version: str, request_id: str, id_header: str = "Apigw-Requestid") -> HttpAnswer:
     """The HTTP response for a function's result, as the front door converts it."""
     try:
         parsed = json.loads(result or b"null")
     except ValueError:
-        return gateway_error("error", request_id)
+        return gateway_error("error", request_id, id_header)
     if not (isinstance(parsed, dict) and "statusCode" in parsed):
         if payload_version == "1.0":
-            return gateway_error("error", request_id)
+            return gateway_error("error", request_id, id_header)
         # Payload 2.0 infers a 200 JSON response from anything else the function returns.
         inferred = parsed if isinstance(parsed, str) else json.dumps(parsed)
         return 200, [("Content-Type", "application/json")], inferred.encode()
@@ -200,12 +200,12 @@ def http_answer(result: bytes, payload_version: str, request_id: str) -> HttpAns
     try:
         body = base64.b64decode(text) if parsed.get("isBase64Encoded") else text.encode()
     except ValueError:
-        return gateway_error("error", request_id)
+        return gateway_error("error", request_id, id_header)
     try:
         status = int(parsed["statusCode"])
     except (TypeError, ValueError):
-        return gateway_error("error", request_id)
-    headers.append(("Apigw-Requestid", request_id))
+        return gateway_error("error", request_id, id_header)
+    headers.append((id_header, request_id))
     if not any(name.lower() == "date" for name, _ in headers):
         headers.append(("Date", formatdate(usegmt=True)))
     return status, headers, body
