@@ -1,38 +1,20 @@
-"""Custom domain: an ACM certificate (given or requested with DNS validation), the API Gateway
-domain name and its mapping to the stage's API, and the DNS records in Route 53 when the account
-hosts the zone (otherwise the records to create are printed).
-
-Edge REST endpoints are served by CloudFront, which only reads certificates from us-east-1.
+"""Custom domain: the API Gateway domain name, its mapping to the stage's API, and an alias record
+in Route 53 when the account hosts the zone (otherwise the target to point DNS at is printed).
+The certificate side lives in certificate.py.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
 from faas.core.errors import DeployError, UsageError
 from faas.core.plan import Action, Change
 from faas.core.results import CertifyResult, DnsRecord, Resource
+from faas.providers.aws import certificate as certs
 from faas.providers.aws import frontdoor
-from faas.providers.aws.context import ApplyState, Deployment, tag_list
+from faas.providers.aws.context import ApplyState, Deployment
 from faas.providers.aws.session import is_missing
-
-
-def _domain(deployment: Deployment) -> str | None:
-    return deployment.project.config.domain
-
-
-def _edge(deployment: Deployment) -> bool:
-    return deployment.options.front_door == "rest-api" and deployment.options.endpoint_type == "edge"
-
-
-def certificate_region(deployment: Deployment) -> str:
-    return "us-east-1" if _edge(deployment) else deployment.region
-
-
-def _acm(deployment: Deployment) -> Any:
-    return deployment.session.client("acm", certificate_region(deployment))
 
 
 def _check_supported(deployment: Deployment) -> None:
@@ -41,126 +23,8 @@ def _check_supported(deployment: Deployment) -> None:
             "plan", 'a Function URL cannot have a custom domain; use front_door = "http-api" (or CloudFront)'
         )
     arn = deployment.project.config.certificate
-    if arn and arn != "managed" and _edge(deployment) and ":us-east-1:" not in arn:
+    if arn and arn != "managed" and certs.is_edge(deployment) and ":us-east-1:" not in arn:
         raise DeployError("plan", "an edge endpoint's certificate must be in us-east-1 (CloudFront reads only there)")
-
-
-# -- certificate ----------------------------------------------------------------------------------
-
-
-def find_certificate(deployment: Deployment) -> dict[str, Any] | None:
-    """The configured certificate, or the managed one requested for this stage (by domain and tags)."""
-    acm = _acm(deployment)
-    configured = deployment.project.config.certificate
-    if configured and configured != "managed":
-        try:
-            return dict(acm.describe_certificate(CertificateArn=configured)["Certificate"])
-        except Exception as error:
-            if is_missing(error):
-                raise DeployError(
-                    "plan", f"certificate {configured} not found in {certificate_region(deployment)}"
-                ) from None
-            raise
-    for page in acm.get_paginator("list_certificates").paginate():
-        for summary in page.get("CertificateSummaryList", []):
-            if summary.get("DomainName") != _domain(deployment):
-                continue
-            arn = summary["CertificateArn"]
-            tags = {
-                t["Key"]: t.get("Value", "") for t in acm.list_tags_for_certificate(CertificateArn=arn).get("Tags", [])
-            }
-            if deployment.names.owns(tags):
-                return dict(acm.describe_certificate(CertificateArn=arn)["Certificate"])
-    return None
-
-
-def validation_records(certificate: dict[str, Any]) -> list[DnsRecord]:
-    records = []
-    for option in certificate.get("DomainValidationOptions", []):
-        record = option.get("ResourceRecord")
-        if record:
-            records.append(DnsRecord(record["Name"], record["Type"], record["Value"]))
-    return records
-
-
-def hosted_zone(deployment: Deployment) -> str | None:
-    """The Route 53 zone for the domain: the option, else the zone with the longest matching name."""
-    if deployment.options.hosted_zone_id:
-        return deployment.options.hosted_zone_id.rpartition("/")[2]
-    domain = (_domain(deployment) or "").rstrip(".") + "."
-    best: tuple[int, str] | None = None
-    for page in deployment.session.client("route53").get_paginator("list_hosted_zones").paginate():
-        for zone in page.get("HostedZones", []):
-            name = zone["Name"]
-            private = zone.get("Config", {}).get("PrivateZone", False)
-            if (
-                not private
-                and (domain == name or domain.endswith("." + name))
-                and (best is None or len(name) > best[0])
-            ):
-                best = (len(name), zone["Id"].rpartition("/")[2])
-    return best[1] if best else None
-
-
-def _upsert(deployment: Deployment, zone: str, records: list[DnsRecord]) -> None:
-    changes = [
-        {
-            "Action": "UPSERT",
-            "ResourceRecordSet": {"Name": r.name, "Type": r.type, "TTL": 300, "ResourceRecords": [{"Value": r.value}]},
-        }
-        for r in records
-    ]
-    if changes:
-        deployment.session.client("route53").change_resource_record_sets(
-            HostedZoneId=zone, ChangeBatch={"Comment": "faas certificate validation", "Changes": changes}
-        )
-
-
-def _missing(deployment: Deployment, zone: str, records: list[DnsRecord]) -> list[DnsRecord]:
-    route53 = deployment.session.client("route53")
-    missing = []
-    for record in records:
-        found = route53.list_resource_record_sets(
-            HostedZoneId=zone, StartRecordName=record.name, StartRecordType=record.type, MaxItems="1"
-        ).get("ResourceRecordSets", [])
-        if not any(r["Name"] == record.name and r["Type"] == record.type for r in found):
-            missing.append(record)
-    return missing
-
-
-def ensure_certificate(deployment: Deployment, wait: float) -> dict[str, Any]:
-    """Find or request the certificate; write its validation records to the hosted zone; wait for issue."""
-    certificate = find_certificate(deployment)
-    acm = _acm(deployment)
-    if certificate is None:
-        domain = _domain(deployment)
-        assert domain is not None
-        arn = acm.request_certificate(
-            DomainName=domain,
-            ValidationMethod="DNS",
-            IdempotencyToken=deployment.names.prefix.replace("-", "")[:32],
-            Tags=tag_list(deployment.tags()),
-        )["CertificateArn"]
-        deployment.say(f"requested certificate {arn} for {domain}")
-        certificate = dict(acm.describe_certificate(CertificateArn=arn)["Certificate"])
-    zone = hosted_zone(deployment)
-    written = False
-    deadline = time.monotonic() + wait
-    while True:
-        records = validation_records(certificate)
-        if zone and records and not written and certificate.get("Type") != "IMPORTED":
-            # Kept in the zone even once issued: ACM renews the certificate through the same records.
-            _upsert(deployment, zone, _missing(deployment, zone, records))
-            written = True
-        if certificate.get("Status") != "PENDING_VALIDATION" or time.monotonic() >= deadline:
-            break
-        # A fresh request lists its validation records only after a few seconds; issue takes minutes.
-        time.sleep(min(10.0, max(0.5, deadline - time.monotonic())))
-        certificate = dict(acm.describe_certificate(CertificateArn=certificate["CertificateArn"])["Certificate"])
-    return certificate
-
-
-# -- domain name and mapping ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -173,7 +37,7 @@ class CustomDomain:
 
 
 def find_domain(deployment: Deployment) -> CustomDomain | None:
-    domain = _domain(deployment)
+    domain = certs.domain_of(deployment)
     if domain is None:
         return None
     v2 = deployment.session.client("apigatewayv2")
@@ -214,12 +78,12 @@ def find_domain(deployment: Deployment) -> CustomDomain | None:
 
 def custom_url(deployment: Deployment) -> str | None:
     """https://domain/base_path/ once the domain is mapped, else None."""
-    if _domain(deployment) is None:
+    if certs.domain_of(deployment) is None:
         return None
     found = find_domain(deployment)
     if found is None or found.mapped_api is None:
         return None
-    return f"https://{_domain(deployment)}{deployment.project.config.base_path}/"
+    return f"https://{certs.domain_of(deployment)}{deployment.project.config.base_path}/"
 
 
 def owned_domains(deployment: Deployment) -> list[tuple[str, str]]:
@@ -247,7 +111,7 @@ def _current_api(deployment: Deployment, state: ApplyState | None) -> str | None
 
 
 def plan_domain(deployment: Deployment) -> list[Action]:
-    domain = _domain(deployment)
+    domain = certs.domain_of(deployment)
     kind = deployment.options.front_door
     actions = [
         Action(Change.DELETE, "custom domain", name, (), RemoveDomainStep(found_kind, name))
@@ -257,7 +121,7 @@ def plan_domain(deployment: Deployment) -> list[Action]:
     if domain is None or deployment.project.config.app is None:
         return actions
     _check_supported(deployment)
-    certificate = find_certificate(deployment)
+    certificate = certs.find_certificate(deployment)
     found = find_domain(deployment)
     details: list[tuple[str, str, str]] = []
     if certificate is None:
@@ -283,12 +147,12 @@ class DomainStep:
     wait: float = 300
 
     def run(self, deployment: Deployment, state: ApplyState | None) -> None:
-        domain = _domain(deployment)
+        domain = certs.domain_of(deployment)
         assert domain is not None
-        zone = hosted_zone(deployment)
-        certificate = ensure_certificate(deployment, self.wait if zone else 0)
+        zone = certs.hosted_zone(deployment)
+        certificate = certs.ensure_certificate(deployment, self.wait if zone else 0)
         if certificate.get("Status") != "ISSUED":
-            records = "; ".join(f"{r.name} {r.type} {r.value}" for r in validation_records(certificate))
+            records = "; ".join(f"{r.name} {r.type} {r.value}" for r in certs.validation_records(certificate))
             deployment.reporter.warning(
                 f"certificate for {domain} is {certificate.get('Status')}: create these DNS records, then deploy "
                 f"again (or run `faas certify`): {records}"
@@ -338,7 +202,7 @@ class DomainStep:
         created_now = found is None
         if found is None:
             arguments: dict[str, Any] = {"domainName": domain, "tags": deployment.tags(), "securityPolicy": "TLS_1_2"}
-            if _edge(deployment):
+            if certs.is_edge(deployment):
                 arguments.update(certificateArn=arn, endpointConfiguration={"types": ["EDGE"]})
             else:
                 arguments.update(regionalCertificateArn=arn, endpointConfiguration={"types": ["REGIONAL"]})
@@ -403,44 +267,7 @@ class RemoveDomainStep:
         except Exception as error:
             if not is_missing(error):
                 raise
-        _remove_dns_and_certificate(deployment, self.name, target, zone_id, certificate)
-
-
-def _remove_dns_and_certificate(deployment: Deployment, domain: str, target: str, target_zone: str, arn: str) -> None:
-    route53 = deployment.session.client("route53")
-    zone = hosted_zone(deployment) if deployment.options.hosted_zone_id or _domain(deployment) == domain else None
-    if zone and target:
-        wanted = domain.rstrip(".") + "."
-        for record in route53.list_resource_record_sets(HostedZoneId=zone, StartRecordName=wanted).get(
-            "ResourceRecordSets", []
-        ):
-            alias = record.get("AliasTarget", {}).get("DNSName", "").rstrip(".")
-            values = [v["Value"].rstrip(".") for v in record.get("ResourceRecords", [])]
-            if record["Name"] == wanted and (alias == target.rstrip(".") or target.rstrip(".") in values):
-                route53.change_resource_record_sets(
-                    HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "DELETE", "ResourceRecordSet": record}]}
-                )
-    if not arn:
-        return
-    acm = _acm(deployment)
-    try:
-        tags = {t["Key"]: t.get("Value", "") for t in acm.list_tags_for_certificate(CertificateArn=arn).get("Tags", [])}
-        if not deployment.names.owns(tags):
-            return  # the user's certificate: never deleted
-        certificate = acm.describe_certificate(CertificateArn=arn)["Certificate"]
-        if zone:
-            records = validation_records(certificate)
-            existing = route53.list_resource_record_sets(HostedZoneId=zone).get("ResourceRecordSets", [])
-            doomed = [r for r in existing if any(r["Name"] == v.name and r["Type"] == v.type for v in records)]
-            if doomed:
-                route53.change_resource_record_sets(
-                    HostedZoneId=zone,
-                    ChangeBatch={"Changes": [{"Action": "DELETE", "ResourceRecordSet": r} for r in doomed]},
-                )
-        acm.delete_certificate(CertificateArn=arn)
-    except Exception as error:
-        if not is_missing(error):
-            raise
+        certs.remove_dns_and_certificate(deployment, self.name, target, zone_id, certificate)
 
 
 def plan_domain_removal(deployment: Deployment) -> list[Action]:
@@ -448,9 +275,9 @@ def plan_domain_removal(deployment: Deployment) -> list[Action]:
         Action(Change.DELETE, "custom domain", name, (), RemoveDomainStep(kind, name))
         for kind, name in owned_domains(deployment)
     ]
-    if not actions and _domain(deployment):
+    if not actions and certs.domain_of(deployment):
         certificate = (
-            find_certificate(deployment) if deployment.project.config.certificate in (None, "managed") else None
+            certs.find_certificate(deployment) if deployment.project.config.certificate in (None, "managed") else None
         )
         if certificate is not None:
             arn = certificate["CertificateArn"]
@@ -463,13 +290,13 @@ class RemoveCertificateStep:
     arn: str
 
     def run(self, deployment: Deployment, state: ApplyState | None = None) -> None:
-        _remove_dns_and_certificate(deployment, _domain(deployment) or "", "", "", self.arn)
+        certs.remove_dns_and_certificate(deployment, certs.domain_of(deployment) or "", "", "", self.arn)
 
 
 def resources(deployment: Deployment) -> list[Resource]:
     found = [Resource("custom domain", name, kind) for kind, name in owned_domains(deployment)]
-    if _domain(deployment) and deployment.project.config.certificate in (None, "managed"):
-        certificate = find_certificate(deployment)
+    if certs.domain_of(deployment) and deployment.project.config.certificate in (None, "managed"):
+        certificate = certs.find_certificate(deployment)
         if certificate is not None:
             found.append(Resource("certificate", certificate["CertificateArn"], str(certificate.get("Status"))))
     return found
@@ -477,13 +304,13 @@ def resources(deployment: Deployment) -> list[Resource]:
 
 def certify(deployment: Deployment) -> CertifyResult:
     """Certificate (requested and validated through Route 53 when possible), then the domain if the API exists."""
-    domain = _domain(deployment)
+    domain = certs.domain_of(deployment)
     if domain is None:
         raise UsageError(f'{deployment.project.name} has no domain; set domain = "example.com" in the config')
     _check_supported(deployment)
-    zone = hosted_zone(deployment)
-    certificate = ensure_certificate(deployment, 300 if zone else 0)
-    records = validation_records(certificate)
+    zone = certs.hosted_zone(deployment)
+    certificate = certs.ensure_certificate(deployment, 300 if zone else 0)
+    records = certs.validation_records(certificate)
     target = None
     if certificate.get("Status") == "ISSUED" and _current_api(deployment, None) is not None:
         state = ApplyState(deploy_id="certify")

@@ -157,13 +157,13 @@ def plan_functions(
             details.insert(0, ("code", str(latest.get("CodeSha256", ""))[:12], sha[:12]))
         # The alias is what serves: compare the version it points at, so a deploy that failed after
         # updating $LATEST but before moving the alias still publishes and moves it next time.
-        alias_version = _alias_version(client, spec.name, deployment.names.alias)
-        publish = alias_version is None
-        if alias_version is not None:
-            served = client.get_function_configuration(FunctionName=spec.name, Qualifier=alias_version)
+        served_version = alias_version(client, spec.name, deployment.names.alias)
+        publish = served_version is None
+        if served_version is not None:
+            served = client.get_function_configuration(FunctionName=spec.name, Qualifier=served_version)
             publish = served.get("CodeSha256") != sha or bool(_config_diff(spec, served, version=True))
         if publish and not details:
-            details.append(("alias", alias_version or "", "new version"))
+            details.append(("alias", served_version or "", "new version"))
         if not details:
             continue
         needs_code = needs_code or code
@@ -180,7 +180,7 @@ def plan_functions(
     return actions, deletes, needs_code
 
 
-def _alias_version(client: Any, name: str, alias: str) -> str | None:
+def alias_version(client: Any, name: str, alias: str) -> str | None:
     try:
         return str(client.get_alias(FunctionName=name, Name=alias)["FunctionVersion"])
     except Exception as error:
@@ -239,7 +239,7 @@ class FunctionStep:
             FunctionName=name, CodeSha256=latest["CodeSha256"], Description=f"faas {state.deploy_id}"
         )["Version"]
         alias = deployment.names.alias
-        if _alias_version(client, name, alias) is None:
+        if alias_version(client, name, alias) is None:
             client.create_alias(FunctionName=name, Name=alias, FunctionVersion=version, Description="faas stage alias")
         else:
             client.update_alias(FunctionName=name, Name=alias, FunctionVersion=version)

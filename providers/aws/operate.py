@@ -27,13 +27,13 @@ def status(deployment: Deployment) -> Status:
     client = deployment.session.client("lambda")
     version = last_deploy = None
     for name in sorted(lambdas):
-        alias = functions._alias_version(client, name, deployment.names.alias)
+        alias = functions.alias_version(client, name, deployment.names.alias)
         resources.append(Resource("function", name, f"alias {deployment.names.alias} -> version {alias or '(none)'}"))
         if deployment.function_keys and name == deployment.names.function(primary(deployment)) and alias:
             version = alias
             served = client.get_function_configuration(FunctionName=name, Qualifier=alias)
             last_deploy = _timestamp(served.get("LastModified"))
-    for group in _log_groups(deployment):
+    for group in log_groups(deployment):
         resources.append(Resource("log group", group))
     door = frontdoor.deployed(deployment)
     if door is not None:
@@ -72,7 +72,8 @@ def _timestamp(value: Any) -> datetime | None:
     return datetime.strptime(f"{match.group(1)}.{fraction}{zone}", "%Y-%m-%dT%H:%M:%S.%f%z")
 
 
-def _log_groups(deployment: Deployment) -> list[str]:
+def log_groups(deployment: Deployment) -> list[str]:
+    """The log groups of this stage's functions, configured or not."""
     logs = deployment.session.client("logs")
     base = f"/aws/lambda/{deployment.names.prefix}"
     found = []
@@ -104,7 +105,7 @@ def owned_buckets(deployment: Deployment) -> list[str]:
 
 def logs(deployment: Deployment, since: datetime | None, follow: bool, pattern: str | None) -> Iterator[LogRecord]:
     client = deployment.session.client("logs")
-    groups = _log_groups(deployment)
+    groups = log_groups(deployment)
     if not groups:
         raise NotDeployedError(f"{deployment.names.prefix} has no logs on AWS (not deployed?)")
     start = int((since or datetime.now(UTC).replace(microsecond=0)).timestamp() * 1000) if since or follow else 0
@@ -208,7 +209,7 @@ def rollback(deployment: Deployment, to: str | None) -> RollbackResult:
     versions = {key: _versions(client, deployment.names.function(key)) for key in deployment.function_keys}
     main = primary(deployment)
     name = deployment.names.function(main)
-    current = functions._alias_version(client, name, deployment.names.alias)
+    current = functions.alias_version(client, name, deployment.names.alias)
     if current is None:
         raise NotDeployedError(f"{name} is not deployed")
     published = sorted((int(v["Version"]) for v in versions[main].values()), reverse=True)

@@ -63,14 +63,14 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
     notes = []
     if any(a.resource == "lambda function" and a.change is not Change.DELETE for a in actions):
         notes.append("each changed function gets a new version; the stage alias moves to it")
-    observed = Observed(_url(deployment), _alias_version(deployment), needs_code)
+    observed = Observed(_url(deployment), _served_version(deployment), needs_code)
     return Plan("aws", deployment.project.stage, tuple(actions), tuple(notes), observed)
 
 
-def _alias_version(deployment: Deployment) -> str | None:
+def _served_version(deployment: Deployment) -> str | None:
     if not deployment.function_keys:
         return None
-    return functions._alias_version(
+    return functions.alias_version(
         deployment.session.client("lambda"), deployment.names.function(primary(deployment)), deployment.names.alias
     )
 
@@ -109,7 +109,12 @@ def apply(deployment: Deployment, plan: Plan, artifact: Artifact) -> DeployResul
         url=url,
         version=version or observed.version,
         changed=not plan.is_empty,
-        outputs={**{k: v for k, v in state.outputs.items() if not k.startswith("role_")}, "region": deployment.region},
+        outputs={
+            **{k: v for k, v in state.outputs.items() if not k.startswith("role_")},
+            "region": deployment.region,
+            "alias": deployment.names.alias,
+            "functions": ",".join(deployment.names.function(key) for key in deployment.function_keys),
+        },
     )
     if url:
         deployment.say(f"{deployment.names.prefix} is live at {url}")

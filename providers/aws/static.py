@@ -49,7 +49,7 @@ def _source(deployment: Deployment, role: str, configured: str | None, artifact:
             raise DeployError("plan", f"storage.{role}.source '{configured}' is not a folder")
         return path
     collected = (artifact.manifest.get("static") or {}) if artifact is not None else {}
-    if role == "static" and collected.get("dir"):
+    if role == "static" and collected.get("dir") and Path(collected["dir"]).is_dir():
         # Django's collectstatic output, gathered by packaging next to the artifact.
         return Path(collected["dir"])
     return None

@@ -60,7 +60,7 @@ def _actions(deployment: Deployment, keep_artifacts: bool) -> list[Action]:
         actions.append(Action(Change.DELETE, "s3 notification", bucket, (), events.NotificationStep(bucket, ())))
     for name in sorted(lambdas):
         actions.append(Action(Change.DELETE, "lambda function", name, (), functions.DeleteFunctionStep(name)))
-    for group in operate._log_groups(deployment):
+    for group in operate.log_groups(deployment):
         if group.removeprefix("/aws/lambda/") not in lambdas:
             actions.append(Action(Change.DELETE, "log group", group, (), DeleteLogGroupStep(group)))
     if iam.owned_role(deployment):

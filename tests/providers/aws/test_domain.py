@@ -118,3 +118,24 @@ def test_function_url_cannot_have_a_domain(write_project: Any) -> None:
     )
     with pytest.raises(DeployError, match="Function URL cannot have a custom domain"):
         workflow.deploy(open_aws(project))
+
+
+def test_edge_endpoint_requests_its_certificate_in_us_east_1(write_project: Any) -> None:
+    base = write_project.base
+    _zone(f"{base}.example.net")
+    domain = f"edge.{base}.example.net"
+    config = f'domain = "{domain}"\n[app]\nentry = "app:application"\n'
+    project = write_project(config + '[providers.aws]\nfront_door = "rest-api"\nendpoint_type = "edge"\n')
+    provider, outcome = deploy(project)
+    certified = open_aws(project).certify()
+    assert certified.certificate.startswith("arn:aws:acm:us-east-1:")
+    assert not [
+        c for c in boto3.client("acm").list_certificates()["CertificateSummaryList"] if c["DomainName"] == domain
+    ]
+    found = boto3.client("apigateway").get_domain_name(domainName=domain)
+    assert found["certificateArn"] == certified.certificate
+    assert found["endpointConfiguration"]["types"] == ["EDGE"]
+    assert outcome.result.url == f"https://{domain}/"
+    workflow.undeploy(open_aws(project))
+    us_east = boto3.client("acm", region_name="us-east-1").list_certificates()["CertificateSummaryList"]
+    assert not [c for c in us_east if c["DomainName"] == domain]
