@@ -126,7 +126,7 @@ def test_edge_endpoint_requests_its_certificate_in_us_east_1(write_project: Any)
     domain = f"edge.{base}.example.net"
     config = f'domain = "{domain}"\n[app]\nentry = "app:application"\n'
     project = write_project(config + '[providers.aws]\nfront_door = "rest-api"\nendpoint_type = "edge"\n')
-    provider, outcome = deploy(project)
+    _, outcome = deploy(project)
     certified = open_aws(project).certify()
     assert certified.certificate.startswith("arn:aws:acm:us-east-1:")
     assert not [
