@@ -70,6 +70,7 @@ def spawn_supervisor(stage: StageDir, timeout: float = 180.0) -> Supervisor:
             stderr=subprocess.STDOUT,
             start_new_session=True,
             close_fds=True,
+            cwd=stage.root,
         )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -88,10 +89,18 @@ def spawn_supervisor(stage: StageDir, timeout: float = 180.0) -> Supervisor:
 
 
 def stop_process(pid: int, grace: float = 10.0) -> None:
-    """SIGTERM, then SIGKILL after `grace` seconds; returns once `pid` is gone."""
+    """SIGTERM, then SIGKILL after `grace` seconds; returns once `pid` is gone.
+
+    A supervisor leads its own process group (started with a new session): the whole group gets
+    the signals, so nothing it started outlives it.
+    """
+    try:
+        group = os.getpgid(pid) == pid
+    except ProcessLookupError:
+        return
     for number in (signal.SIGTERM, signal.SIGKILL):
         try:
-            os.kill(pid, number)
+            os.killpg(pid, number) if group else os.kill(pid, number)
         except ProcessLookupError:
             return
         deadline = time.monotonic() + (grace if number == signal.SIGTERM else 5)

@@ -22,7 +22,7 @@ class LocalOptions(ProviderOptions):
         description="Cloud to emulate: aws, gcp or azure. Default: the project's provider if it is one "
         "of those, else aws.",
     )
-    host: Literal["127.0.0.1", "localhost", "::1"] = Field(
+    host: Literal["127.0.0.1", "localhost"] = Field(
         default="127.0.0.1", description="Address the local gateway listens on (loopback only)."
     )
     port: int = Field(

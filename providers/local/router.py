@@ -74,7 +74,7 @@ class Deployment:
             if request.path != prefix and not request.path.startswith(prefix + "/"):
                 # REST APIs answer paths outside the stage themselves, without calling the function.
                 return 403, [("Content-Type", "application/json")], b'{"message":"Forbidden"}'
-            event = aws.rest_api_event(request, self.stage, request.path[len(prefix) :] or "/")
+            event = aws.rest_api_event(request, self.stage, request.path[len(prefix) :] or "/", self.spec.region)
             version = "1.0"
         else:
             event = aws.http_api_event(request, function_url=self.front_door == "function-url", region=self.spec.region)

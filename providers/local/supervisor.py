@@ -103,7 +103,8 @@ class Supervisor:
     def start(self) -> None:
         config = self.config
         self.gateway = GatewayServer(config["host"], int(config.get("port") or 0), self.handle)
-        self.control = ControlServer(config["host"], self)
+        # The control API is for this machine's CLI only: always IPv4 loopback, whatever the gateway uses.
+        self.control = ControlServer("127.0.0.1", self)
         self.deployment = self._deployment(config)
         self.deployment.warm()
         self.gateway.start()
@@ -116,7 +117,7 @@ class Supervisor:
     def url(self) -> str:
         assert self.gateway is not None
         host = self.config["host"]
-        base = f"http://{'[' + host + ']' if ':' in host else host}:{self.gateway.port}"
+        base = f"http://{host}:{self.gateway.port}"
         if self.config.get("front_door") == "rest-api" and self.config["spec"]["platform"] == "aws":
             return f"{base}/{self.config['stage']}"
         if self.config["spec"]["platform"] == "azure" and self.config["spec"].get("route_prefix"):

@@ -117,7 +117,7 @@ def http_api_event(request: GatewayRequest, *, function_url: bool = False, regio
     return event
 
 
-def rest_api_event(request: GatewayRequest, stage: str, path: str) -> dict[str, Any]:
+def rest_api_event(request: GatewayRequest, stage: str, path: str, region: str = "us-east-1") -> dict[str, Any]:
     """Payload format 1.0 of a REST API `{proxy+}` resource; `path` is without the stage."""
     now = time.time()
     single: dict[str, str] = {}
@@ -144,8 +144,9 @@ def rest_api_event(request: GatewayRequest, stage: str, path: str) -> dict[str, 
         "requestContext": {
             "accountId": ACCOUNT,
             "apiId": "localapi",
-            "domainName": request.host,
-            "domainPrefix": request.host.split(".")[0],
+            # The API's own domain, where the stage is part of the URL (the Host header stays local).
+            "domainName": f"localapi.execute-api.{region}.amazonaws.com",
+            "domainPrefix": "localapi",
             "httpMethod": request.method,
             "identity": {"sourceIp": request.source_ip, "userAgent": request.header("user-agent")},
             "path": f"/{stage}{path}",

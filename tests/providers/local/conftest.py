@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import tempfile
 import urllib.error
 import urllib.request
@@ -24,6 +26,24 @@ def faas_cache() -> Iterator[Path]:
     yield Path(chosen)
     if previous is None:
         os.environ.pop("FAAS_CACHE_DIR", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_left_behind(tmp_path_factory) -> Iterator[None]:
+    """After the session, no process may still run in a test's folder; any found is killed and reported."""
+    yield
+    base = str(tmp_path_factory.getbasetemp())
+    leftovers = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if os.readlink(proc / "cwd").startswith(base):
+                leftovers.append(int(proc.name))
+        except OSError:
+            continue
+    for pid in leftovers:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    assert not leftovers, f"processes left behind by the local provider tests: {leftovers}"
 
 
 def stop_all(root: Path) -> None:

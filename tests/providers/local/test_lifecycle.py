@@ -234,3 +234,19 @@ def test_a_dependency_missing_from_the_artifact_fails_the_deploy_as_in_the_cloud
         assert not provider.status().deployed
     finally:
         stop_all(root)
+
+
+@pytest.mark.parametrize("emulate", ["gcp", "azure"])
+def test_http_runtimes_enforce_the_timeout_and_replace_crashed_processes(tmp_path, emulate):
+    root = tmp_path / "probe"
+    try:
+        _, result = deploy(write_probe(root, options=f'emulate = "{emulate}"\n'))
+        started = time.monotonic()
+        assert get(result.url + "/sleep?s=10")[0] == 504
+        assert time.monotonic() - started < 6
+        assert dead(int((root / "sleep.pid").read_text()))
+        assert get(result.url + "/crash")[0] == 502
+        assert dead(int((root / "crash.pid").read_text()))
+        assert get(result.url + "/")[0] == 200
+    finally:
+        stop_all(root)
