@@ -82,12 +82,9 @@ class LocalProvider(Provider):
 
     @property
     def stage_dir(self) -> StageDir:
-        root = (
-            self.stage_root
-            or self.local_options.state_dir
-            or self.project.root / ".faas" / "local" / self.project.stage
-        )
-        return StageDir(Path(root).resolve())
+        root = self.stage_root or self.local_options.state_dir or Path(".faas") / "local" / self.project.stage
+        # A relative state_dir is relative to the project, not to wherever faas runs.
+        return StageDir((self.project.root / root).resolve())
 
     def _python(self) -> tuple[str, str]:
         """(version, interpreter) the emulation runs with."""

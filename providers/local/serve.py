@@ -93,7 +93,10 @@ def serve(
     supervisor = Supervisor(stage, echo=True)
     stop = stop or threading.Event()
     try:
-        supervisor.start()
+        try:
+            supervisor.start()
+        except OSError as error:
+            raise FaasError(f"cannot serve on {config['host']}:{config['port']}: {error.strerror}") from None
         assert supervisor.gateway is not None
         history = stage.read_history()
         history["port"] = supervisor.gateway.port
