@@ -45,6 +45,9 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "*.pyo",
     # Django's conventional MEDIA_ROOT: user uploads live in object storage, not in the code.
     "/media",
+    # The deploy-side config: the runtime reads faas_runtime.json, and shipping the config would make
+    # a memory or timeout edit change the code's sha256 (a needless upload and new code version).
+    "/faas.toml",
 )
 
 SECRET_PATTERNS: tuple[str, ...] = (

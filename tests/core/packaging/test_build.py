@@ -105,6 +105,16 @@ def test_secrets_never_ship_and_explicit_include_warns(functions_project: Path) 
     assert any(".env.production" in warning for warning in reporter.warnings)
 
 
+def test_a_config_only_edit_does_not_change_the_code(functions_project: Path) -> None:
+    first = build_artifact(load(functions_project), aws_like_target())
+    assert "faas.toml" not in names(first.path)
+    toml = functions_project / "faas.toml"
+    toml.write_text(toml.read_text().replace("[[functions]]", "[[functions]]\nmemory = 1024", 1))
+    assert load(functions_project).config.functions[0].memory == 1024
+    second = build_artifact(load(functions_project), aws_like_target())
+    assert second.sha256 == first.sha256
+
+
 def test_environment_values_never_reach_the_artifact(functions_project: Path) -> None:
     toml = functions_project / "faas.toml"
     toml.write_text(toml.read_text() + 'environment = { API_TOKEN = "${env:API_TOKEN}" }\n')
