@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import secrets
 import shutil
@@ -116,8 +117,32 @@ class LocalProvider(Provider):
         version, _ = self._python()
         return target if target.python == version else dataclasses.replace(target, python=version)
 
+    def _runtime_settings(self) -> dict[str, Any]:
+        """What the functions run with besides the artifact: a change to any of it is a new version."""
+        config = self.project.config
+        environment: dict[str, str] = {}
+        for function in config.functions:
+            environment.update(function.environment)
+        timeouts = [function.timeout for function in config.functions]
+        if config.app is not None:
+            environment.update(config.app.environment)
+            timeouts = [config.app.timeout]
+        return {
+            "platform": self.emulated,
+            "environment": environment,
+            "timeout": max(timeouts or [30]),
+            "memory": config.app.memory if config.app else max([f.memory for f in config.functions] or [512]),
+            "region": str(self._cloud_options().get("region") or "us-east-1"),
+            "route_prefix": str(config.providers.get("azure", {}).get("route_prefix", "api")),
+        }
+
+    def version_of(self, artifact: Artifact) -> str:
+        """The local version id: the artifact and the settings it runs with (environment values hashed)."""
+        settings = json.dumps(self._runtime_settings(), sort_keys=True)
+        return hashlib.sha256(f"{artifact.sha256}\n{settings}".encode()).hexdigest()[:12]
+
     def plan(self, artifact: Artifact) -> Plan:
-        version = artifact.sha256[:12]
+        version = self.version_of(artifact)
         running = control.find_supervisor(self.stage_dir)
         deployed = read_json(self.stage_dir.deployment) or {}
         wanted = self._settings()
@@ -148,7 +173,7 @@ class LocalProvider(Provider):
 
     def apply(self, plan: Plan, artifact: Artifact) -> DeployResult:
         stage = self.stage_dir
-        version = artifact.sha256[:12]
+        version = self.version_of(artifact)
         running = control.find_supervisor(stage)
         if plan.is_empty and running is not None:
             return self._result(running.url, version, changed=False)
@@ -184,7 +209,7 @@ class LocalProvider(Provider):
 
     def deployment_config(self, artifact: Artifact, running: control.Supervisor | None = None) -> dict[str, Any]:
         """Unpack `artifact`, prepare its runtime env, and describe what the supervisor runs."""
-        version = artifact.sha256[:12]
+        version = self.version_of(artifact)
         stage = self.stage_dir
         code = stage.code_dir(version)
         if not code.is_dir():
@@ -199,28 +224,15 @@ class LocalProvider(Provider):
         if artifact.target.dependencies == "requirements":
             # GCP and Azure install requirements.txt themselves at deploy time; so does the emulation.
             deps = install_requirements(env, code / "requirements.txt")
-        config = self.project.config
-        environment: dict[str, str] = {}
-        for function in config.functions:
-            environment.update(function.environment)
-        timeouts = [function.timeout for function in config.functions]
-        if config.app is not None:
-            environment.update(config.app.environment)
-            timeouts = [config.app.timeout]
         spec = WorkerSpec(
-            platform=self.emulated,
             python=str(env.python),
             code_dir=str(code),
             version=version,
             function_name=self.project.resource_prefix,
             python_version=python_version,
             deps_dir=str(deps) if deps else None,
-            memory=config.app.memory if config.app else max([f.memory for f in config.functions] or [512]),
-            timeout=max(timeouts or [30]),
-            environment=environment,
-            region=str(self._cloud_options().get("region") or "us-east-1"),
-            route_prefix=str(self.project.config.providers.get("azure", {}).get("route_prefix", "api")),
             function_key=running.info["token"] if running else secrets.token_hex(16),
+            **self._runtime_settings(),
         )
         token = running.info["token"] if running else spec.function_key
         return {**self._settings(), "token": token, "port": self._port(running), "spec": spec.to_json()}

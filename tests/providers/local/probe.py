@@ -35,6 +35,7 @@ def application(environ, start_response):
         "has_faas_core": _importable("faas.core"),
         "has_pydantic": _importable("pydantic"),
         "function": os.environ.get("AWS_LAMBDA_FUNCTION_NAME"),
+        "greeting": os.environ.get("GREETING"),
     }}
     data = json.dumps(body).encode()
     start_response("200 OK", [("Content-Type", "application/json")])
@@ -64,6 +65,7 @@ def write_probe(
     schedule: str = "rate(1 hour)",
     stage: str = "dev",
     python: str = "3.12",
+    environment: str = "",
 ) -> Project:
     root.mkdir(parents=True, exist_ok=True)
     (root / "app.py").write_text(APP.format(version=version))
@@ -72,7 +74,7 @@ def write_probe(
     (root / "faas.toml").write_text(
         f'name = "probe"\nprovider = "aws"\npython = "{python}"\n'
         f'[app]\nentry = "app:application"\ninterface = "wsgi"\ntimeout = {timeout}\n'
-        f'[app.environment]\nPROBE_DIR = "{root}"\n'
+        f'[app.environment]\nPROBE_DIR = "{root}"\n{environment}'
         f'[[functions]]\nname = "tick"\nentry = "tasks:tick"\ntriggers = [{{ schedule = "{schedule}" }}]\n'
         f"[providers.local]\npool_size = 3\n{options}"
     )

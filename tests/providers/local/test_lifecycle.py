@@ -250,3 +250,17 @@ def test_http_runtimes_enforce_the_timeout_and_replace_crashed_processes(tmp_pat
         assert get(result.url + "/")[0] == 200
     finally:
         stop_all(root)
+
+
+def test_an_environment_change_is_a_new_version(tmp_path):
+    root = tmp_path / "probe"
+    try:
+        _, first = deploy(write_probe(root, environment='GREETING = "hello"\n'))
+        assert get_json(first.url + "/")["greeting"] == "hello"
+        provider = workflow.open_provider(write_probe(root, environment='GREETING = "bonjour"\n'), "local")
+        outcome = workflow.deploy(provider)
+        assert not outcome.plan.is_empty and outcome.result is not None
+        assert outcome.result.version != first.version
+        assert get_json(first.url + "/")["greeting"] == "bonjour"
+    finally:
+        stop_all(root)
