@@ -12,7 +12,9 @@ then moves to `<queue>/.failed/` (a dead-letter queue).
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +29,14 @@ QueueFire = Callable[[str, list[str]], bool]
 
 # (prefix, suffix, actions) of one storage trigger: the bucket notification's filter.
 ObjectFilter = tuple[str, str, tuple[str, ...]]
+
+
+def put_message(folder: Path, body: str) -> Path:
+    """Put one message file in a queue folder, atomically: the poller never reads half of it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".{time.time_ns()}-{secrets.token_hex(4)}"
+    temporary.write_text(body, encoding="utf-8")
+    return temporary.rename(folder / temporary.name[1:])
 
 
 def local_triggers(config: dict[str, Any]) -> tuple[dict[str, list[ObjectFilter]], dict[str, int]]:

@@ -20,6 +20,7 @@ from faas.core.plan import Action, Change, Plan
 from faas.core.plugins import Capability, Provider, get_registry
 from faas.core.results import DeployResult, InvokeResult, LogRecord, Resource, RollbackResult, Status
 from faas.providers.local import control, interpreters
+from faas.providers.local.buckets import put_message
 from faas.providers.local.events import default_event
 from faas.providers.local.logs import follow_records, read_records, select
 from faas.providers.local.options import PLATFORMS, LocalOptions
@@ -197,15 +198,8 @@ class LocalProvider(Provider):
         return self._result(running.url, version, changed=True)
 
     def _result(self, url: str, version: str, changed: bool) -> DeployResult:
-        serves = self.project.config.app is not None
-        return DeployResult(
-            self.name,
-            self.project.stage,
-            url if serves else None,
-            version,
-            changed,
-            {"emulate": self.emulated, "url": url},
-        )
+        served = url if self.project.config.app is not None else None
+        return DeployResult(self.name, self.project.stage, served, version, changed, {"emulate": self.emulated})
 
     def deployment_config(self, artifact: Artifact, running: control.Supervisor | None = None) -> dict[str, Any]:
         """Unpack `artifact`, prepare its runtime env, and describe what the supervisor runs."""
@@ -357,12 +351,7 @@ class LocalProvider(Provider):
 
     def send_message(self, queue: str, body: str) -> Path:
         """Put one message on a local queue; its queue trigger receives it within a second."""
-        folder = self.queue_dir(queue)
-        folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".{time.time_ns()}-{secrets.token_hex(4)}"
-        temporary.write_text(body, encoding="utf-8")
-        # Renamed into place so the poller never reads half a message.
-        return temporary.rename(folder / temporary.name[1:])
+        return put_message(self.queue_dir(queue), body)
 
     def fire_schedules(self, function: str | None = None) -> list[dict[str, Any]]:
         """Fire the deployment's schedule triggers now (all, or `function`'s); returns each outcome."""
@@ -392,7 +381,8 @@ class LocalProvider(Provider):
         if running is not None:
             actions.append(Action(Change.DELETE, "gateway", running.url, payload=running.pid))
         if stage.root.exists():
-            actions.append(Action(Change.DELETE, "state", str(stage.root), payload=keep_artifacts))
+            kept = "versions kept" if keep_artifacts else "versions, logs, local buckets and queues"
+            actions.append(Action(Change.DELETE, "state", str(stage.root), (("contents", kept, ""),), keep_artifacts))
         return Plan(self.name, self.project.stage, tuple(actions))
 
     def undeploy(self, plan: Plan) -> None:
