@@ -173,6 +173,10 @@ class LocalProvider(Provider):
         }
 
     def apply(self, plan: Plan, artifact: Artifact) -> DeployResult:
+        with self.stage_dir.lock():
+            return self._apply(plan, artifact)
+
+    def _apply(self, plan: Plan, artifact: Artifact) -> DeployResult:
         stage = self.stage_dir
         version = self.version_of(artifact)
         running = control.find_supervisor(stage)
@@ -386,6 +390,10 @@ class LocalProvider(Provider):
         return Plan(self.name, self.project.stage, tuple(actions))
 
     def undeploy(self, plan: Plan) -> None:
+        with self.stage_dir.lock():
+            self._undeploy(plan)
+
+    def _undeploy(self, plan: Plan) -> None:
         stage = self.stage_dir
         control.stop_supervisor(stage)
         for action in plan.actions:

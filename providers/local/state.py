@@ -10,9 +10,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,6 +71,18 @@ class StageDir:
     @property
     def supervisor_output(self) -> Path:
         return self.root / "logs" / "supervisor.out"
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Held while a deploy, rollback or undeploy changes the stage: two at once would race."""
+        path = self.root.parent / f".{self.root.name}.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def read_history(self) -> dict[str, Any]:
         data = read_json(self.history)
