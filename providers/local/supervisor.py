@@ -27,7 +27,7 @@ from faas.providers.local.pool import PoolDrainingError
 from faas.providers.local.router import Deployment, read_runtime_config
 from faas.providers.local.scheduler import ScheduledJob, Scheduler
 from faas.providers.local.state import StageDir, read_json, write_json
-from faas.providers.local.workers import Outcome, WorkerSpec
+from faas.providers.local.workers import Outcome, WorkerSpec, WorkerStartError
 
 
 class LogWriter:
@@ -225,6 +225,11 @@ class Supervisor:
                     return 503, [("Content-Type", "text/plain")], b"the local deployment is stopping"
             except TimeoutError as error:
                 return 503, [("Content-Type", "text/plain")], str(error).encode()
+            except WorkerStartError as error:
+                # A replacement process failed its init (e.g. the code changed under it): like Lambda's
+                # Runtime.ImportModuleError, the request fails and the error is in the logs.
+                self.sink("pool", request.request_id, str(error))
+                return 502, [("Content-Type", "application/json")], b'{"message":"Internal Server Error"}'
 
     def status(self) -> dict[str, Any]:
         deployment = self.deployment
