@@ -119,3 +119,15 @@ def test_serve_reloads_on_a_source_change(tmp_path):
         thread.join(60)
     assert not state.exists(), "serve stops its processes when it ends"
     assert load_project(tmp_path / "app" / "faas.toml").name == "probe"
+
+
+@pytest.mark.slow
+def test_azure_route_prefix_from_the_azure_options(tmp_path):
+    project = write_probe(tmp_path, options='emulate = "azure"\n[providers.azure]\nroute_prefix = ""\n')
+    provider = provider_for(project)
+    try:
+        result = workflow.deploy(provider).result
+        assert result is not None and result.url and not result.url.endswith("/api")
+        assert json.loads(get(result.url + "/anything")[2])["version"] == "1"
+    finally:
+        stop_all(tmp_path)
