@@ -92,18 +92,14 @@ def ensure_runtime_env(platform: str, interpreter: str, python_version: str) -> 
         building = env.root.with_name(env.root.name + ".building")
         shutil.rmtree(building, ignore_errors=True)
         _run([interpreter, "-m", "venv", building], f"creating the {platform} runtime env for Python {python_version}")
-        _run(
-            [
-                building / "bin" / "python",
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                requirement,
-            ],
-            f"installing {requirement} for Python {python_version}",
-        )
+        pip = [building / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        try:
+            _run([*pip, requirement], f"installing {requirement} for Python {python_version}")
+        except RuntimeEnvError:
+            # The host's version may not support the target Python (azure-functions 1.x stops at
+            # 3.12): take the newest release that does, as the platform's own image would.
+            distribution = RUNTIME_CLIENTS[platform]
+            _run([*pip, distribution], f"installing {distribution} for Python {python_version}")
         # Built aside and renamed, so a half-built env is never used; only `python -m` is ever
         # run from it, which does not depend on the paths venv writes into its scripts.
         shutil.rmtree(env.root, ignore_errors=True)

@@ -131,3 +131,16 @@ def test_azure_route_prefix_from_the_azure_options(tmp_path):
         assert json.loads(get(result.url + "/anything")[2])["version"] == "1"
     finally:
         stop_all(tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(interpreters.find_interpreter("3.13") is None, reason="no Python 3.13 here")
+def test_python_313_on_azure_takes_the_runtime_client_release_that_supports_it(tmp_path):
+    # azure-functions 1.x (what the dev install pins) stops at Python 3.12; the runtime env falls back.
+    provider = provider_for(write_probe(tmp_path, python="3.13", options='emulate = "azure"\n'))
+    try:
+        result = workflow.deploy(provider).result
+        assert result is not None and result.url
+        assert json.loads(get(result.url + "/")[2])["python"] == "3.13"
+    finally:
+        stop_all(tmp_path)
