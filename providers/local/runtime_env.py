@@ -92,7 +92,14 @@ def ensure_runtime_env(platform: str, interpreter: str, python_version: str) -> 
         building = env.root.with_name(env.root.name + ".building")
         shutil.rmtree(building, ignore_errors=True)
         _run([interpreter, "-m", "venv", building], f"creating the {platform} runtime env for Python {python_version}")
-        pip = [building / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        pip: list[str | os.PathLike[str]] = [
+            building / "bin" / "python",
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ]
         try:
             _run([*pip, requirement], f"installing {requirement} for Python {python_version}")
         except RuntimeEnvError:
