@@ -93,7 +93,12 @@ def load_project(path: Path, stage: str | None = None, environ: Mapping[str, str
     stage = stage or DEFAULT_STAGE
     merged, from_stage = _apply_stage(raw, stage, path)
     interpolation = _Interpolation(os.environ if environ is None else environ, path, stage, from_stage)
+    # Only the merged result is interpolated: another stage's ${env:...} (a production secret) must
+    # not be required to deploy this one. The stages table is kept as written.
+    stages_as_written = merged.pop("stages", None)
     interpolated = interpolation.apply(merged)
+    if stages_as_written is not None:
+        interpolated["stages"] = stages_as_written
     try:
         config = ProjectConfig.model_validate(interpolated)
     except ValidationError as error:

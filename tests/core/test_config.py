@@ -114,6 +114,14 @@ def test_missing_environment_variable_names_it_and_the_key(tmp_path: Path) -> No
         load_project(path, environ={})
 
 
+def test_another_stages_environment_variables_are_not_needed(tmp_path: Path) -> None:
+    text = FULL + '\n[stages.production.providers.aws]\nprofile = "${env:PRODUCTION_PROFILE}"\n'
+    project = load_project(write(tmp_path, text), "dev", environ={"SECRET_KEY": "x"})
+    assert project.config.providers["aws"] == {"region": "us-east-1"}
+    with pytest.raises(ConfigError, match=r"stages\.production\.providers\.aws\.profile: environment variable PRODUCTION_PROFILE"):
+        load_project(write(tmp_path, text), "production", environ={"SECRET_KEY": "x"})
+
+
 def test_interpolation_defaults_and_escapes(tmp_path: Path) -> None:
     text = """
     name = "demo-app"
