@@ -84,7 +84,12 @@ def to_request(event: dict[str, Any], options: Options) -> Request:
     native = native_from_decoded(path) if http_api else native_from_encoded(path)
     script = ""
     stage = context.get("stage")
-    if is_execute_api_host(server_name) and isinstance(stage, str) and stage != "$default":
+    # API Gateway's record of the host the request entered by decides whether the stage is in the
+    # public URL; the Host header may be a proxy's (or the local gateway's) in front of it.
+    entry_host = context.get("domainName")
+    if not isinstance(entry_host, str) or not entry_host:
+        entry_host = server_name
+    if is_execute_api_host(entry_host) and isinstance(stage, str) and stage != "$default":
         if http_api:
             split = split_prefix(native, "/" + stage)
             if split is not None:

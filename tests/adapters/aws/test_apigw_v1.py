@@ -34,6 +34,15 @@ class TestPathsAndStages:
         assert data["item_url"] == "/prod/items/rex"
         assert data["item_external"] == f"https://{EXECUTE_API_HOST}/prod/items/rex"
 
+    def test_stage_follows_the_entry_host_not_a_proxys_host_header(self, flask_app):
+        # Behind a proxy (or the local gateway) Host is not API Gateway's, but the request still
+        # entered through execute-api, where the stage is part of the public URL.
+        event = make_v1_event("GET", "/", stage="prod", host="127.0.0.1:8123")
+        event["requestContext"]["domainName"] = EXECUTE_API_HOST
+        data = json.loads(make_handler(flask_app)(event, None)["body"])
+        assert data["script_root"] == "/prod"
+        assert data["item_url"] == "/prod/items/rex"
+
     def test_custom_domain_has_no_stage_in_urls(self, flask_app):
         event = make_v1_event("GET", "/items/rex", stage="prod", host="api.example.com")
         data = json.loads(make_handler(flask_app)(event, None)["body"])
