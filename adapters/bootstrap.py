@@ -84,6 +84,8 @@ class Runtime:
         options: dict[str, Any] = {"interface": spec.get("interface") or "auto"}
         if spec.get("base_path"):
             options["base_path"] = spec["base_path"]
+        # What only the platform knows about the app's URLs, e.g. Azure's route prefix.
+        options.update(spec.get("adapter_options") or {})
         return options
 
     def invoke(self, envelope: Any, context: Any = None) -> Any:

@@ -34,6 +34,7 @@ def runtime_settings(project: Project, target: PackageTarget, settings_module: s
             # A Django project found through manage.py is Django even when the config leaves it out.
             "framework": config.app.framework or ("django" if settings_module else None),
             "settings_module": settings_module,
+            "adapter_options": dict(target.adapter_options),
         }
     return {
         "format": RUNTIME_FORMAT,

@@ -37,6 +37,11 @@ class PackageTarget:
     limits: SizeLimits = field(default_factory=SizeLimits)
     extra_files: tuple[tuple[str, str], ...] = ()
     """More generated files, (path in the artifact, text), e.g. Azure's host.json."""
+    adapter_options: tuple[tuple[str, str], ...] = ()
+    """Options the platform's adapter needs for the app, (name, value), e.g. Azure's route_prefix.
+
+    Written to faas_runtime.json (`app.adapter_options`) and passed to the adapter's `make_handler`.
+    """
 
     @property
     def python_tag(self) -> str:

@@ -52,4 +52,6 @@ class AzureProvider(Provider):
                 advice="Azure zip deployment on the Flex plan takes at most 1 GB; move data files to blob storage.",
             ),
             extra_files=(("host.json", json.dumps(host, indent=2, sort_keys=True) + "\n"),),
+            # host.json's routePrefix decides the URLs; the adapter moves it into SCRIPT_NAME.
+            adapter_options=(("route_prefix", options.route_prefix),),
         )

@@ -135,3 +135,15 @@ class TestAzureApp:
         req = func.HttpRequest("GET", "https://x.azurewebsites.net/api/shop/a", headers={}, body=b"")
         response = functions["faas_http"].get_user_function()(req)
         assert json.loads(response.get_body()) == {"path": "/a", "script": "/api/shop"}
+
+    def test_route_prefix_from_the_runtime_settings(self, tmp_path, monkeypatch):
+        # host.json's routePrefix is the provider's option; it reaches the adapter through
+        # faas_runtime.json's app.adapter_options so SCRIPT_NAME matches the public URL.
+        func = pytest.importorskip("azure.functions")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        Project(tmp_path, app_extra={"base_path": "/shop", "adapter_options": {"route_prefix": "v1"}})
+        app = build("azure", root=tmp_path)
+        functions = {f.get_function_name(): f for f in app.get_functions()}
+        req = func.HttpRequest("GET", "https://x.azurewebsites.net/v1/shop/a", headers={}, body=b"")
+        response = functions["faas_http"].get_user_function()(req)
+        assert json.loads(response.get_body()) == {"path": "/a", "script": "/v1/shop"}

@@ -211,3 +211,18 @@ def test_bytecode_can_be_turned_off(functions_project: Path) -> None:
     assert not [name for name in names(artifact.path) if name.endswith(".pyc")]
     assert artifact.manifest["bytecode"] is None
     assert not [message for message in reporter.messages if "interpreter" in message]
+
+
+def test_azure_route_prefix_reaches_the_runtime_settings(tmp_path: Path) -> None:
+    from faas.providers.azure.provider import AzureProvider
+
+    root = copy_project("functions", tmp_path)
+    toml = root / "faas.toml"
+    toml.write_text(toml.read_text() + '\n[app]\nentry = "jobs.resize:handle"\n[providers.azure]\nroute_prefix = "v1"\n')
+    project = load(root)
+    artifact = build_artifact(project, AzureProvider(project).package_target())
+    with zipfile.ZipFile(artifact.path) as archive:
+        runtime = json.loads(archive.read("faas_runtime.json"))
+        host = json.loads(archive.read("host.json"))
+    assert runtime["app"]["adapter_options"] == {"route_prefix": "v1"}
+    assert host["extensions"]["http"]["routePrefix"] == "v1"
