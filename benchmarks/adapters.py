@@ -44,22 +44,42 @@ def wsgi_app(environ, start_response):
 
 
 V1_HEADERS = [
-    ("Accept", "*/*"), ("Accept-Encoding", "gzip, deflate"), ("cache-control", "no-cache"),
-    ("CloudFront-Forwarded-Proto", "https"), ("CloudFront-Is-Desktop-Viewer", "true"),
-    ("CloudFront-Is-Mobile-Viewer", "false"), ("CloudFront-Is-SmartTV-Viewer", "false"),
-    ("CloudFront-Is-Tablet-Viewer", "false"), ("CloudFront-Viewer-Country", "US"),
-    ("User-Agent", "Mozilla/5.0"), ("Via", "1.1 d98420743a69852491bbdea73f7680bd.cloudfront.net"),
+    ("Accept", "*/*"),
+    ("Accept-Encoding", "gzip, deflate"),
+    ("cache-control", "no-cache"),
+    ("CloudFront-Forwarded-Proto", "https"),
+    ("CloudFront-Is-Desktop-Viewer", "true"),
+    ("CloudFront-Is-Mobile-Viewer", "false"),
+    ("CloudFront-Is-SmartTV-Viewer", "false"),
+    ("CloudFront-Is-Tablet-Viewer", "false"),
+    ("CloudFront-Viewer-Country", "US"),
+    ("User-Agent", "Mozilla/5.0"),
+    ("Via", "1.1 d98420743a69852491bbdea73f7680bd.cloudfront.net"),
     ("X-Amz-Cf-Id", "pn-PWIJc6thYnZm5P0NMgOUglL1DYtl0gdeJky8tqsg8iS_sgsKD1A=="),
-    ("Cookie", "session=abc; theme=dark"), ("Accept-Language", "en-GB,en;q=0.9"),
+    ("Cookie", "session=abc; theme=dark"),
+    ("Accept-Language", "en-GB,en;q=0.9"),
 ]
 
 EVENTS: dict[str, dict[str, Any]] = {
     "v1-get": make_v1_event("GET", "/hello/world", query=[("name", "me"), ("page", "2")], headers=V1_HEADERS),
-    "v2-post": make_v2_event("POST", "/items", query="a=1&b=2", body=BODY_10K,
-                             headers={"content-type": "application/json", "accept": "*/*",
-                                      "user-agent": "curl/8.0", "content-length": str(len(BODY_10K))}),
-    "alb": make_alb_event("GET", "/hello/world", query=[("key", "hello")],
-                          headers=[("accept", "*/*"), ("user-agent", "curl/8.0"), ("x-myheader", "123")]),
+    "v2-post": make_v2_event(
+        "POST",
+        "/items",
+        query="a=1&b=2",
+        body=BODY_10K,
+        headers={
+            "content-type": "application/json",
+            "accept": "*/*",
+            "user-agent": "curl/8.0",
+            "content-length": str(len(BODY_10K)),
+        },
+    ),
+    "alb": make_alb_event(
+        "GET",
+        "/hello/world",
+        query=[("key", "hello")],
+        headers=[("accept", "*/*"), ("user-agent", "curl/8.0"), ("x-myheader", "123")],
+    ),
 }
 
 
@@ -122,10 +142,22 @@ def zappa_handler(context: Any) -> Callable[[dict[str, Any]], Any]:
         sys.path.insert(0, lib)
     settings = types.ModuleType("zappa_settings")
     settings.__dict__.update(
-        LOG_LEVEL="WARNING", PROJECT_NAME="bench", API_STAGE="prod", ENVIRONMENT_VARIABLES={},
-        DJANGO_SETTINGS=None, APP_MODULE=__name__, APP_FUNCTION="wsgi_app", DOMAIN=None,
-        BINARY_SUPPORT=True, CONTEXT_HEADER_MAPPINGS={}, EXCEPTION_HANDLER=None, BASE_PATH=None,
-        AWS_EVENT_MAPPING={}, AWS_BOT_EVENT_MAPPING={}, COGNITO_TRIGGER_MAPPING={}, DEBUG=False,
+        LOG_LEVEL="WARNING",
+        PROJECT_NAME="bench",
+        API_STAGE="prod",
+        ENVIRONMENT_VARIABLES={},
+        DJANGO_SETTINGS=None,
+        APP_MODULE=__name__,
+        APP_FUNCTION="wsgi_app",
+        DOMAIN=None,
+        BINARY_SUPPORT=True,
+        CONTEXT_HEADER_MAPPINGS={},
+        EXCEPTION_HANDLER=None,
+        BASE_PATH=None,
+        AWS_EVENT_MAPPING={},
+        AWS_BOT_EVENT_MAPPING={},
+        COGNITO_TRIGGER_MAPPING={},
+        DEBUG=False,
         ADDITIONAL_TEXT_MIMETYPES=[],
     )
     sys.modules["zappa_settings"] = settings
@@ -211,8 +243,9 @@ def azure_comparison(rounds: int, number: int) -> dict[str, float]:
 
     headers = {name.lower(): value for name, value in V1_HEADERS}
     headers.update({"host": "bench.azurewebsites.net", "x-forwarded-for": "203.0.113.7:5123"})
-    req = func.HttpRequest("GET", "https://bench.azurewebsites.net/api/hello/world?name=me&page=2",
-                           headers=headers, body=b"")
+    req = func.HttpRequest(
+        "GET", "https://bench.azurewebsites.net/api/hello/world?name=me&page=2", headers=headers, body=b""
+    )
     ours = make_handler(wsgi_app)
     theirs = func.WsgiMiddleware(wsgi_app)
     return {
@@ -262,8 +295,10 @@ def main() -> None:
     apig_ms = import_time("apig_wsgi", runs)
     print(f"import apig_wsgi:                         {apig_ms:6.2f} ms")
     print(f"import faas.adapters.aws (artifact):      {ours_artifact:6.2f} ms  ({ours_artifact / apig_ms:4.2f}x)")
-    print(f"import faas.adapters.aws (dev install):   {ours_dev:6.2f} ms  ({ours_dev / apig_ms:4.2f}x; includes "
-          "faas/__init__.py of the deploy-side package)")
+    print(
+        f"import faas.adapters.aws (dev install):   {ours_dev:6.2f} ms  ({ours_dev / apig_ms:4.2f}x; includes "
+        "faas/__init__.py of the deploy-side package)"
+    )
     print(f"(median of {runs} fresh processes each)")
 
 

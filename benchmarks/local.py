@@ -12,14 +12,6 @@ Measures, for the Flask example (and Django for the bytecode comparison):
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Run as a script, this folder is sys.path[0], and its packaging.py would shadow the `packaging`
-# distribution faas imports.
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    del sys.path[0]
-
 import argparse
 import dataclasses
 import http.client
@@ -28,9 +20,11 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import zipfile
+from pathlib import Path
 
 from faas.core import workflow
 from faas.core.config import Project, load_project

@@ -1,6 +1,6 @@
 """Packaging benchmark: first build vs rebuild of the Django example, sizes, and bytecode's cold-start gain.
 
-    python benchmarks/packaging.py [--runs 15] [--warm-pip]
+    python benchmarks/artifact_build.py [--runs 15] [--warm-pip]
 
 - First build: an empty faas cache (a fresh FAAS_CACHE_DIR) and, unless --warm-pip, pip's own HTTP
   cache disabled too, i.e. what a new machine or a CI runner without a cache pays.
