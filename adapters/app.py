@@ -113,6 +113,4 @@ class HttpService:
             if not (path.isascii() and path.isprintable()) or " " in path:
                 # Percent-encode so a crafted path cannot forge extra log lines.
                 path = raw_path_from_native(path).decode("ascii")
-            write_access_line(
-                request.method, path, response.status, nbytes, time.perf_counter() - started
-            )
+            write_access_line(request.method, path, response.status, nbytes, time.perf_counter() - started)

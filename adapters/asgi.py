@@ -62,8 +62,7 @@ class _Lifespan:
         await asyncio.wait_for(asyncio.shield(self.stopped), SHUTDOWN_TIMEOUT)
 
     async def _run(self) -> None:
-        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"},
-                 "state": self.state}
+        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": self.state}
         try:
             await self.app(scope, self.inbox.get, self._send)
         except BaseException as exc:  # an app without lifespan support raises here
@@ -108,9 +107,7 @@ class ASGIRunner:
         self._lifespan: _Lifespan | None = None
         self._thread: threading.Thread | None = None
         if mode == "thread":
-            self._thread = threading.Thread(
-                target=self._loop.run_forever, name="faas-asgi-loop", daemon=True
-            )
+            self._thread = threading.Thread(target=self._loop.run_forever, name="faas-asgi-loop", daemon=True)
             self._thread.start()
         atexit.register(self.close)
 

@@ -172,7 +172,10 @@ def make_handler(
         if len(response.body) > max_response_bytes:
             log_error(
                 "response to %s %s is %d bytes, over the %d-byte limit; returning 502 instead",
-                request.method, request.path, len(response.body), max_response_bytes,
+                request.method,
+                request.path,
+                len(response.body),
+                max_response_bytes,
             )
             response = error_response(502, "Bad Gateway: response too large")
         service.log(request, response, started, len(response.body))
@@ -192,8 +195,7 @@ def schedule_to_ncrontab(expression: str) -> str:
     if match:
         count, unit = int(match.group(1)), match.group(2).rstrip("s")
         every = "*" if count == 1 else f"*/{count}"
-        return {"minute": f"0 {every} * * * *", "hour": f"0 0 {every} * * *",
-                "day": f"0 0 0 {every} * *"}[unit]
+        return {"minute": f"0 {every} * * * *", "hour": f"0 0 {every} * * *", "day": f"0 0 0 {every} * *"}[unit]
     if expression.startswith("cron(") and expression.endswith(")"):
         fields = expression[5:-1].split()
         if len(fields) == 6:
@@ -237,11 +239,10 @@ def build_function_app(
         return func.HttpResponse(json.dumps(result), mimetype="application/json")
 
     function_app.function_name("faas_invoke")(
-        function_app.route(route="_faas/invoke", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)(
-            faas_invoke
-        )
+        function_app.route(route="_faas/invoke", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)(faas_invoke)
     )
     if http is not None:
+
         def faas_http(req: func.HttpRequest) -> func.HttpResponse:
             return http(req)
 
@@ -264,6 +265,7 @@ def _register_trigger(
     kind = trigger.get("type")
     fname = _function_name(name, index)
     if kind == "schedule":
+
         def on_timer(timer: func.TimerRequest) -> None:
             call_function(name, {"type": "schedule", "past_due": timer.past_due}, None)
 
@@ -278,23 +280,34 @@ def _register_trigger(
         path = f"{trigger['bucket']}/{trigger.get('prefix') or ''}{{name}}{trigger.get('suffix') or ''}"
 
         def on_blob(blob: func.InputStream) -> None:
-            event = {"type": "storage", "bucket": trigger["bucket"], "key": blob.name,
-                     "size": blob.length, "uri": blob.uri, "action": "created"}
+            event = {
+                "type": "storage",
+                "bucket": trigger["bucket"],
+                "key": blob.name,
+                "size": blob.length,
+                "uri": blob.uri,
+                "action": "created",
+            }
             call_function(name, event, None)
 
         function_app.function_name(fname)(
             function_app.blob_trigger(arg_name="blob", path=path, connection="AzureWebJobsStorage")(on_blob)
         )
     elif kind == "queue":
+
         def on_message(msg: func.QueueMessage) -> None:
-            event = {"type": "queue", "queue": trigger["queue"], "id": msg.id,
-                     "body": msg.get_body().decode("utf-8", "replace")}
+            event = {
+                "type": "queue",
+                "queue": trigger["queue"],
+                "id": msg.id,
+                "body": msg.get_body().decode("utf-8", "replace"),
+            }
             call_function(name, event, None)
 
         function_app.function_name(fname)(
-            function_app.queue_trigger(
-                arg_name="msg", queue_name=trigger["queue"], connection="AzureWebJobsStorage"
-            )(on_message)
+            function_app.queue_trigger(arg_name="msg", queue_name=trigger["queue"], connection="AzureWebJobsStorage")(
+                on_message
+            )
         )
     else:
         log_warning("function %r: trigger type %r is not supported on Azure", name, kind)

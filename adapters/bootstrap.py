@@ -43,8 +43,11 @@ def load_config(root: str | os.PathLike[str]) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{path} is unreadable: {exc}") from exc
     if not isinstance(config, dict) or config.get("format") != SUPPORTED_FORMAT:
-        raise ConfigError(f"{path}: unsupported format {config.get('format')!r}, expected 1"
-                          if isinstance(config, dict) else f"{path} is not a JSON object")
+        raise ConfigError(
+            f"{path}: unsupported format {config.get('format')!r}, expected 1"
+            if isinstance(config, dict)
+            else f"{path} is not a JSON object"
+        )
     return config
 
 

@@ -154,8 +154,7 @@ class Dispatcher:
                 return spec
         if source.kind == "schedule":
             scheduled = [
-                spec for spec in self.functions.values()
-                if any(t.get("type") == "schedule" for t in spec.triggers)
+                spec for spec in self.functions.values() if any(t.get("type") == "schedule" for t in spec.triggers)
             ]
             named = [spec for spec in scheduled if _rule_names_function(source.name, spec.name)]
             if len(named) == 1:

@@ -127,9 +127,11 @@ def make_handler(
         response = service.handle(neutral)
         if len(response.body) > max_response_bytes:
             log_error(
-                "response to %s %s is %d bytes, over the %d-byte Cloud Functions limit; "
-                "returning 502 instead",
-                neutral.method, neutral.path, len(response.body), max_response_bytes,
+                "response to %s %s is %d bytes, over the %d-byte Cloud Functions limit; returning 502 instead",
+                neutral.method,
+                neutral.path,
+                len(response.body),
+                max_response_bytes,
             )
             response = error_response(502, "Bad Gateway: response too large")
         service.log(neutral, response, started, len(response.body))
@@ -145,9 +147,7 @@ def cloud_event_from_request(http_request: Any) -> dict[str, Any] | None:
 
     environ = http_request.environ
     if environ.get("HTTP_CE_SPECVERSION"):
-        event: dict[str, Any] = {
-            key[8:].lower(): value for key, value in environ.items() if key.startswith("HTTP_CE_")
-        }
+        event: dict[str, Any] = {key[8:].lower(): value for key, value in environ.items() if key.startswith("HTTP_CE_")}
         raw = http_request.get_data(cache=True)
         try:
             event["data"] = json.loads(raw) if raw else None

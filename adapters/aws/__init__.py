@@ -128,7 +128,10 @@ class _Handler:
         log_error(
             "response to %s %s is %d bytes once encoded for Lambda, over the %d-byte "
             "limit; returning 502 instead (stream it from S3 or shrink it)",
-            request.method, request.path, size, options.max_response_bytes,
+            request.method,
+            request.path,
+            size,
+            options.max_response_bytes,
         )
         response = error_response(502, "Bad Gateway: response too large")
         return response, source.from_response(response, event, options)

@@ -35,10 +35,7 @@ def infer(event: dict[str, Any]) -> bool:
     """A v1 proxy event: ``httpMethod`` and a requestContext that is not ALB's or WebSocket's."""
     context = event.get("requestContext")
     return (
-        "httpMethod" in event
-        and isinstance(context, dict)
-        and "elb" not in context
-        and "connectionId" not in context
+        "httpMethod" in event and isinstance(context, dict) and "elb" not in context and "connectionId" not in context
     )
 
 

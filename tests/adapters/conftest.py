@@ -16,8 +16,10 @@ def load_sample(relative: str) -> dict[str, Any]:
     """An official sample event, or skip the test with the reason."""
     path = SHARED_EVENTS / relative
     if not path.is_file():
-        pytest.skip(f"official event samples not found at {SHARED_EVENTS} (../shared/events is only "
-                    "present in the team checkout and CI)")
+        pytest.skip(
+            f"official event samples not found at {SHARED_EVENTS} (../shared/events is only "
+            "present in the team checkout and CI)"
+        )
     return json.loads(path.read_text())
 
 

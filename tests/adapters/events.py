@@ -42,8 +42,13 @@ def make_v1_event(
     **overrides: Any,
 ) -> dict[str, Any]:
     """An API Gateway REST API proxy event (``version="1.0"``: HTTP API payload 1.0)."""
-    all_headers = [("Host", host), ("X-Forwarded-Proto", "https"), ("X-Forwarded-Port", "443"),
-                   ("X-Forwarded-For", f"{source_ip}, 130.176.0.1"), *(headers or [])]
+    all_headers = [
+        ("Host", host),
+        ("X-Forwarded-Proto", "https"),
+        ("X-Forwarded-Port", "443"),
+        ("X-Forwarded-For", f"{source_ip}, 130.176.0.1"),
+        *(headers or []),
+    ]
     multi_headers: dict[str, list[str]] = {}
     for name, value in all_headers:
         multi_headers.setdefault(name, []).append(value)
@@ -97,8 +102,13 @@ def make_v2_event(
     **overrides: Any,
 ) -> dict[str, Any]:
     """An API Gateway HTTP API payload 2.0 event (``rawPath`` decoded, as AWS sends it)."""
-    all_headers = {"host": host, "x-forwarded-proto": "https", "x-forwarded-port": "443",
-                   "x-forwarded-for": source_ip, **(headers or {})}
+    all_headers = {
+        "host": host,
+        "x-forwarded-proto": "https",
+        "x-forwarded-port": "443",
+        "x-forwarded-for": source_ip,
+        **(headers or {}),
+    }
     text, is_b64 = _body(body, base64_encoded)
     raw_path = path if stage == "$default" else f"/{stage}{path}"
     event: dict[str, Any] = {
@@ -113,8 +123,13 @@ def make_v2_event(
             "apiId": "abc123",
             "domainName": host,
             "domainPrefix": host.split(".", 1)[0],
-            "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1",
-                     "sourceIp": source_ip, "userAgent": "pytest"},
+            "http": {
+                "method": method,
+                "path": raw_path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": "pytest",
+            },
             "requestId": "JKJaXmPLvHcESHA=",
             "routeKey": "$default",
             "stage": stage,
@@ -145,8 +160,17 @@ def make_function_url_event(
     **overrides: Any,
 ) -> dict[str, Any]:
     """A Lambda Function URL event (payload 2.0, ``rawPath`` percent-encoded, no stage)."""
-    event = make_v2_event(method, path, query=query, headers=headers, cookies=cookies, body=body,
-                          base64_encoded=base64_encoded, host=host, source_ip=source_ip)
+    event = make_v2_event(
+        method,
+        path,
+        query=query,
+        headers=headers,
+        cookies=cookies,
+        body=body,
+        base64_encoded=base64_encoded,
+        host=host,
+        source_ip=source_ip,
+    )
     del event["routeKey"]
     context = event["requestContext"]
     del context["routeKey"], context["stage"]
@@ -168,12 +192,18 @@ def make_alb_event(
     **overrides: Any,
 ) -> dict[str, Any]:
     """An ALB Lambda-target event; ``query`` pairs are raw (ALB does not decode them)."""
-    all_headers = [("host", host), ("x-forwarded-proto", "http"), ("x-forwarded-port", "80"),
-                   ("x-forwarded-for", client_ip), *(headers or [])]
+    all_headers = [
+        ("host", host),
+        ("x-forwarded-proto", "http"),
+        ("x-forwarded-port", "80"),
+        ("x-forwarded-for", client_ip),
+        *(headers or []),
+    ]
     text, is_b64 = _body(body, base64_encoded)
     event: dict[str, Any] = {
-        "requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:eu-west-1:"
-                                                     "123456789012:targetgroup/faas/abcdef"}},
+        "requestContext": {
+            "elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/faas/abcdef"}
+        },
         "httpMethod": method,
         "path": path,
         "body": text,
@@ -199,39 +229,73 @@ def make_s3_event(bucket: str = "uploads", key: str = "img/cat.jpg", name: str =
     """An S3 notification with one record (the key URL-encoded, as S3 sends it)."""
     from urllib.parse import quote_plus
 
-    return {"Records": [{
-        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "eu-west-1",
-        "eventTime": "2026-01-01T00:00:00.000Z", "eventName": name,
-        "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
-               "object": {"key": quote_plus(key, safe="/"), "size": 1024}},
-    }]}
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": "eu-west-1",
+                "eventTime": "2026-01-01T00:00:00.000Z",
+                "eventName": name,
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
+                    "object": {"key": quote_plus(key, safe="/"), "size": 1024},
+                },
+            }
+        ]
+    }
 
 
 def make_sqs_event(queue: str = "thumbnails", body: str = "hello") -> dict[str, Any]:
     """An SQS batch with one message."""
-    return {"Records": [{
-        "messageId": "059f36b4-87a3-44ab-83d2-661975830a7d", "receiptHandle": "AQEB",
-        "body": body, "attributes": {}, "messageAttributes": {}, "md5OfBody": "x",
-        "eventSource": "aws:sqs", "eventSourceARN": f"arn:aws:sqs:eu-west-1:123456789012:{queue}",
-        "awsRegion": "eu-west-1",
-    }]}
+    return {
+        "Records": [
+            {
+                "messageId": "059f36b4-87a3-44ab-83d2-661975830a7d",
+                "receiptHandle": "AQEB",
+                "body": body,
+                "attributes": {},
+                "messageAttributes": {},
+                "md5OfBody": "x",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws:sqs:eu-west-1:123456789012:{queue}",
+                "awsRegion": "eu-west-1",
+            }
+        ]
+    }
 
 
 def make_sns_event(topic: str = "alerts", message: str = "hi") -> dict[str, Any]:
     """An SNS notification with one record."""
-    return {"Records": [{
-        "EventSource": "aws:sns", "EventVersion": "1.0",
-        "Sns": {"Type": "Notification", "TopicArn": f"arn:aws:sns:eu-west-1:123456789012:{topic}",
-                "Message": message, "MessageId": "95df01b4"},
-    }]}
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "Sns": {
+                    "Type": "Notification",
+                    "TopicArn": f"arn:aws:sns:eu-west-1:123456789012:{topic}",
+                    "Message": message,
+                    "MessageId": "95df01b4",
+                },
+            }
+        ]
+    }
 
 
 def make_schedule_event(rule: str = "bestpuppers-dev-nightly-report-0") -> dict[str, Any]:
     """An EventBridge scheduled event."""
     return {
-        "version": "0", "id": "cdc73f9d", "detail-type": "Scheduled Event", "source": "aws.events",
-        "account": "123456789012", "time": "2026-01-01T00:00:00Z", "region": "eu-west-1",
-        "resources": [f"arn:aws:events:eu-west-1:123456789012:rule/{rule}"], "detail": {},
+        "version": "0",
+        "id": "cdc73f9d",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-01-01T00:00:00Z",
+        "region": "eu-west-1",
+        "resources": [f"arn:aws:events:eu-west-1:123456789012:rule/{rule}"],
+        "detail": {},
     }
 
 

@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-WEBAPP = '''
+WEBAPP = """
 import json
 IMPORTS = 1
 
@@ -17,9 +17,9 @@ def app(environ, start_response):
     body = json.dumps({"path": environ["PATH_INFO"], "script": environ["SCRIPT_NAME"]}).encode()
     start_response("200 OK", [("Content-Type", "application/json")])
     return [body]
-'''
+"""
 
-TASKS = '''
+TASKS = """
 CALLS = []
 
 def record(name):
@@ -33,14 +33,20 @@ thumbs = record("thumbs")
 uploads = record("uploads")
 deleted = record("deleted")
 alerts = record("alerts")
-'''
+"""
 
 
 class Project:
     """Writes the modules under unique names (so tests never share sys.modules entries)."""
 
-    def __init__(self, root: Path, *, app: bool = True, functions: dict[str, Any] | None = None,
-                 app_extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        app: bool = True,
+        functions: dict[str, Any] | None = None,
+        app_extra: dict[str, Any] | None = None,
+    ) -> None:
         suffix = uuid.uuid4().hex[:8]
         self.root = root
         self.webapp = f"webapp_{suffix}"
@@ -50,9 +56,21 @@ class Project:
         if functions is None:
             functions = default_functions(self.tasks)
         config = {
-            "format": 1, "project": "bestpuppers", "stage": "dev", "platform": "aws",
-            "app": ({"entry": f"{self.webapp}:app", "interface": "wsgi", "base_path": "", "framework": None,
-                     **(app_extra or {})} if app else None),
+            "format": 1,
+            "project": "bestpuppers",
+            "stage": "dev",
+            "platform": "aws",
+            "app": (
+                {
+                    "entry": f"{self.webapp}:app",
+                    "interface": "wsgi",
+                    "base_path": "",
+                    "framework": None,
+                    **(app_extra or {}),
+                }
+                if app
+                else None
+            ),
             "functions": functions,
         }
         (root / "faas_runtime.json").write_text(json.dumps(config))
@@ -63,13 +81,23 @@ class Project:
 
 def default_functions(tasks: str) -> dict[str, Any]:
     return {
-        "nightly-report": {"entry": f"{tasks}:nightly", "triggers": [
-            {"type": "schedule", "expression": "rate(4 hours)"}]},
-        "thumbnails": {"entry": f"{tasks}:thumbs", "triggers": [
-            {"type": "queue", "queue": "thumbnails", "batch_size": 10}]},
-        "on-upload": {"entry": f"{tasks}:uploads", "triggers": [
-            {"type": "storage", "bucket": "uploads", "events": ["created"], "prefix": "img/", "suffix": ".jpg"}]},
-        "on-delete": {"entry": f"{tasks}:deleted", "triggers": [
-            {"type": "storage", "bucket": "uploads", "events": ["deleted"], "prefix": "", "suffix": ""}]},
+        "nightly-report": {
+            "entry": f"{tasks}:nightly",
+            "triggers": [{"type": "schedule", "expression": "rate(4 hours)"}],
+        },
+        "thumbnails": {
+            "entry": f"{tasks}:thumbs",
+            "triggers": [{"type": "queue", "queue": "thumbnails", "batch_size": 10}],
+        },
+        "on-upload": {
+            "entry": f"{tasks}:uploads",
+            "triggers": [
+                {"type": "storage", "bucket": "uploads", "events": ["created"], "prefix": "img/", "suffix": ".jpg"}
+            ],
+        },
+        "on-delete": {
+            "entry": f"{tasks}:deleted",
+            "triggers": [{"type": "storage", "bucket": "uploads", "events": ["deleted"], "prefix": "", "suffix": ""}],
+        },
         "alerts": {"entry": f"{tasks}:alerts", "triggers": [{"type": "topic", "topic": "alerts"}]},
     }

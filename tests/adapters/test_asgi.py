@@ -133,8 +133,9 @@ class TestRawASGI:
 
         handler = make_handler(app, asgi_mode="thread")
         results: list[str] = []
-        threads = [threading.Thread(target=lambda: results.append(handler(make_v2_event(), None)["body"]))
-                   for _ in range(5)]
+        threads = [
+            threading.Thread(target=lambda: results.append(handler(make_v2_event(), None)["body"])) for _ in range(5)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -24,10 +24,12 @@ def wire(response) -> dict:
     """What the Functions worker actually sends: the converter's output."""
     datum = HttpResponseConverter.encode(response, expected_type=None)
     value = datum.value
-    return {"status": int(value["status_code"].value),
-            "headers": {k.lower(): v.value for k, v in value["headers"].items()},
-            "cookies": [c.output(header="").strip() for c in value["cookies"] or []],
-            "body": value["body"].value}
+    return {
+        "status": int(value["status_code"].value),
+        "headers": {k.lower(): v.value for k, v in value["headers"].items()},
+        "cookies": [c.output(header="").strip() for c in value["cookies"] or []],
+        "body": value["body"].value,
+    }
 
 
 class TestAzure:
@@ -53,8 +55,9 @@ class TestAzure:
         assert data["self_url"] == "/api/shop/items/rex"
 
     def test_query_and_remote_addr(self, flask_app):
-        response = make_handler(flask_app)(request(path="/api/echo?a=1&a=2",
-                                                   headers={"x-forwarded-for": "6.6.6.6, 198.51.100.5:61234"}))
+        response = make_handler(flask_app)(
+            request(path="/api/echo?a=1&a=2", headers={"x-forwarded-for": "6.6.6.6, 198.51.100.5:61234"})
+        )
         data = json.loads(response.get_body())
         assert data["args"] == {"a": ["1", "2"]}
         assert data["remote_addr"] == "198.51.100.5"
@@ -90,10 +93,16 @@ class TestAzure:
         seen = json.loads(handler(request()).get_body())
         assert (seen["wsgi.url_scheme"], seen["SERVER_PORT"], seen["SERVER_NAME"]) == ("https", "443", HOST)
 
-    @pytest.mark.parametrize("expression, expected", [
-        ("rate(4 hours)", "0 0 */4 * * *"), ("rate(1 minute)", "0 * * * * *"), ("rate(2 days)", "0 0 0 */2 * *"),
-        ("cron(15 10 ? * MON-FRI *)", "0 15 10 * * 1-5"), ("cron(0 18 * * 2 *)", "0 0 18 * * 1"),
-    ])
+    @pytest.mark.parametrize(
+        "expression, expected",
+        [
+            ("rate(4 hours)", "0 0 */4 * * *"),
+            ("rate(1 minute)", "0 * * * * *"),
+            ("rate(2 days)", "0 0 0 */2 * *"),
+            ("cron(15 10 ? * MON-FRI *)", "0 15 10 * * 1-5"),
+            ("cron(0 18 * * 2 *)", "0 0 18 * * 1"),
+        ],
+    )
     def test_schedule_conversion(self, expression, expected):
         assert schedule_to_ncrontab(expression) == expected
 

@@ -81,8 +81,9 @@ class TestBuild:
             build("aws", root=tmp_path)
 
     def test_bad_entry(self, tmp_path):
-        (tmp_path / "faas_runtime.json").write_text(json.dumps(
-            {"format": 1, "app": {"entry": "no_such_module_xyz:app"}, "functions": {}}))
+        (tmp_path / "faas_runtime.json").write_text(
+            json.dumps({"format": 1, "app": {"entry": "no_such_module_xyz:app"}, "functions": {}})
+        )
         with pytest.raises(ConfigError, match="cannot import 'no_such_module_xyz'"):
             build("aws", root=tmp_path)
 
@@ -107,8 +108,9 @@ class TestAzureApp:
         app = build("azure", root=project.root)
         assert isinstance(app, func.FunctionApp)
         functions = {f.get_function_name(): f for f in app.get_functions()}
-        assert {"faas_http", "faas_invoke", "faas_nightly_report_0", "faas_thumbnails_0",
-                "faas_on_upload_0"} <= set(functions)
+        assert {"faas_http", "faas_invoke", "faas_nightly_report_0", "faas_thumbnails_0", "faas_on_upload_0"} <= set(
+            functions
+        )
         bindings = {name: [b.get_dict_repr() for b in f.get_bindings()] for name, f in functions.items()}
         http = next(b for b in bindings["faas_http"] if b["type"] == "httpTrigger")
         assert http["route"] == "{*route}"

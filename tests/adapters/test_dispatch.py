@@ -38,12 +38,15 @@ class TestAwsRouting:
         assert handler(event, None) == {"ran": "thumbs"}
         assert project.calls() == [("thumbs", event)]
 
-    @pytest.mark.parametrize("key, name, expected", [
-        ("img/cat.jpg", "ObjectCreated:Put", "uploads"),
-        ("img/my cat.jpg", "ObjectCreated:CompleteMultipartUpload", "uploads"),  # "+" in the event
-        ("img/cat.png", "ObjectRemoved:Delete", "deleted"),
-        ("docs/a.txt", "ObjectRemoved:DeleteMarkerCreated", "deleted"),
-    ])
+    @pytest.mark.parametrize(
+        "key, name, expected",
+        [
+            ("img/cat.jpg", "ObjectCreated:Put", "uploads"),
+            ("img/my cat.jpg", "ObjectCreated:CompleteMultipartUpload", "uploads"),  # "+" in the event
+            ("img/cat.png", "ObjectRemoved:Delete", "deleted"),
+            ("docs/a.txt", "ObjectRemoved:DeleteMarkerCreated", "deleted"),
+        ],
+    )
     def test_s3_by_bucket_prefix_suffix_and_action(self, project, key, name, expected):
         handler = build("aws", root=project.root)
         assert handler(make_s3_event("uploads", key, name), None) == {"ran": expected}
@@ -88,10 +91,16 @@ class TestOfficialAwsSamples:
         probe = Project(tmp_path)
         tasks = probe.tasks
         functions = {
-            "sched": {"entry": f"{tasks}:nightly", "triggers": [{"type": "schedule", "expression": "rate(1 hour)",
-                                                                 "name": "my-schedule"}]},
-            "s3": {"entry": f"{tasks}:uploads", "triggers": [{"type": "storage", "bucket": "sourcebucket",
-                                                              "events": ["created"], "prefix": "Happy Face"}]},
+            "sched": {
+                "entry": f"{tasks}:nightly",
+                "triggers": [{"type": "schedule", "expression": "rate(1 hour)", "name": "my-schedule"}],
+            },
+            "s3": {
+                "entry": f"{tasks}:uploads",
+                "triggers": [
+                    {"type": "storage", "bucket": "sourcebucket", "events": ["created"], "prefix": "Happy Face"}
+                ],
+            },
             "sqs": {"entry": f"{tasks}:thumbs", "triggers": [{"type": "queue", "queue": "SQSQueue"}]},
             "sns": {"entry": f"{tasks}:alerts", "triggers": [{"type": "topic", "topic": "EXAMPLE"}]},
         }
@@ -112,15 +121,21 @@ def gcp_client(project, tmp_path):
     import functions_framework
 
     main = tmp_path / "main.py"
-    main.write_text(textwrap.dedent(f"""
+    main.write_text(
+        textwrap.dedent(f"""
         from faas.adapters.bootstrap import build
         handler = build("gcp", root={str(project.root)!r})
-    """))
+    """)
+    )
     return functions_framework.create_app(target="handler", source=str(main), signature_type="http").test_client()
 
 
-PUBSUB_HEADERS = {"ce-specversion": "1.0", "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
-                  "ce-source": "//pubsub.googleapis.com/projects/p/topics/thumbnails", "ce-id": "1"}
+PUBSUB_HEADERS = {
+    "ce-specversion": "1.0",
+    "ce-type": "google.cloud.pubsub.topic.v1.messagePublished",
+    "ce-source": "//pubsub.googleapis.com/projects/p/topics/thumbnails",
+    "ce-id": "1",
+}
 
 
 class TestGcpRouting:
@@ -137,9 +152,13 @@ class TestGcpRouting:
     def test_private_function_routes_storage_cloud_event(self, project, tmp_path, monkeypatch):
         monkeypatch.setenv("FAAS_PRIVATE", "1")
         client = gcp_client(project, tmp_path)
-        headers = {"ce-specversion": "1.0", "ce-type": "google.cloud.storage.object.v1.finalized",
-                   "ce-source": "//storage.googleapis.com/projects/_/buckets/uploads",
-                   "ce-subject": "objects/img/dog.jpg", "ce-id": "2"}
+        headers = {
+            "ce-specversion": "1.0",
+            "ce-type": "google.cloud.storage.object.v1.finalized",
+            "ce-source": "//storage.googleapis.com/projects/_/buckets/uploads",
+            "ce-subject": "objects/img/dog.jpg",
+            "ce-id": "2",
+        }
         assert client.post("/", json={"name": "img/dog.jpg"}, headers=headers).get_json() == {"ran": "uploads"}
 
     def test_structured_official_sample(self, project, tmp_path, monkeypatch):
@@ -165,6 +184,8 @@ class TestGcpRouting:
     def test_public_function_never_honours_cloud_events_or_envelopes(self, project, tmp_path):
         client = gcp_client(project, tmp_path)
         assert client.post("/x", json={"message": {}}, headers=PUBSUB_HEADERS).get_json() == {
-            "path": "/x", "script": ""}
+            "path": "/x",
+            "script": "",
+        }
         assert client.post("/", json={"faas": {"function": "alerts"}}).get_json()["path"] == "/"
         assert project.calls() == []

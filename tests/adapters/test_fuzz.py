@@ -14,8 +14,11 @@ from faas.adapters.http import native_from_decoded, native_from_encoded
 from tests.adapters.events import make_alb_event, make_function_url_event, make_v1_event, make_v2_event
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
-json_values = st.recursive(json_scalars, lambda children: st.lists(children, max_size=4)
-                           | st.dictionaries(st.text(max_size=10), children, max_size=4), max_leaves=12)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
 
 
 def body_app(environ, start_response):
@@ -27,11 +30,27 @@ def body_app(environ, start_response):
 
 
 HANDLER = make_handler(body_app, access_log=False)
-BUILDERS = [make_v1_event, make_v2_event, make_function_url_event, make_alb_event,
-            lambda *a, **kw: make_alb_event(*a, multi_value=True, **kw)]
-FIELDS = ["path", "rawPath", "httpMethod", "headers", "multiValueHeaders", "queryStringParameters",
-          "multiValueQueryStringParameters", "rawQueryString", "cookies", "body", "isBase64Encoded",
-          "requestContext"]
+BUILDERS = [
+    make_v1_event,
+    make_v2_event,
+    make_function_url_event,
+    make_alb_event,
+    lambda *a, **kw: make_alb_event(*a, multi_value=True, **kw),
+]
+FIELDS = [
+    "path",
+    "rawPath",
+    "httpMethod",
+    "headers",
+    "multiValueHeaders",
+    "queryStringParameters",
+    "multiValueQueryStringParameters",
+    "rawQueryString",
+    "cookies",
+    "body",
+    "isBase64Encoded",
+    "requestContext",
+]
 
 
 def served(event: Any) -> dict[str, Any] | None:
@@ -62,8 +81,11 @@ def test_malformed_http_events_get_a_400_or_are_served(builder, field, value):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(BUILDERS), st.sampled_from(["headers", "multiValueHeaders"]),
-       st.dictionaries(st.text(max_size=12), st.text(max_size=12) | st.lists(st.text(max_size=8), max_size=3)))
+@given(
+    st.sampled_from(BUILDERS),
+    st.sampled_from(["headers", "multiValueHeaders"]),
+    st.dictionaries(st.text(max_size=12), st.text(max_size=12) | st.lists(st.text(max_size=8), max_size=3)),
+)
 def test_malformed_headers_get_a_400(builder, field, headers):
     event = builder()
     event[field] = headers

@@ -47,11 +47,13 @@ class TestGcpHttp:
     def test_cloudfunctions_host_mounts_the_app_under_the_function_name(self, tmp_path, monkeypatch):
         monkeypatch.setenv("K_SERVICE", "myfn")
         client = ff_client(tmp_path, FLASK_SOURCE)
-        response = client.get("/items/rex", headers={"Host": "europe-west1-proj.cloudfunctions.net",
-                                                     "X-Forwarded-Proto": "https"})
+        response = client.get(
+            "/items/rex", headers={"Host": "europe-west1-proj.cloudfunctions.net", "X-Forwarded-Proto": "https"}
+        )
         assert response.get_json()["self_url"] == "/myfn/items/rex"
-        data = client.get("/", headers={"Host": "europe-west1-proj.cloudfunctions.net",
-                                        "X-Forwarded-Proto": "https"}).get_json()
+        data = client.get(
+            "/", headers={"Host": "europe-west1-proj.cloudfunctions.net", "X-Forwarded-Proto": "https"}
+        ).get_json()
         assert data["item_external"] == "https://europe-west1-proj.cloudfunctions.net/myfn/items/rex"
 
     def test_non_ascii_path(self, tmp_path):
@@ -144,8 +146,9 @@ class TestGcpMore:
     def test_fastapi_app_natively(self, tmp_path):
         client = ff_client(tmp_path, ASGI_SOURCE)
         for _ in range(2):
-            data = client.get("/items/rex?a=1&a=2", headers={"Host": "fn-x.a.run.app",
-                                                            "X-Forwarded-Proto": "https"}).get_json()
+            data = client.get(
+                "/items/rex?a=1&a=2", headers={"Host": "fn-x.a.run.app", "X-Forwarded-Proto": "https"}
+            ).get_json()
             assert data["url"] == "https://fn-x.a.run.app/items/rex"
             assert data["pool"] == "ready"
         assert client.post("/echo", data=PNG).data == PNG

@@ -19,8 +19,7 @@ SLOW_STDLIB = ("asyncio", "inspect", "dataclasses", "logging", "typing", "json",
 
 def modules_after(statement: str, *, flags: tuple[str, ...] = (), path: str | None = None) -> set[str]:
     prelude = f"import sys; sys.path.insert(0, {path!r}); " if path else "import sys; "
-    code = prelude + f"before = set(sys.modules); {statement}; " \
-        "print(repr(sorted(set(sys.modules) - before)))"
+    code = prelude + f"before = set(sys.modules); {statement}; print(repr(sorted(set(sys.modules) - before)))"
     out = subprocess.run([sys.executable, *flags, "-c", code], capture_output=True, text=True, check=True)
     return set(eval(out.stdout.splitlines()[-1]))  # a repr of a list of str
 
@@ -59,19 +58,24 @@ def test_bootstrap_is_stdlib_only(artifact):
 
 
 def test_asgi_machinery_loads_only_for_asgi_apps(artifact):
-    loaded = modules_after("from faas.adapters.aws import make_handler; make_handler(lambda e, s: [])",
-                           flags=("-S",), path=artifact)
+    loaded = modules_after(
+        "from faas.adapters.aws import make_handler; make_handler(lambda e, s: [])", flags=("-S",), path=artifact
+    )
     assert "asyncio" not in loaded
-    loaded = modules_after("from faas.adapters.aws import make_handler\nasync def app(s, r, x): pass\n"
-                           "make_handler(app)", flags=("-S",), path=artifact)
+    loaded = modules_after(
+        "from faas.adapters.aws import make_handler\nasync def app(s, r, x): pass\nmake_handler(app)",
+        flags=("-S",),
+        path=artifact,
+    )
     assert "asyncio" in loaded
 
 
 def test_serving_a_request_needs_no_slow_stdlib(artifact):
-    statement = ("from faas.adapters.aws import make_handler; "
-                 "h = make_handler(lambda e, s: (s('200 OK', []), [b'ok'])[1], access_log=False); "
-                 "h({'version': '2.0', 'rawPath': '/', 'headers': {}, "
-                 "'requestContext': {'http': {'method': 'GET', 'sourceIp': '1.2.3.4'}}}, None)")
+    statement = (
+        "from faas.adapters.aws import make_handler; "
+        "h = make_handler(lambda e, s: (s('200 OK', []), [b'ok'])[1], access_log=False); "
+        "h({'version': '2.0', 'rawPath': '/', 'headers': {}, "
+        "'requestContext': {'http': {'method': 'GET', 'sourceIp': '1.2.3.4'}}}, None)"
+    )
     loaded = modules_after(statement, flags=("-S",), path=artifact)
     assert not matching(loaded, SLOW_STDLIB), sorted(matching(loaded, SLOW_STDLIB))
-

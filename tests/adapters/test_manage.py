@@ -56,7 +56,9 @@ class TestEnvelope:
         project = Project(tmp_path)
         handler = build("aws", root=project.root)
         assert handler({"faas": {"manage": ["greet", "ann"]}}, None) == {
-            "exit_status": 0, "output": "hello ann\nto stderr\nprinted\n"}
+            "exit_status": 0,
+            "output": "hello ann\nto stderr\nprinted\n",
+        }
 
     def test_manage_is_not_reachable_through_a_public_http_route(self, tmp_path, monkeypatch):
         monkeypatch.syspath_prepend(str(tmp_path))

@@ -118,7 +118,9 @@ def test_another_stages_environment_variables_are_not_needed(tmp_path: Path) -> 
     text = FULL + '\n[stages.production.providers.aws]\nprofile = "${env:PRODUCTION_PROFILE}"\n'
     project = load_project(write(tmp_path, text), "dev", environ={"SECRET_KEY": "x"})
     assert project.config.providers["aws"] == {"region": "us-east-1"}
-    with pytest.raises(ConfigError, match=r"stages\.production\.providers\.aws\.profile: environment variable PRODUCTION_PROFILE"):
+    with pytest.raises(
+        ConfigError, match=r"stages\.production\.providers\.aws\.profile: environment variable PRODUCTION_PROFILE"
+    ):
         load_project(write(tmp_path, text), "production", environ={"SECRET_KEY": "x"})
 
 

@@ -20,10 +20,17 @@ def create_fastapi(events: list[str]) -> FastAPI:
 
     @app.get("/items/{name}")
     async def item(name: str, request: Request) -> JSONResponse:
-        return JSONResponse({"name": name, "url": str(request.url_for("item", name="rex")),
-                             "path": request.url.path, "root_path": request.scope.get("root_path"),
-                             "pool": request.state.pool, "client": request.client.host if request.client else None,
-                             "query": request.query_params.multi_items()})
+        return JSONResponse(
+            {
+                "name": name,
+                "url": str(request.url_for("item", name="rex")),
+                "path": request.url.path,
+                "root_path": request.scope.get("root_path"),
+                "pool": request.state.pool,
+                "client": request.client.host if request.client else None,
+                "query": request.query_params.multi_items(),
+            }
+        )
 
     @app.get("/café")
     async def cafe(request: Request) -> JSONResponse:

@@ -30,9 +30,15 @@ def item(request: Any, name: str) -> Any:
     from django.http import JsonResponse
     from django.urls import reverse
 
-    return JsonResponse({"name": name, "path": request.path, "path_info": request.path_info,
-                         "reverse": reverse("item", args=["rex"]),
-                         "absolute": request.build_absolute_uri(reverse("item", args=["rex"]))})
+    return JsonResponse(
+        {
+            "name": name,
+            "path": request.path,
+            "path_info": request.path_info,
+            "reverse": reverse("item", args=["rex"]),
+            "absolute": request.build_absolute_uri(reverse("item", args=["rex"])),
+        }
+    )
 
 
 def cafe(request: Any) -> Any:

@@ -6,8 +6,10 @@ import gzip
 
 from flask import Flask, Response, jsonify, request, url_for
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 def create_app() -> Flask:
@@ -15,9 +17,13 @@ def create_app() -> Flask:
 
     @app.get("/")
     def index() -> Response:
-        return jsonify(path=request.path, script_root=request.script_root, url=request.url,
-                       item_url=url_for("item", name="rex"),
-                       item_external=url_for("item", name="rex", _external=True))
+        return jsonify(
+            path=request.path,
+            script_root=request.script_root,
+            url=request.url,
+            item_url=url_for("item", name="rex"),
+            item_external=url_for("item", name="rex", _external=True),
+        )
 
     @app.get("/items/<name>")
     def item(name: str) -> Response:
@@ -29,10 +35,15 @@ def create_app() -> Flask:
 
     @app.route("/echo", methods=["GET", "POST", "PUT", "HEAD"])
     def echo() -> Response:
-        return jsonify(args={k: request.args.getlist(k) for k in request.args},
-                       cookies=request.cookies, remote_addr=request.remote_addr,
-                       host=request.host, scheme=request.scheme, data=request.get_data().hex(),
-                       form=request.form.to_dict(flat=False))
+        return jsonify(
+            args={k: request.args.getlist(k) for k in request.args},
+            cookies=request.cookies,
+            remote_addr=request.remote_addr,
+            host=request.host,
+            scheme=request.scheme,
+            data=request.get_data().hex(),
+            form=request.form.to_dict(flat=False),
+        )
 
     @app.get("/cookies")
     def cookies() -> Response:
@@ -48,8 +59,9 @@ def create_app() -> Flask:
 
     @app.get("/gzip")
     def gzipped() -> Response:
-        return Response(gzip.compress(b"hello " * 100, mtime=0), mimetype="text/plain",
-                        headers={"Content-Encoding": "gzip"})
+        return Response(
+            gzip.compress(b"hello " * 100, mtime=0), mimetype="text/plain", headers={"Content-Encoding": "gzip"}
+        )
 
     @app.get("/latin1")
     def latin1() -> Response:

@@ -7,8 +7,20 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-SEEN_KEYS = ("REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "SERVER_NAME", "SERVER_PORT",
-             "REMOTE_ADDR", "CONTENT_TYPE", "CONTENT_LENGTH", "HTTP_HOST", "HTTP_COOKIE", "wsgi.url_scheme")
+SEEN_KEYS = (
+    "REQUEST_METHOD",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "REMOTE_ADDR",
+    "CONTENT_TYPE",
+    "CONTENT_LENGTH",
+    "HTTP_HOST",
+    "HTTP_COOKIE",
+    "wsgi.url_scheme",
+)
 
 
 def echo_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -32,8 +44,9 @@ def seen_by(result: dict[str, Any]) -> dict[str, Any]:
     return json.loads(body)
 
 
-def fixed_app(status: str = "200 OK", headers: list[tuple[str, str]] | None = None,
-              body: bytes | list[bytes] = b"") -> Callable[..., Iterable[bytes]]:
+def fixed_app(
+    status: str = "200 OK", headers: list[tuple[str, str]] | None = None, body: bytes | list[bytes] = b""
+) -> Callable[..., Iterable[bytes]]:
     """An app that always answers ``status``, ``headers``, ``body``."""
     chunks = body if isinstance(body, list) else [body]
 

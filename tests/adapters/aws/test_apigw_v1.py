@@ -102,8 +102,7 @@ class TestRequest:
         assert data["args"] == {"a": ["1", "2"], "b": ["x&y=z"], "c": ["é ü"]}
 
     def test_remote_addr_is_source_ip_not_client_forwarded_for(self, flask_app):
-        event = make_v1_event("GET", "/echo", source_ip="198.51.100.20",
-                              headers=[("X-Forwarded-For", "6.6.6.6")])
+        event = make_v1_event("GET", "/echo", source_ip="198.51.100.20", headers=[("X-Forwarded-For", "6.6.6.6")])
         event["multiValueHeaders"]["X-Forwarded-For"] = ["6.6.6.6, 198.51.100.20"]
         data = json.loads(make_handler(flask_app)(event, None)["body"])
         assert data["remote_addr"] == "198.51.100.20"
@@ -139,8 +138,9 @@ class TestRequest:
         assert bytes.fromhex(data["data"]) == payload
 
     def test_form_post(self, flask_app):
-        event = make_v1_event("POST", "/echo", body="x=1&x=2&y=%C3%A9",
-                              headers=[("Content-Type", "application/x-www-form-urlencoded")])
+        event = make_v1_event(
+            "POST", "/echo", body="x=1&x=2&y=%C3%A9", headers=[("Content-Type", "application/x-www-form-urlencoded")]
+        )
         data = json.loads(make_handler(flask_app)(event, None)["body"])
         assert data["form"] == {"x": ["1", "2"], "y": ["é"]}
 
@@ -192,7 +192,8 @@ class TestResponse:
     def test_close_is_called(self):
         body = ClosingBody([b"a", b"b"])
         result = make_handler(lambda environ, start_response: (start_response("200 OK", []), body)[1])(
-            make_v1_event(), None)
+            make_v1_event(), None
+        )
         assert result["body"] == "ab"
         assert body.closed
 
@@ -283,9 +284,16 @@ class TestResponse:
 
 
 class TestMalformed:
-    @pytest.mark.parametrize("field, value", [("multiValueHeaders", "nope"), ("headers", ["x"]),
-                                              ("httpMethod", 3), ("body", {"a": 1}),
-                                              ("multiValueQueryStringParameters", {"a": "b"})])
+    @pytest.mark.parametrize(
+        "field, value",
+        [
+            ("multiValueHeaders", "nope"),
+            ("headers", ["x"]),
+            ("httpMethod", 3),
+            ("body", {"a": 1}),
+            ("multiValueQueryStringParameters", {"a": "b"}),
+        ],
+    )
     def test_malformed_field_gives_400(self, field, value):
         event = make_v1_event()
         event[field] = value

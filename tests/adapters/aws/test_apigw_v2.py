@@ -71,8 +71,9 @@ class TestRequest:
         assert data["cookies"] == {"a": "1", "b": "2"}
 
     def test_remote_addr_from_source_ip(self, flask_app):
-        event = make_v2_event("GET", "/echo", source_ip="198.51.100.3",
-                              headers={"x-forwarded-for": "6.6.6.6,198.51.100.3"})
+        event = make_v2_event(
+            "GET", "/echo", source_ip="198.51.100.3", headers={"x-forwarded-for": "6.6.6.6,198.51.100.3"}
+        )
         assert json.loads(make_handler(flask_app)(event, None)["body"])["remote_addr"] == "198.51.100.3"
 
     def test_post_10kb_body(self, flask_app):
@@ -84,7 +85,6 @@ class TestRequest:
     def test_base64_body(self, flask_app):
         event = make_v2_event("PUT", "/echo", body=PNG, headers={"content-type": "image/png"})
         assert bytes.fromhex(json.loads(make_handler(flask_app)(event, None)["body"])["data"]) == PNG
-
 
     def test_platform_event_and_context_reach_the_app(self):
         seen = {}
@@ -119,8 +119,9 @@ class TestResponse:
     @pytest.mark.parametrize("encoding", ["br", "gzip", "deflate"])
     def test_content_encoded_text_goes_out_base64(self, encoding):
         payload = b"\x1b\x0b\x00\xf8\xa5\x02"  # compressed bytes are never to be re-encoded as text
-        app = fixed_app("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", encoding)],
-                        payload)
+        app = fixed_app(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", encoding)], payload
+        )
         result = make_handler(app)(make_v2_event(), None)
         assert result["isBase64Encoded"] is True
         assert base64.b64decode(result["body"]) == payload
@@ -138,9 +139,15 @@ class TestResponse:
 
 
 class TestOfficialSamples:
-    @pytest.mark.parametrize("name", ["apigw-v2-request-no-authorizer.json", "apigw-v2-request-iam.json",
-                                      "apigw-v2-request-jwt-authorizer.json",
-                                      "apigw-v2-request-lambda-authorizer.json"])
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "apigw-v2-request-no-authorizer.json",
+            "apigw-v2-request-iam.json",
+            "apigw-v2-request-jwt-authorizer.json",
+            "apigw-v2-request-lambda-authorizer.json",
+        ],
+    )
     def test_http_api_samples(self, name):
         event = load_sample(f"aws/{name}")
         context = event["requestContext"]
@@ -152,7 +159,7 @@ class TestOfficialSamples:
         expected = event["rawPath"]
         if stage != "$default" and expected.startswith(f"/{stage}"):
             assert seen["SCRIPT_NAME"] == f"/{stage}"
-            expected = expected[len(stage) + 1:] or ""
+            expected = expected[len(stage) + 1 :] or ""
         assert seen["PATH_INFO"] == expected
         if event.get("cookies"):
             assert seen["HTTP_COOKIE"] == "; ".join(event["cookies"])

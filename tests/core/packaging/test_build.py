@@ -218,7 +218,8 @@ def test_azure_route_prefix_reaches_the_runtime_settings(tmp_path: Path) -> None
 
     root = copy_project("functions", tmp_path)
     toml = root / "faas.toml"
-    toml.write_text(toml.read_text() + '\n[app]\nentry = "jobs.resize:handle"\n[providers.azure]\nroute_prefix = "v1"\n')
+    app_and_prefix = '\n[app]\nentry = "jobs.resize:handle"\n[providers.azure]\nroute_prefix = "v1"\n'
+    toml.write_text(toml.read_text() + app_and_prefix)
     project = load(root)
     artifact = build_artifact(project, AzureProvider(project).package_target())
     with zipfile.ZipFile(artifact.path) as archive:
