@@ -39,6 +39,14 @@ def infer(event: dict[str, Any]) -> bool:
     )
 
 
+def _quote(text: str) -> str:
+    """quote_plus, skipped for the usual value that has nothing to escape (ASCII letters and
+    digits): urllib's quoting machinery costs about 0.4 µs a call, a third of a request's budget."""
+    if text.isalnum() and text.isascii():
+        return text
+    return quote_plus(text)
+
+
 def _query_string(event: dict[str, Any]) -> str:
     # API Gateway hands over decoded values; re-encode them (keys too) so that "&" or "="
     # inside a value cannot split it. Repeated keys only survive in the multi-value form.
@@ -50,17 +58,17 @@ def _query_string(event: dict[str, Any]) -> str:
         for key, values in multi.items():
             if not isinstance(values, list):
                 raise MalformedEventError(NAME, f"query parameter {key!r} is not a list")
-            qkey = quote_plus(key)
+            qkey = _quote(key)
             for value in values:
                 if not isinstance(value, str):
                     raise MalformedEventError(NAME, f"query parameter {key!r} is not a string")
-                parts.append(qkey + "=" + quote_plus(value))
+                parts.append(qkey + "=" + _quote(value))
         return "&".join(parts)
     single = event.get("queryStringParameters")
     if single:
         if not isinstance(single, dict) or not all(isinstance(v, str) for v in single.values()):
             raise MalformedEventError(NAME, "queryStringParameters is not an object of strings")
-        return "&".join(quote_plus(k) + "=" + quote_plus(v) for k, v in single.items())
+        return "&".join(_quote(k) + "=" + _quote(v) for k, v in single.items())
     return ""
 
 

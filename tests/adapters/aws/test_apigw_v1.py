@@ -7,10 +7,13 @@ import gzip
 import json
 import logging
 import os
+from urllib.parse import quote_plus
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from faas.adapters.aws import make_handler
+from faas.adapters.aws import apigw_v1, make_handler
 from faas.adapters.errors import UnknownEventError
 from tests.adapters.apps.flask_app import PNG
 from tests.adapters.apps.probe import ClosingBody, echo_app, fixed_app, seen_by
@@ -96,6 +99,10 @@ class TestPathsAndStages:
 
 
 class TestRequest:
+    @given(st.text())
+    def test_query_quoting_shortcut_is_exactly_quote_plus(self, text):
+        assert apigw_v1._quote(text) == quote_plus(text)
+
     def test_repeated_query_keys(self, flask_app):
         event = make_v1_event("GET", "/echo", query=[("a", "1"), ("a", "2"), ("b", "x&y=z"), ("c", "é ü")])
         data = json.loads(make_handler(flask_app)(event, None)["body"])
