@@ -139,21 +139,21 @@ def header_name(key: str) -> str:
     return key[5:].lower().replace("_", "-")
 
 
-_REASONS: dict[int, str] = {}
+_STATUS_LINES: dict[int, str] = {}
 
 
 def status_line(status: int) -> str:
     """``"200 OK"`` for 200; ALB wants this as statusDescription."""
-    reason = _REASONS.get(status)
-    if reason is None:
+    line = _STATUS_LINES.get(status)
+    if line is None:
         from http import HTTPStatus
 
         try:
             reason = HTTPStatus(status).phrase
         except ValueError:
             reason = "Unknown"
-        _REASONS[status] = reason
-    return f"{status} {reason}"
+        line = _STATUS_LINES[status] = f"{status} {reason}"
+    return line
 
 
 def native_from_encoded(path: str) -> str:

@@ -115,35 +115,48 @@ def set_cookie_spellings(count: int) -> list[str]:
 
 def from_response(response: Response, event: dict[str, Any], options: Options) -> dict[str, Any]:
     """The ALB response, in the headers mode the request came in."""
-    content_type = content_encoding = None
-    multi: dict[str, list[str]] = {}
+    if "multiValueHeaders" in event:
+        multi: dict[str, list[str]] = {}
+        for name, value in response.headers:
+            lname = name.lower()
+            values = multi.get(lname)
+            if values is None:
+                multi[lname] = [value]
+            else:
+                values.append(value)
+        content_type = multi.get("content-type")
+        content_encoding = multi.get("content-encoding")
+        result = _result(
+            response, content_type[-1] if content_type else None, content_encoding[-1] if content_encoding else None
+        )
+        result["multiValueHeaders"] = multi
+        return result
+    # Single-value mode, built in one pass: repeated headers are joined with ", ", except
+    # Set-Cookie, which must stay separate and gets one spelling per cookie.
+    headers: dict[str, str] = {}
+    cookies: list[str] = []
     for name, value in response.headers:
         lname = name.lower()
-        if lname == "content-type":
-            content_type = value
-        elif lname == "content-encoding":
-            content_encoding = value
-        values = multi.get(lname)
-        if values is None:
-            multi[lname] = [value]
-        else:
-            values.append(value)
+        if lname == "set-cookie":
+            cookies.append(value)
+            continue
+        previous = headers.get(lname)
+        headers[lname] = value if previous is None else previous + ", " + value
+    if len(cookies) == 1:
+        headers["set-cookie"] = cookies[0]
+    elif cookies:
+        for spelling, value in zip(set_cookie_spellings(len(cookies)), cookies, strict=True):
+            headers[spelling] = value
+    result = _result(response, headers.get("content-type"), headers.get("content-encoding"))
+    result["headers"] = headers
+    return result
+
+
+def _result(response: Response, content_type: str | None, content_encoding: str | None) -> dict[str, Any]:
     body, is_base64 = encode_body(response.body, content_type, content_encoding)
-    result: dict[str, Any] = {
+    return {
         "statusCode": response.status,
         "statusDescription": status_line(response.status),
         "body": body,
         "isBase64Encoded": is_base64,
     }
-    if "multiValueHeaders" in event:
-        result["multiValueHeaders"] = multi
-        return result
-    headers: dict[str, str] = {}
-    for lname, values in multi.items():
-        if lname == "set-cookie" and len(values) > 1:
-            for spelling, value in zip(set_cookie_spellings(len(values)), values, strict=True):
-                headers[spelling] = value
-        else:
-            headers[lname] = ", ".join(values)
-    result["headers"] = headers
-    return result
