@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import queue
-import sys
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from faas.providers.local.httpd import BackgroundServer, QuietHandler
 
 PREFIX = "/2018-06-01/runtime"
 
@@ -47,13 +47,11 @@ class Invocation:
         return headers
 
 
-class RuntimeApi(ThreadingHTTPServer):
+class RuntimeApi(BackgroundServer):
     """The Runtime API of one execution environment."""
 
-    daemon_threads = True
-
     def __init__(self, host: str = "127.0.0.1") -> None:
-        super().__init__((host, 0), _Handler)
+        super().__init__((host, 0), _Handler, "lambda-runtime-api")
         self.pending: queue.Queue[Invocation | None] = queue.Queue()
         self.current: Invocation | None = None
         self.waiting = threading.Event()
@@ -61,12 +59,6 @@ class RuntimeApi(ThreadingHTTPServer):
         self.init_error: dict[str, Any] | None = None
         self.init_failed = threading.Event()
         self._closed = False
-        self._thread = threading.Thread(target=self.serve_forever, name="lambda-runtime-api", daemon=True)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A killed runtime (timeout, crash, drain) resets its connection: expected, not an error.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
 
     @property
     def address(self) -> str:
@@ -74,14 +66,10 @@ class RuntimeApi(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"{host!s}:{port}"
 
-    def start(self) -> None:
-        self._thread.start()
-
     def close(self) -> None:
         self._closed = True
         self.pending.put(None)
-        self.shutdown()
-        self.server_close()
+        self.stop()
 
     def submit(self, invocation: Invocation) -> None:
         self.waiting.clear()
@@ -105,14 +93,8 @@ class RuntimeApi(ThreadingHTTPServer):
         return True
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     server: RuntimeApi
-    protocol_version = "HTTP/1.1"
-    # Without TCP_NODELAY every small response waits for the client's delayed ACK (~40 ms a call).
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
     def _reply(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
         self.send_response(status)

@@ -15,7 +15,6 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from faas.providers.local.buckets import LocalBuckets, local_triggers
 from faas.providers.local.gateway.aws import HttpAnswer
 from faas.providers.local.gateway.request import GatewayRequest
 from faas.providers.local.gateway.server import GatewayServer
+from faas.providers.local.httpd import BackgroundServer, QuietHandler
 from faas.providers.local.pool import PoolDrainingError
 from faas.providers.local.router import Deployment, read_runtime_config
 from faas.providers.local.scheduler import ScheduledJob, Scheduler
@@ -259,37 +259,16 @@ class Supervisor:
                     raise RuntimeError("the local deployment is stopping") from None
 
 
-class ControlServer(ThreadingHTTPServer):
+class ControlServer(BackgroundServer):
     """The supervisor's control API: JSON over HTTP on loopback, every call carrying the token."""
 
-    daemon_threads = True
-
     def __init__(self, host: str, supervisor: Supervisor) -> None:
-        super().__init__((host, 0), _ControlHandler)
+        super().__init__((host, 0), _ControlHandler, "control")
         self.supervisor = supervisor
-        self._thread = threading.Thread(target=self.serve_forever, name="control", daemon=True)
-
-    @property
-    def port(self) -> int:
-        return int(self.server_address[1])
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        # shutdown() waits for serve_forever(): only ask a loop that is running.
-        if self._thread.is_alive():
-            self.shutdown()
-        self.server_close()
 
 
-class _ControlHandler(BaseHTTPRequestHandler):
+class _ControlHandler(QuietHandler):
     server: ControlServer
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
     def _reply(self, status: int, data: Any) -> None:
         body = json.dumps(data).encode()

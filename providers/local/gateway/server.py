@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-import threading
 import uuid
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 from urllib.parse import urlsplit
 
 from faas.providers.local.gateway.aws import HttpAnswer
 from faas.providers.local.gateway.request import GatewayRequest
+from faas.providers.local.httpd import BackgroundServer, QuietHandler
 
 Handle = Callable[[GatewayRequest], HttpAnswer]
 _HOP_BY_HOP = frozenset(
@@ -19,44 +16,19 @@ _HOP_BY_HOP = frozenset(
 )
 
 
-class GatewayServer(ThreadingHTTPServer):
+class GatewayServer(BackgroundServer):
     """Accepts client requests and hands each, as a `GatewayRequest`, to `handle`."""
 
-    daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
 
     def __init__(self, host: str, port: int, handle: Handle) -> None:
-        super().__init__((host, port), _Handler)
+        super().__init__((host, port), _Handler, "gateway")
         self.handle = handle
-        self._thread = threading.Thread(target=self.serve_forever, name="gateway", daemon=True)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # Clients that hang up mid-request are routine for a web server.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-    @property
-    def port(self) -> int:
-        return int(self.server_address[1])
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        # shutdown() waits for serve_forever(): only ask a loop that is running.
-        if self._thread.is_alive():
-            self.shutdown()
-        self.server_close()
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     server: GatewayServer
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
