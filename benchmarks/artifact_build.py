@@ -91,7 +91,7 @@ def main() -> None:
         build(args.build_once)  # the child of the fresh-process rebuild measure
         return
 
-    from faas.core.packaging.bytecode import find_interpreter
+    from faas.core.interpreters import find_interpreter
 
     python = find_interpreter("3.12")
     if python is None:

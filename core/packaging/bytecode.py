@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from pathlib import Path
 
 from faas.core.errors import PackagingError
+from faas.core.interpreters import find_interpreter, full_version
+
+__all__ = ["compile_tree", "find_interpreter", "full_version"]
 
 # Each job: [source path, output root, path relative to the output root]; prints what it wrote.
 _COMPILE_SCRIPT = """
@@ -39,63 +40,6 @@ json.dump({"written": written, "failed": failed}, sys.stdout)
 # A fixed number of compile processes (not os.cpu_count()): marshal output can depend on what a
 # process compiled before, so the split must be the same on every machine.
 _WORKERS = 2
-
-
-def _version_of(executable: str) -> str | None:
-    """`3.12` for a CPython 3.12 interpreter, None for anything else or nothing that runs."""
-    full = full_version(executable)
-    return ".".join(full.split(".")[:2]) if full else None
-
-
-@lru_cache(maxsize=16)
-def full_version(executable: str) -> str | None:
-    """The CPython version (`3.12.1`) of `executable`: pyc bytes can differ between patch releases."""
-    try:
-        result = subprocess.run(
-            [executable, "-I", "-c", "import platform, sys; print(sys.implementation.name, platform.python_version())"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    name, _, version = result.stdout.strip().partition(" ")
-    return version if result.returncode == 0 and name == "cpython" else None
-
-
-def _candidates(version: str) -> list[str]:
-    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    on_path = shutil.which(f"python{version}")
-    # A pyenv shim is a slow shell script that may refuse outside a pyenv-local folder; the
-    # interpreters it would dispatch to are found directly under versions/ below.
-    found = [on_path] if on_path and Path(on_path).parent != pyenv_root / "shims" else []
-    installs = sorted(
-        (path for path in (pyenv_root / "versions").glob(f"{version}.*") if path.name[len(version) + 1 :].isdigit()),
-        key=lambda path: int(path.name[len(version) + 1 :]),
-        reverse=True,
-    )
-    found += [str(path / "bin" / f"python{version}") for path in installs]
-    uv = shutil.which("uv")
-    if uv:
-        try:
-            result = subprocess.run(
-                [uv, "python", "find", version], capture_output=True, text=True, timeout=60, check=False
-            )
-            if result.returncode == 0 and result.stdout.strip():
-                found.append(result.stdout.strip())
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-    return found
-
-
-@lru_cache(maxsize=8)
-def find_interpreter(version: str) -> Path | None:
-    """A CPython interpreter of `version` (e.g. "3.12") on this machine, or None."""
-    for candidate in _candidates(version):
-        if _version_of(candidate) == version:
-            return Path(candidate)
-    return None
 
 
 def compile_tree(

@@ -93,7 +93,7 @@ class LocalProvider(Provider):
         version = self.local_options.python or self.project.config.python
         found = interpreters.find_interpreter(version)
         if found is not None:
-            return version, found
+            return version, str(found)
         if self.local_options.allow_host_python:
             host = interpreters.host_version()
             self.reporter.warning(f"no Python {version} here: emulating with this machine's Python {host}")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from faas.core.config import Project, load_project
+from faas.core.interpreters import find_interpreter
 from faas.core.packaging import PackageTarget, SizeLimits, manylinux_tags
-from faas.core.packaging.bytecode import find_interpreter
 from faas.providers.entry import entry_source
 
 PROJECTS = Path(__file__).parent / "projects"

@@ -55,7 +55,8 @@ def test_the_artifact_is_built_exactly_as_the_emulated_provider_builds_it(tmp_pa
 @pytest.mark.skipif(interpreters.find_interpreter(MISSING) is not None, reason=f"Python {MISSING} is installed")
 def test_a_missing_interpreter_says_how_to_go_on(tmp_path):
     provider = provider_for(write_probe(tmp_path, options=f'python = "{MISSING}"\n'))
-    with pytest.raises(InterpreterNotFoundError, match=rf"no Python {MISSING}.*allow_host_python"):
+    hint = rf"no Python {MISSING}.*`faas deploy -O python=.*allow_host_python"
+    with pytest.raises(InterpreterNotFoundError, match=hint):
         provider.package_target()
 
 
