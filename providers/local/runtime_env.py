@@ -8,18 +8,16 @@ overrides it), built once and reused by every project.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from faas.core.errors import FaasError
+from faas.providers.local.state import file_lock
 
 # The runtime client each platform runs the artifact with; the host's installed version is pinned
 # when there is one, so the emulation matches what the test suite exercised.
@@ -61,17 +59,6 @@ def _requirement(distribution: str) -> str:
         return distribution
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _run(command: list[str | os.PathLike[str]], what: str) -> None:
     completed = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
     if completed.returncode != 0:
@@ -86,7 +73,7 @@ def ensure_runtime_env(platform: str, interpreter: str, python_version: str) -> 
     mark = env.root / READY_MARK
     if mark.is_file() and mark.read_text() == requirement and env.python.exists():
         return env
-    with _locked(env.root.parent / f".{env.root.name}.lock"):
+    with file_lock(env.root.parent / f".{env.root.name}.lock"):
         if mark.is_file() and mark.read_text() == requirement and env.python.exists():
             return env
         building = env.root.with_name(env.root.name + ".building")
@@ -129,7 +116,7 @@ def install_requirements(env: RuntimeEnv, requirements: Path) -> Path | None:
     target = cache_dir() / "deps" / f"{env.platform}-py{env.python_version}-{digest}"
     if (target / READY_MARK).is_file():
         return target
-    with _locked(target.parent / f".{target.name}.lock"):
+    with file_lock(target.parent / f".{target.name}.lock"):
         if (target / READY_MARK).is_file():
             return target
         shutil.rmtree(target, ignore_errors=True)

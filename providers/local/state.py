@@ -72,17 +72,9 @@ class StageDir:
     def supervisor_output(self) -> Path:
         return self.root / "logs" / "supervisor.out"
 
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self) -> contextlib.AbstractContextManager[None]:
         """Held while a deploy, rollback or undeploy changes the stage: two at once would race."""
-        path = self.root.parent / f".{self.root.name}.lock"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        return file_lock(self.root.parent / f".{self.root.name}.lock")
 
     def read_history(self) -> dict[str, Any]:
         data = read_json(self.history)
@@ -104,3 +96,15 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on `path` (created if missing), shared by every process of this machine."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
