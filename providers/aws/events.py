@@ -239,6 +239,7 @@ class MappingStep:
                 FunctionName=deployment.alias_arn(self.key),
                 BatchSize=self.batch_size,
                 Enabled=True,
+                Tags=deployment.tags(self.key),
             )
         else:
             client.update_event_source_mapping(UUID=self.uuid, BatchSize=self.batch_size)

@@ -141,6 +141,9 @@ def test_deploy_creates_every_resource(full_project: Any) -> None:
     ]
     assert mapping["EventSourceArn"].endswith(f":{base}-thumbs")
     assert mapping["BatchSize"] == 5
+    mapping_tags = lam.list_tags(Resource=mapping["EventSourceMappingArn"])["Tags"]
+    assert mapping_tags["faas:project"] == provider.project.name
+    assert mapping_tags["faas:stage"] == provider.project.stage
 
     # Static bucket: files uploaded, public read policy, tagged.
     s3 = boto3.client("s3")
