@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from faas.adapters.http import Request, Response, error_response, raw_path_from_native
-from faas.adapters.log import log_exception, write_access_line
+from faas.adapters.log import log_error, log_exception, write_access_line
 from faas.adapters.wsgi import run_wsgi
 
 TYPE_CHECKING = False
@@ -95,6 +95,26 @@ class HttpService:
             return self.failed(request)
         if request.method == "HEAD":
             response.body = b""
+        return response
+
+    def respond(self, request: Request, started: float, limit: int, platform: str) -> Response:
+        """The app's response, or a 502 when its body is over the platform's `limit`, and the access line.
+
+        A clear 502 and a log line saying why, instead of the platform's own opaque failure.
+        """
+        response = self.handle(request)
+        size = len(response.body)
+        if size > limit:
+            log_error(
+                "response to %s %s is %d bytes, over the %d-byte %s limit; returning 502 instead",
+                request.method,
+                request.path,
+                size,
+                limit,
+                platform,
+            )
+            response = error_response(502, "Bad Gateway: response too large")
+        self.log(request, response, started, len(response.body))
         return response
 
     def failed(self, request: Request) -> Response:

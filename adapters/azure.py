@@ -21,12 +21,11 @@ from faas.adapters.http import (
     Request,
     Response,
     cgi_key,
-    error_response,
     join_path_prefix,
     native_from_encoded,
     split_prefix,
 )
-from faas.adapters.log import log_error, log_warning
+from faas.adapters.log import log_warning
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
@@ -168,18 +167,7 @@ def make_handler(
     def handler(req: func.HttpRequest, context: Any = None) -> func.HttpResponse:
         started = time.perf_counter()
         request = to_request(req, prefix, base)
-        response = service.handle(request)
-        if len(response.body) > max_response_bytes:
-            log_error(
-                "response to %s %s is %d bytes, over the %d-byte limit; returning 502 instead",
-                request.method,
-                request.path,
-                len(response.body),
-                max_response_bytes,
-            )
-            response = error_response(502, "Bad Gateway: response too large")
-        service.log(request, response, started, len(response.body))
-        return to_http_response(response)
+        return to_http_response(service.respond(request, started, max_response_bytes, "Azure Functions"))
 
     handler.service = service  # type: ignore[attr-defined]
     return handler

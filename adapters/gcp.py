@@ -13,8 +13,7 @@ import time
 
 from faas.adapters.app import HttpService
 from faas.adapters.dispatch import EventSource
-from faas.adapters.http import Request, Response, error_response, join_path_prefix, split_prefix
-from faas.adapters.log import log_error
+from faas.adapters.http import Request, Response, join_path_prefix, split_prefix
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
@@ -124,18 +123,7 @@ def make_handler(
     def handler(request: Any) -> Any:
         started = time.perf_counter()
         neutral = to_request(request, prefix)
-        response = service.handle(neutral)
-        if len(response.body) > max_response_bytes:
-            log_error(
-                "response to %s %s is %d bytes, over the %d-byte Cloud Functions limit; returning 502 instead",
-                neutral.method,
-                neutral.path,
-                len(response.body),
-                max_response_bytes,
-            )
-            response = error_response(502, "Bad Gateway: response too large")
-        service.log(neutral, response, started, len(response.body))
-        return _make_response(response)
+        return _make_response(service.respond(neutral, started, max_response_bytes, "Cloud Functions"))
 
     handler.service = service  # type: ignore[attr-defined]
     return handler
