@@ -128,7 +128,7 @@ class TestAzureMore:
         app = fixed_app("200 OK", [], b"x" * 2048)
         response = make_handler(app, max_response_bytes=1024)(request())
         assert response.status_code == 502
-        assert "over the 1024-byte limit" in caplog.text
+        assert "over the 1024-byte Azure Functions limit" in caplog.text
 
     def test_access_line(self, flask_app, capsys):
         make_handler(flask_app)(request(path="/api/items/rex"))
