@@ -1,4 +1,4 @@
-"""The user's web app behind one calling convention: ``Request -> Response``.
+"""The user's web app behind one calling convention: ``environ -> Response``.
 
 Detects WSGI vs ASGI, turns an exception in the app into a generic 500 (traceback to the log,
 never to the client), drops the body of HEAD responses and writes the access-log line.
@@ -6,10 +6,8 @@ never to the client), drops the body of HEAD responses and writes the access-log
 
 from __future__ import annotations
 
-import time
-
-from faas.adapters.http import Request, Response, error_response, raw_path_from_native
-from faas.adapters.log import log_error, log_exception, write_access_line
+from faas.adapters.http import Response, error_response, request_path
+from faas.adapters.log import log_error, log_exception, loggable_path, write_access_line
 from faas.adapters.wsgi import run_wsgi
 
 TYPE_CHECKING = False
@@ -55,7 +53,8 @@ def detect_interface(app: Any) -> Literal["wsgi", "asgi"]:
 
 
 class HttpService:
-    """Serves :class:`Request` objects with the user's app (WSGI or ASGI)."""
+    """Serves requests (WSGI environs, see :func:`~faas.adapters.http.new_environ`) with the
+    user's app, WSGI or ASGI."""
 
     def __init__(
         self,
@@ -82,55 +81,47 @@ class HttpService:
         else:
             self.wsgi = app
 
-    def handle(self, request: Request) -> Response:
-        """The app's response to ``request``; a 500 if the app raised."""
+    def handle(self, environ: dict[str, Any]) -> Response:
+        """The app's response to the request ``environ``; a 500 if the app raised."""
+        method = environ["REQUEST_METHOD"]
         try:
             wsgi = self.wsgi
             if wsgi is not None:
-                response = run_wsgi(wsgi, request)
+                response = run_wsgi(wsgi, environ)
             else:
                 assert self.asgi is not None
-                response = self.asgi(request)
+                response = self.asgi(environ)
         except Exception:
-            return self.failed(request)
-        if request.method == "HEAD":
+            return self.failed(method, request_path(environ))
+        if method == "HEAD":
             response.body = b""
         return response
 
-    def respond(self, request: Request, started: float, limit: int, platform: str) -> Response:
+    def respond(self, environ: dict[str, Any], started: float, limit: int, platform: str) -> Response:
         """The app's response, or a 502 when its body is over the platform's `limit`, and the access line.
 
         A clear 502 and a log line saying why, instead of the platform's own opaque failure.
         """
-        response = self.handle(request)
+        # Read before the app runs: middleware may rewrite SCRIPT_NAME and PATH_INFO.
+        method = environ["REQUEST_METHOD"]
+        path = request_path(environ)
+        response = self.handle(environ)
         size = len(response.body)
         if size > limit:
             log_error(
                 "response to %s %s is %d bytes, over the %d-byte %s limit; returning 502 instead",
-                request.method,
-                request.path,
+                method,
+                loggable_path(path),
                 size,
                 limit,
                 platform,
             )
             response = error_response(502, "Bad Gateway: response too large")
-        self.log(request, response, started, len(response.body))
+        if self.access_log:
+            write_access_line(method, loggable_path(path), response.status, len(response.body), started)
         return response
 
-    def failed(self, request: Request) -> Response:
+    def failed(self, method: str, path: str) -> Response:
         """The 500 for an app that raised; call from the ``except`` block (logs the traceback)."""
-        log_exception(
-            "unhandled exception in the app for %s %s",
-            request.method,
-            raw_path_from_native(request.script_name + request.path).decode("ascii"),
-        )
+        log_exception("unhandled exception in the app for %s %s", method, loggable_path(path))
         return error_response(500, "Internal Server Error")
-
-    def log(self, request: Request, response: Response, started: float, nbytes: int) -> None:
-        """Write the access-log line for a finished request (if enabled)."""
-        if self.access_log:
-            path = request.script_name + request.path
-            if not (path.isascii() and path.isprintable()) or " " in path:
-                # Percent-encode so a crafted path cannot forge extra log lines.
-                path = raw_path_from_native(path).decode("ascii")
-            write_access_line(request.method, path, response.status, nbytes, time.perf_counter() - started)

@@ -1,4 +1,4 @@
-"""Run an ASGI app natively on a :class:`~faas.adapters.http.Request`.
+"""Run an ASGI app natively on a request environ (see :func:`~faas.adapters.http.new_environ`).
 
 One event loop per process, reused by every invocation (no thread pool, no loop per request).
 The lifespan protocol runs once: ``startup`` before the first request, ``shutdown`` at process
@@ -15,7 +15,7 @@ import atexit
 import threading
 from concurrent.futures import Future
 
-from faas.adapters.http import Request, Response, header_name, raw_path_from_native
+from faas.adapters.http import Response, header_name, raw_path_from_native, request_body, request_path
 from faas.adapters.log import get_logger
 
 TYPE_CHECKING = False
@@ -94,7 +94,7 @@ class _Lifespan:
 
 
 class ASGIRunner:
-    """Calls an ASGI app for each :class:`Request` on the process's single event loop."""
+    """Calls an ASGI app for each request (environ) on the process's single event loop."""
 
     def __init__(self, app: ASGIApp, mode: Literal["inline", "thread"] = "inline") -> None:
         self.app = app
@@ -153,44 +153,48 @@ class ASGIRunner:
                 self._loop.close()
             atexit.unregister(self.close)
 
-    def __call__(self, request: Request) -> Response:
+    def __call__(self, environ: dict[str, Any]) -> Response:
         """Serve one request; raises whatever the app raised before completing a response."""
         if self._lifespan is None or self._startup_error is not None:
             self.startup()
-        result: Response = self._run(self._call(request))
+        result: Response = self._run(self._call(environ))
         return result
 
-    def scope(self, request: Request) -> dict[str, Any]:
-        """The ASGI HTTP scope for ``request``."""
-        native = request.script_name + request.path
+    def scope(self, environ: dict[str, Any]) -> dict[str, Any]:
+        """The ASGI HTTP scope for the request ``environ`` (made by ``new_environ``)."""
+        native = request_path(environ)
+        script_name: str = environ["SCRIPT_NAME"]
+        body = request_body(environ)
         headers = [
             (header_name(key).encode("latin-1"), value.encode("latin-1", "replace"))
-            for key, value in request.headers.items()
+            for key, value in environ.items()
+            if key[:5] == "HTTP_" or key == "CONTENT_TYPE"
         ]
-        headers.append((b"content-length", str(len(request.body)).encode("ascii")))
-        port = int(request.server_port) if request.server_port.isdigit() else 443
+        headers.append((b"content-length", str(len(body)).encode("ascii")))
+        port: str = environ["SERVER_PORT"]
+        remote_addr = environ.get("REMOTE_ADDR")
         scope: dict[str, Any] = {
             "type": "http",
             "asgi": {"version": "3.0", "spec_version": "2.3"},
             "http_version": "1.1",
-            "method": request.method,
-            "scheme": request.scheme,
+            "method": environ["REQUEST_METHOD"],
+            "scheme": environ["wsgi.url_scheme"],
             # ASGI wants the decoded path as text and root_path included (uvicorn does too).
             "path": native.encode("latin-1").decode("utf-8", "replace"),
             "raw_path": raw_path_from_native(native),
-            "query_string": request.query_string.encode("latin-1", "replace"),
-            "root_path": request.script_name.encode("latin-1").decode("utf-8", "replace"),
+            "query_string": environ["QUERY_STRING"].encode("latin-1", "replace"),
+            "root_path": script_name.encode("latin-1").decode("utf-8", "replace"),
             "headers": headers,
-            "client": (request.remote_addr, 0) if request.remote_addr else None,
-            "server": (request.server_name, port),
+            "client": (remote_addr, 0) if remote_addr else None,
+            "server": (environ["SERVER_NAME"], int(port) if port.isdigit() else 443),
             "state": dict(self.state),
             "extensions": {},
         }
-        scope["faas.event"] = request.event
-        scope["faas.context"] = request.context
+        scope["faas.event"] = environ.get("faas.event")
+        scope["faas.context"] = environ.get("faas.context")
         return scope
 
-    async def _call(self, request: Request) -> Response:
+    async def _call(self, environ: dict[str, Any]) -> Response:
         done = asyncio.Event()
         body_sent = False
         status = 0
@@ -201,7 +205,7 @@ class ASGIRunner:
             nonlocal body_sent
             if not body_sent:
                 body_sent = True
-                return {"type": "http.request", "body": request.body, "more_body": False}
+                return {"type": "http.request", "body": request_body(environ), "more_body": False}
             # Only after the response is complete is the client "gone"; returning earlier
             # would make Starlette's streaming responses stop at once.
             await done.wait()
@@ -226,7 +230,7 @@ class ASGIRunner:
                     done.set()
 
         try:
-            await self.app(self.scope(request), receive, send)
+            await self.app(self.scope(environ), receive, send)
         finally:
             done.set()
         if not status:

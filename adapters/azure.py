@@ -18,11 +18,11 @@ from azure.functions._http import HttpResponseHeaders
 
 from faas.adapters.app import HttpService
 from faas.adapters.http import (
-    Request,
     Response,
     cgi_key,
     join_path_prefix,
     native_from_encoded,
+    new_environ,
     split_prefix,
 )
 from faas.adapters.log import log_warning
@@ -39,15 +39,15 @@ __all__ = [
     "build_function_app",
     "make_handler",
     "schedule_to_ncrontab",
-    "to_request",
+    "to_environ",
 ]
 
 #: Azure has no hard HTTP response limit below the host's 100 MB request cap; keep the same.
 AZURE_RESPONSE_LIMIT = 100 * 1024 * 1024
 
 
-def to_request(req: func.HttpRequest, route_prefix: str, base_path: str = "") -> Request:
-    """The neutral request for an Azure ``HttpRequest``.
+def to_environ(req: func.HttpRequest, route_prefix: str, base_path: str = "") -> dict[str, Any]:
+    """The request environ for an Azure ``HttpRequest``.
 
     ``route_prefix`` (the host's, ``/api`` by default) and then ``base_path`` are moved from
     PATH_INFO to SCRIPT_NAME.
@@ -82,19 +82,20 @@ def to_request(req: func.HttpRequest, route_prefix: str, base_path: str = "") ->
         remote = remote.partition(":")[0]
     elif remote.startswith("[") and "]" in remote:
         remote = remote[1 : remote.index("]")]
-    return Request(
-        method=req.method.upper(),
-        path=native,
-        query_string=url.query,
-        headers=headers,
-        body=req.get_body() or b"",
-        script_name=script,
-        remote_addr=remote,
-        scheme=scheme,
-        server_name=name,
-        server_port=port,
-        event=req,
+    environ = new_environ(
+        headers,
+        req.method.upper(),
+        script,
+        native,
+        url.query,
+        req.get_body() or b"",
+        name,
+        port,
+        scheme,
+        remote,
     )
+    environ["faas.event"] = req
+    return environ
 
 
 class _Headers(HttpResponseHeaders):
@@ -166,8 +167,9 @@ def make_handler(
 
     def handler(req: func.HttpRequest, context: Any = None) -> func.HttpResponse:
         started = time.perf_counter()
-        request = to_request(req, prefix, base)
-        return to_http_response(service.respond(request, started, max_response_bytes, "Azure Functions"))
+        environ = to_environ(req, prefix, base)
+        environ["faas.context"] = context
+        return to_http_response(service.respond(environ, started, max_response_bytes, "Azure Functions"))
 
     handler.service = service  # type: ignore[attr-defined]
     return handler

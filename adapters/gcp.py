@@ -13,7 +13,7 @@ import time
 
 from faas.adapters.app import HttpService
 from faas.adapters.dispatch import EventSource
-from faas.adapters.http import Request, Response, join_path_prefix, split_prefix
+from faas.adapters.http import Response, join_path_prefix, new_environ, split_prefix
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
@@ -44,8 +44,12 @@ def _function_prefix() -> str:
     return "/" + name if name else ""
 
 
-def to_request(http_request: Any, base_path: str | None) -> Request:
-    """The neutral request for a functions-framework (werkzeug) request."""
+def to_environ(http_request: Any, base_path: str | None) -> dict[str, Any]:
+    """The request environ for a functions-framework (werkzeug) request.
+
+    A new environ rather than the server's own: the function prefix moves to SCRIPT_NAME, the
+    client address and scheme come from Google's front end, the body is read whole.
+    """
     environ: dict[str, Any] = http_request.environ
     headers = _headers(environ)
     native = environ.get("PATH_INFO") or "/"
@@ -70,19 +74,21 @@ def to_request(http_request: Any, base_path: str | None) -> Request:
     # X-Forwarded-For entry is the only one a client cannot forge.
     forwarded = headers.get("HTTP_X_FORWARDED_FOR", "")
     remote = forwarded.rpartition(",")[2].strip() or environ.get("REMOTE_ADDR", "")
-    return Request(
-        method=environ.get("REQUEST_METHOD", "GET"),
-        path=native,
-        query_string=environ.get("QUERY_STRING", ""),
-        headers=headers,
-        body=http_request.get_data(cache=True),
-        script_name=script,
-        remote_addr=remote,
-        scheme=scheme,
-        server_name=name,
-        server_port=port,
-        event=http_request,
+    ours = new_environ(
+        headers,
+        environ.get("REQUEST_METHOD", "GET"),
+        script,
+        native,
+        environ.get("QUERY_STRING", ""),
+        http_request.get_data(cache=True),
+        name,
+        port,
+        scheme,
+        remote,
     )
+    ours["faas.event"] = http_request
+    ours["faas.context"] = None  # functions-framework passes no context
+    return ours
 
 
 _response_class: Any = None
@@ -122,8 +128,8 @@ def make_handler(
 
     def handler(request: Any) -> Any:
         started = time.perf_counter()
-        neutral = to_request(request, prefix)
-        return _make_response(service.respond(neutral, started, max_response_bytes, "Cloud Functions"))
+        environ = to_environ(request, prefix)
+        return _make_response(service.respond(environ, started, max_response_bytes, "Cloud Functions"))
 
     handler.service = service  # type: ignore[attr-defined]
     return handler

@@ -9,12 +9,15 @@ the first error only, since a healthy cold start never needs it.
 from __future__ import annotations
 
 import sys
+from time import perf_counter
+
+from faas.adapters.http import raw_path_from_native
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import logging
 
-__all__ = ["access_line", "get_logger", "log_error", "log_exception", "log_warning", "write_access_line"]
+__all__ = ["get_logger", "log_error", "log_exception", "log_warning", "loggable_path", "write_access_line"]
 
 _logger: logging.Logger | None = None
 
@@ -45,15 +48,19 @@ def log_exception(message: str, *args: object) -> None:
     get_logger().exception(message, *args)
 
 
-def access_line(method: str, path: str, status: int, nbytes: int, seconds: float) -> str:
-    """Format one access-log line: method, path, status, response bytes, duration."""
-    return f'faas "{method} {path}" {status} {nbytes}B {int(seconds * 1e6)}us\n'
+def loggable_path(path: str) -> str:
+    """``path`` (a native string) fit for one log line: percent-encoded unless it is printable
+    ASCII without spaces, so that a crafted path cannot forge extra log lines or fields."""
+    if path.isascii() and path.isprintable() and " " not in path:
+        return path
+    return raw_path_from_native(path).decode("ascii")
 
 
-def write_access_line(method: str, path: str, status: int, nbytes: int, seconds: float) -> None:
-    """Write one access-log line to stdout.
+def write_access_line(method: str, path: str, status: int, nbytes: int, started: float) -> None:
+    """Write one access-log line to stdout: method, path, status, response bytes and the time
+    since ``started`` (a ``perf_counter()`` value) in µs.
 
     sys.stdout is looked up on every call (not bound at import) so that platforms and tests
     that swap it (functions-framework does, pytest's capsys does) still get the line.
     """
-    sys.stdout.write(f'faas "{method} {path}" {status} {nbytes}B {int(seconds * 1e6)}us\n')
+    sys.stdout.write(f'faas "{method} {path}" {status} {nbytes}B {int((perf_counter() - started) * 1e6)}us\n')

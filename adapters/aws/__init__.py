@@ -1,7 +1,7 @@
 """AWS Lambda adapter: API Gateway (REST v1, HTTP API 1.0/2.0), Function URLs and ALB events.
 
 ``make_handler(app)`` returns the Lambda handler for a WSGI or ASGI app. Each event source is
-one module with ``infer(event)``, ``to_request`` and ``from_response``; :data:`HTTP_SOURCES`
+one module with ``infer(event)``, ``to_environ`` and ``from_response``; :data:`HTTP_SOURCES`
 is the order they are tried in. Non-HTTP events (schedule, S3, SQS, SNS) are recognised by
 :func:`faas.adapters.aws.triggers.classify` and routed by :mod:`faas.adapters.bootstrap`.
 """
@@ -15,8 +15,8 @@ from faas.adapters.app import HttpService
 from faas.adapters.aws import alb, apigw_v1, apigw_v2
 from faas.adapters.aws._common import LAMBDA_RESPONSE_LIMIT, Options
 from faas.adapters.errors import MalformedEventError, UnknownEventError
-from faas.adapters.http import Request, Response, error_response, join_path_prefix, raw_path_from_native
-from faas.adapters.log import log_error, log_warning
+from faas.adapters.http import Response, error_response, join_path_prefix
+from faas.adapters.log import log_error, log_warning, loggable_path
 from faas.adapters.wsgi import run_wsgi
 
 TYPE_CHECKING = False
@@ -80,33 +80,35 @@ class _Handler:
         started = perf_counter()
         options = self.options
         try:
-            request = source.to_request(event, options)
+            environ = source.to_environ(event, options)
         except MalformedEventError as exc:
             # A broken front-door event is the client's or a test tool's fault: answer 400 in
             # the source's own format rather than failing the invocation.
             log_warning("%s", exc)
             return dict(source.from_response(error_response(400, "Bad Request"), event, options))
-        request.event = event
-        request.context = context
+        environ["faas.event"] = event
+        environ["faas.context"] = context
+        # Read before the app runs: middleware may rewrite SCRIPT_NAME and PATH_INFO.
+        method = environ["REQUEST_METHOD"]
+        path = environ["SCRIPT_NAME"] + environ["PATH_INFO"]
         wsgi = self.wsgi
         if wsgi is not None:
             try:
-                response = run_wsgi(wsgi, request)
+                response = run_wsgi(wsgi, environ)
             except Exception:
-                response = self.service.failed(request)
-            if request.method == "HEAD":
+                response = self.service.failed(method, path)
+            if method == "HEAD":
                 response.body = b""
         else:
-            response = self.service.handle(request)
+            response = self.service.handle(environ)
         result: dict[str, Any] = source.from_response(response, event, options)
         if len(result["body"]) > self.body_threshold:
-            response, result = self._too_large(source, event, request, response, result)
+            response, result = self._too_large(source, event, response, result, method=method, path=path)
         if self.access_log:
-            path = request.script_name + request.path
             if not (path.isascii() and path.isprintable()) or " " in path:
-                path = raw_path_from_native(path).decode("ascii")  # no forged log lines
+                path = loggable_path(path)
             sys.stdout.write(
-                f'faas "{request.method} {path}" {response.status} {len(response.body)}B '
+                f'faas "{method} {path}" {response.status} {len(response.body)}B '
                 f"{int((perf_counter() - started) * 1e6)}us\n"  # int: cheaper to format
             )
         return result
@@ -115,10 +117,13 @@ class _Handler:
         self,
         source: ModuleType,
         event: dict[str, Any],
-        request: Request,
         response: Response,
         result: dict[str, Any],
+        *,
+        method: str,
+        path: str,
     ) -> tuple[Response, dict[str, Any]]:
+        """The response and result to send when ``result`` may be over Lambda's limit."""
         import json  # only for bodies near the limit
 
         options = self.options
@@ -128,8 +133,8 @@ class _Handler:
         log_error(
             "response to %s %s is %d bytes once encoded for Lambda, over the %d-byte "
             "limit; returning 502 instead (stream it from S3 or shrink it)",
-            request.method,
-            request.path,
+            method,
+            loggable_path(path),
             size,
             options.max_response_bytes,
         )

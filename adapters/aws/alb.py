@@ -13,11 +13,11 @@ from itertools import product
 from faas.adapters.aws._common import Options, cgi_headers, expect_dict, server_fields
 from faas.adapters.errors import MalformedEventError
 from faas.adapters.http import (
-    Request,
     Response,
     decode_body,
     encode_body,
     native_from_encoded,
+    new_environ,
     split_prefix,
     status_line,
 )
@@ -26,7 +26,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
     from typing import Any
 
-__all__ = ["NAME", "from_response", "infer", "set_cookie_spellings", "to_request"]
+__all__ = ["NAME", "from_response", "infer", "set_cookie_spellings", "to_environ"]
 
 NAME = "Application Load Balancer"
 
@@ -57,8 +57,8 @@ def _query_string(event: dict[str, Any]) -> str:
     return ""
 
 
-def to_request(event: dict[str, Any], options: Options) -> Request:
-    """The neutral request for an ALB event; MalformedEventError for a broken one."""
+def to_environ(event: dict[str, Any], options: Options) -> dict[str, Any]:
+    """The request environ for an ALB event; MalformedEventError for a broken one."""
     expect_dict(event, "requestContext", NAME)
     method = event.get("httpMethod")
     path = event.get("path") or "/"
@@ -81,17 +81,8 @@ def to_request(event: dict[str, Any], options: Options) -> Request:
     # was written by the client and can be forged.
     forwarded = headers.get("HTTP_X_FORWARDED_FOR", "")
     remote = forwarded.rpartition(",")[2].strip()
-    return Request(
-        method.upper(),
-        native,
-        _query_string(event),
-        headers,
-        body,
-        script,
-        remote,
-        scheme,
-        server_name,
-        port,
+    return new_environ(
+        headers, method.upper(), script, native, _query_string(event), body, server_name, port, scheme, remote
     )
 
 

@@ -13,12 +13,12 @@ from urllib.parse import quote_plus
 from faas.adapters.aws._common import Options, cgi_headers, expect_dict, is_execute_api_host, server_fields
 from faas.adapters.errors import MalformedEventError
 from faas.adapters.http import (
-    Request,
     Response,
     decode_body,
     encode_body,
     native_from_decoded,
     native_from_encoded,
+    new_environ,
     split_prefix,
 )
 
@@ -26,7 +26,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
     from typing import Any
 
-__all__ = ["NAME", "from_response", "infer", "to_request"]
+__all__ = ["NAME", "from_response", "infer", "to_environ"]
 
 NAME = "API Gateway REST API (v1)"
 
@@ -72,8 +72,8 @@ def _query_string(event: dict[str, Any]) -> str:
     return ""
 
 
-def to_request(event: dict[str, Any], options: Options) -> Request:
-    """The neutral request for a v1 event; MalformedEventError for a broken one."""
+def to_environ(event: dict[str, Any], options: Options) -> dict[str, Any]:
+    """The request environ for a v1 event; MalformedEventError for a broken one."""
     context = expect_dict(event, "requestContext", NAME)
     method = event.get("httpMethod")
     path = event.get("path") or "/"
@@ -108,17 +108,17 @@ def to_request(event: dict[str, Any], options: Options) -> Request:
             native = split[1]
     identity = context.get("identity")
     remote = identity.get("sourceIp", "") if isinstance(identity, dict) else ""
-    return Request(
+    return new_environ(
+        headers,
         method.upper(),
+        script,
         native,
         _query_string(event),
-        headers,
         body,
-        script,
-        remote if isinstance(remote, str) else "",
-        scheme,
         server_name,
         port,
+        scheme,
+        remote if isinstance(remote, str) else "",
     )
 
 

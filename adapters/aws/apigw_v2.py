@@ -11,12 +11,12 @@ from __future__ import annotations
 from faas.adapters.aws._common import Options, server_fields, single_cgi_headers
 from faas.adapters.errors import MalformedEventError
 from faas.adapters.http import (
-    Request,
     Response,
     decode_body,
     encode_body,
     native_from_decoded,
     native_from_encoded,
+    new_environ,
     split_prefix,
 )
 
@@ -24,7 +24,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
     from typing import Any
 
-__all__ = ["NAME", "from_response", "infer", "to_request"]
+__all__ = ["NAME", "from_response", "infer", "to_environ"]
 
 NAME = "API Gateway HTTP API (v2) / Function URL"
 
@@ -35,8 +35,8 @@ def infer(event: dict[str, Any]) -> bool:
     return event.get("version") == "2.0" and isinstance(context, dict) and "http" in context
 
 
-def to_request(event: dict[str, Any], options: Options) -> Request:
-    """The neutral request for a 2.0 event; MalformedEventError for a broken one."""
+def to_environ(event: dict[str, Any], options: Options) -> dict[str, Any]:
+    """The request environ for a 2.0 event; MalformedEventError for a broken one."""
     context = event["requestContext"]  # infer() checked it is a dict holding "http"
     http = context["http"]
     if type(http) is not dict:
@@ -82,17 +82,17 @@ def to_request(event: dict[str, Any], options: Options) -> Request:
         if split is not None:
             native = split[1]
     remote = http.get("sourceIp")
-    return Request(
+    return new_environ(
+        headers,
         method if method.isupper() else method.upper(),
+        script,
         native,
         query,
-        headers,
         body,
-        script,
-        remote if type(remote) is str else "",
-        scheme,
         server_name,
         port,
+        scheme,
+        remote if type(remote) is str else "",
     )
 
 
