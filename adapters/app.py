@@ -97,7 +97,7 @@ class HttpService:
             response.body = b""
         return response
 
-    def respond(self, environ: dict[str, Any], started: float, limit: int, platform: str) -> Response:
+    def respond(self, environ: dict[str, Any], started: int, limit: int, platform: str) -> Response:
         """The app's response, or a 502 when its body is over the platform's `limit`, and the access line.
 
         A clear 502 and a log line saying why, instead of the platform's own opaque failure.

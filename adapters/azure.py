@@ -23,6 +23,7 @@ from faas.adapters.http import (
     join_path_prefix,
     native_from_encoded,
     new_environ,
+    set_server_fields,
     split_prefix,
 )
 from faas.adapters.log import log_warning
@@ -53,11 +54,12 @@ def to_environ(req: func.HttpRequest, route_prefix: str, base_path: str = "") ->
     PATH_INFO to SCRIPT_NAME.
     """
     url = urlsplit(req.url)
-    headers: dict[str, str] = {}
+    environ = new_environ(req.method.upper(), url.query, req.get_body() or b"")
     for name, value in req.headers.items():
         key = cgi_key(name)
         if key:
-            headers[key] = value
+            environ[key] = value
+    set_server_fields(environ, url.scheme or "https", url.netloc)
     # Whether the host hands over the path percent-encoded or decoded, decoding exactly once
     # gives the raw bytes (the double-encoding of /café comes from decoding it as text twice).
     native = native_from_encoded(url.path or "/")
@@ -68,32 +70,16 @@ def to_environ(req: func.HttpRequest, route_prefix: str, base_path: str = "") ->
             if split is not None:
                 script += split[0]
                 native = split[1]
-    scheme = headers.get("HTTP_X_FORWARDED_PROTO", url.scheme or "https").lower()
-    if scheme not in ("http", "https"):
-        scheme = "https"
-    host = headers.get("HTTP_HOST") or url.netloc or "localhost"
-    name, sep, port = host.rpartition(":")
-    if not sep or "]" in port or not port.isdigit():
-        name, port = host, ""
-    port = headers.get("HTTP_X_FORWARDED_PORT") or port or ("443" if scheme == "https" else "80")
+    environ["SCRIPT_NAME"] = script
+    environ["PATH_INFO"] = native
     # The front end appends "client-ip:port" to X-Forwarded-For; only the rightmost is trusted.
-    remote = headers.get("HTTP_X_FORWARDED_FOR", "").rpartition(",")[2].strip()
+    remote = environ.get("HTTP_X_FORWARDED_FOR", "").rpartition(",")[2].strip()
     if remote.count(":") == 1:
         remote = remote.partition(":")[0]
     elif remote.startswith("[") and "]" in remote:
         remote = remote[1 : remote.index("]")]
-    environ = new_environ(
-        headers,
-        req.method.upper(),
-        script,
-        native,
-        url.query,
-        req.get_body() or b"",
-        name,
-        port,
-        scheme,
-        remote,
-    )
+    if remote:
+        environ["REMOTE_ADDR"] = remote
     environ["faas.event"] = req
     return environ
 
@@ -166,7 +152,7 @@ def make_handler(
     base = join_path_prefix(base_path)
 
     def handler(req: func.HttpRequest, context: Any = None) -> func.HttpResponse:
-        started = time.perf_counter()
+        started = time.perf_counter_ns()
         environ = to_environ(req, prefix, base)
         environ["faas.context"] = context
         return to_http_response(service.respond(environ, started, max_response_bytes, "Azure Functions"))

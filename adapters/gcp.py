@@ -13,7 +13,7 @@ import time
 
 from faas.adapters.app import HttpService
 from faas.adapters.dispatch import EventSource
-from faas.adapters.http import Response, join_path_prefix, new_environ, split_prefix
+from faas.adapters.http import Response, join_path_prefix, new_environ, set_server_fields, split_prefix
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
@@ -50,45 +50,31 @@ def to_environ(http_request: Any, base_path: str | None) -> dict[str, Any]:
     A new environ rather than the server's own: the function prefix moves to SCRIPT_NAME, the
     client address and scheme come from Google's front end, the body is read whole.
     """
-    environ: dict[str, Any] = http_request.environ
-    headers = _headers(environ)
-    native = environ.get("PATH_INFO") or "/"
-    script = environ.get("SCRIPT_NAME") or ""
-    host = headers.get("HTTP_HOST") or environ.get("SERVER_NAME", "localhost")
+    server: dict[str, Any] = http_request.environ
+    environ = new_environ(
+        server.get("REQUEST_METHOD", "GET"), server.get("QUERY_STRING", ""), http_request.get_data(cache=True)
+    )
+    environ.update(_headers(server))
+    name = set_server_fields(environ, server.get("wsgi.url_scheme", "http"), server.get("SERVER_NAME", ""))
+    native = server.get("PATH_INFO") or "/"
+    script = server.get("SCRIPT_NAME") or ""
     prefix = base_path
     if prefix is None:
-        prefix = _function_prefix() if host.endswith(".cloudfunctions.net") else ""
+        prefix = _function_prefix() if name.endswith(".cloudfunctions.net") else ""
     if prefix:
         split = split_prefix(native, prefix)
         if split is not None:
             native = split[1]
         script += prefix
-    scheme = headers.get("HTTP_X_FORWARDED_PROTO", environ.get("wsgi.url_scheme", "http")).lower()
-    if scheme not in ("http", "https"):
-        scheme = "https"
-    name, sep, port = host.rpartition(":")
-    if not sep or "]" in port or not port.isdigit():
-        name, port = host, ""
-    port = headers.get("HTTP_X_FORWARDED_PORT") or port or ("443" if scheme == "https" else "80")
+    environ["SCRIPT_NAME"] = script
+    environ["PATH_INFO"] = native
     # Google's front end appends the address it accepted the connection from: the rightmost
     # X-Forwarded-For entry is the only one a client cannot forge.
-    forwarded = headers.get("HTTP_X_FORWARDED_FOR", "")
-    remote = forwarded.rpartition(",")[2].strip() or environ.get("REMOTE_ADDR", "")
-    ours = new_environ(
-        headers,
-        environ.get("REQUEST_METHOD", "GET"),
-        script,
-        native,
-        environ.get("QUERY_STRING", ""),
-        http_request.get_data(cache=True),
-        name,
-        port,
-        scheme,
-        remote,
-    )
-    ours["faas.event"] = http_request
-    ours["faas.context"] = None  # functions-framework passes no context
-    return ours
+    remote = environ.get("HTTP_X_FORWARDED_FOR", "").rpartition(",")[2].strip() or server.get("REMOTE_ADDR")
+    if remote:
+        environ["REMOTE_ADDR"] = remote
+    environ["faas.event"] = http_request
+    return environ
 
 
 _response_class: Any = None
@@ -127,7 +113,7 @@ def make_handler(
     prefix = None if base_path is None else join_path_prefix(base_path)
 
     def handler(request: Any) -> Any:
-        started = time.perf_counter()
+        started = time.perf_counter_ns()
         environ = to_environ(request, prefix)
         return _make_response(service.respond(environ, started, max_response_bytes, "Cloud Functions"))
 

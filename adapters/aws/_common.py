@@ -7,17 +7,10 @@ from faas.adapters.http import _CGI_KEYS, cgi_key
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from collections.abc import Iterable
     from typing import Any
 
-__all__ = [
-    "LAMBDA_RESPONSE_LIMIT",
-    "Options",
-    "cgi_headers",
-    "expect_dict",
-    "is_execute_api_host",
-    "server_fields",
-    "single_cgi_headers",
-]
+__all__ = ["LAMBDA_RESPONSE_LIMIT", "Options", "add_cgi_headers", "expect_dict", "is_execute_api_host"]
 
 #: Lambda's synchronous response payload limit, bytes of the serialised JSON.
 LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024
@@ -49,11 +42,11 @@ def _joiner(key: str) -> str:
     return "; " if key == "HTTP_COOKIE" else ", "
 
 
-def cgi_headers(single: Any, multi: Any, source: str) -> dict[str, str]:
-    """Request headers keyed as in the WSGI environ (``HTTP_X_FOO``), repeated ones joined.
+def add_cgi_headers(environ: dict[str, Any], single: Any, multi: Any, source: str) -> None:
+    """Add the request headers to ``environ`` keyed as CGI variables (``HTTP_X_FOO``).
 
     ``multi`` (multiValueHeaders) wins when present: it is the superset API Gateway and ALB
-    send. Repeated Cookie headers are joined with "; " (RFC 6265), others with ", " (RFC 9110).
+    send. Repeated headers are joined: Cookie with "; " (RFC 6265), others with ", " (RFC 9110).
 
     This runs for every request. For multi-value headers the usual case (names seen before, all
     values lists, no name in two spellings) is one dict comprehension, where str.join also
@@ -70,17 +63,18 @@ def cgi_headers(single: Any, multi: Any, source: str) -> dict[str, str]:
             }
             if len(fast) == len(multi):
                 fast.pop("", None)
-                return fast
+                environ.update(fast)
+                return
     except (KeyError, TypeError):
         pass
-    return _careful_cgi_headers(single, multi, source)
+    _add_cgi_headers_carefully(environ, single, multi, source)
 
 
-def _careful_cgi_headers(single: Any, multi: Any, source: str) -> dict[str, str]:
-    """:func:`cgi_headers` for new header names, odd values and collisions, and for
+def _add_cgi_headers_carefully(environ: dict[str, Any], single: Any, multi: Any, source: str) -> None:
+    """:func:`add_cgi_headers` for new header names, odd values and collisions, and for
     single-value headers (where a plain loop measured faster than a comprehension); validates."""
-    headers: dict[str, str] = {}
     keys = _CGI_KEYS
+    before = len(environ)  # no header key is in a new environ: each new header adds one key
     accepted = 0
     if multi:
         if type(multi) is not dict:
@@ -103,69 +97,40 @@ def _careful_cgi_headers(single: Any, multi: Any, source: str) -> dict[str, str]
                 if not all(type(v) is str for v in values):
                     raise MalformedEventError(source, f"header {name!r} is not a list of strings")
                 value = _joiner(key).join(values)
-            headers[key] = value
+            environ[key] = value
             accepted += 1
-        if accepted != len(headers):
-            # The same name in two spellings ("Accept", "accept") collided: rare, so the join is
-            # done in a second pass instead of slowing down every request.
-            headers = {}
-            for name, values in multi.items():
-                key = keys.get(name) or cgi_key(name)
-                if key and values:
-                    value = _joiner(key).join(values)
-                    previous = headers.get(key)
-                    headers[key] = value if previous is None else previous + _joiner(key) + value
-        return headers
-    if single:
+    elif single:
         if type(single) is not dict:
             raise MalformedEventError(source, "headers is not an object")
         for name, value in single.items():
-            key = keys.get(name)
-            if key is None:
+            try:
+                key = keys[name]  # a subscript in a try block: cheaper than .get() and a test
+            except KeyError:
                 key = cgi_key(name)
-            if key:
-                if type(value) is not str:
-                    raise MalformedEventError(source, f"header {name!r} is not a string")
-                headers[key] = value
-                accepted += 1
-        if accepted != len(headers):
-            # Two spellings of one name ("Accept" and "accept") collided: rare, so the join is
-            # done in a second pass instead of slowing down every request.
-            headers = {}
-            for name, value in single.items():
-                key = keys.get(name) or cgi_key(name)
-                if key:
-                    previous = headers.get(key)
-                    headers[key] = value if previous is None else previous + _joiner(key) + value
-    return headers
+            if type(value) is not str:
+                raise MalformedEventError(source, f"header {name!r} is not a string")
+            environ[key] = value  # dropped headers go to "", removed below
+        accepted = len(single)
+    if len(environ) - before != accepted:
+        # The same name in two spellings ("Accept", "accept") collided, the last one winning, or
+        # several headers were dropped: rare, so the values are joined in a second pass instead
+        # of slowing every request.
+        environ.update(_joined_cgi_headers(multi.items() if multi else ((n, [v]) for n, v in single.items())))
+    environ.pop("", None)
+
+
+def _joined_cgi_headers(headers: Iterable[tuple[str, list[str]]]) -> dict[str, str]:
+    """Validated (name, values) pairs -> CGI keys with all the values of each joined."""
+    joined: dict[str, str] = {}
+    for name, values in headers:
+        key = cgi_key(name)
+        if key and values:
+            value = _joiner(key).join(values)
+            previous = joined.get(key)
+            joined[key] = value if previous is None else previous + _joiner(key) + value
+    return joined
 
 
 def is_execute_api_host(host: str) -> bool:
     """True for API Gateway's own hostnames, where the stage is part of the public URL."""
     return ".execute-api." in host
-
-
-def server_fields(headers: dict[str, str], default_scheme: str, fallback_host: str) -> tuple[str, str, str]:
-    """(wsgi.url_scheme, SERVER_NAME, SERVER_PORT) from Host and X-Forwarded-Proto/Port.
-
-    These headers are set by the AWS front door itself (a client's values are overwritten), so
-    custom domains and ports come out as the client saw them.
-    """
-    scheme = headers.get("HTTP_X_FORWARDED_PROTO", default_scheme)
-    if scheme != "https" and scheme != "http":  # noqa: PLR1714 - faster than a tuple test
-        scheme = scheme.lower()
-        if scheme not in ("http", "https"):
-            scheme = default_scheme
-    host = headers.get("HTTP_HOST") or fallback_host or "localhost"
-    name, sep, host_port = host.rpartition(":")
-    if not sep or "]" in host_port:  # no port, or a bare IPv6 literal
-        name, host_port = host, ""
-    port = headers.get("HTTP_X_FORWARDED_PORT") or host_port or ("443" if scheme == "https" else "80")
-    if not port.isdigit():
-        port = "443" if scheme == "https" else "80"
-    return scheme, name, port
-
-
-def single_cgi_headers(single: Any, source: str) -> dict[str, str]:
-    """:func:`cgi_headers` for sources that only send single-value ``headers``."""
-    return _careful_cgi_headers(single, None, source)

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from itertools import product
 
-from faas.adapters.aws._common import Options, cgi_headers, expect_dict, server_fields
+from faas.adapters.aws._common import Options, add_cgi_headers, expect_dict
 from faas.adapters.errors import MalformedEventError
 from faas.adapters.http import (
     Response,
     decode_body,
     encode_body,
+    mount,
     native_from_encoded,
     new_environ,
-    split_prefix,
+    set_server_fields,
     status_line,
 )
 
@@ -64,26 +65,21 @@ def to_environ(event: dict[str, Any], options: Options) -> dict[str, Any]:
     path = event.get("path") or "/"
     if not isinstance(method, str) or not method or not isinstance(path, str):
         raise MalformedEventError(NAME, "httpMethod or path is not a string")
-    headers = cgi_headers(event.get("headers"), event.get("multiValueHeaders"), NAME)
     try:
         body = decode_body(event.get("body"), event.get("isBase64Encoded"))
     except ValueError as exc:
         raise MalformedEventError(NAME, str(exc)) from None
-    scheme, server_name, port = server_fields(headers, "http", "")
+    environ = new_environ(method.upper(), _query_string(event), body)
+    add_cgi_headers(environ, event.get("headers"), event.get("multiValueHeaders"), NAME)
+    set_server_fields(environ, "http", "")
     native = native_from_encoded(path)
-    script = ""
-    if options.base_path:
-        split = split_prefix(native, options.base_path)
-        script = options.base_path
-        if split is not None:
-            native = split[1]
+    environ["PATH_INFO"] = mount(environ, native, options.base_path) if options.base_path else native
     # The load balancer appends the peer it accepted the connection from; anything to the left
     # was written by the client and can be forged.
-    forwarded = headers.get("HTTP_X_FORWARDED_FOR", "")
-    remote = forwarded.rpartition(",")[2].strip()
-    return new_environ(
-        headers, method.upper(), script, native, _query_string(event), body, server_name, port, scheme, remote
-    )
+    remote = environ.get("HTTP_X_FORWARDED_FOR", "").rpartition(",")[2].strip()
+    if remote:
+        environ["REMOTE_ADDR"] = remote
+    return environ
 
 
 def set_cookie_spellings(count: int) -> list[str]:

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from urllib.parse import quote_plus
 
-from faas.adapters.aws._common import Options, cgi_headers, expect_dict, is_execute_api_host, server_fields
+from faas.adapters.aws._common import Options, add_cgi_headers, expect_dict, is_execute_api_host
 from faas.adapters.errors import MalformedEventError
 from faas.adapters.http import (
     Response,
     decode_body,
     encode_body,
+    mount,
     native_from_decoded,
     native_from_encoded,
     new_environ,
+    set_server_fields,
     split_prefix,
 )
 
@@ -79,15 +81,15 @@ def to_environ(event: dict[str, Any], options: Options) -> dict[str, Any]:
     path = event.get("path") or "/"
     if not isinstance(method, str) or not method or not isinstance(path, str):
         raise MalformedEventError(NAME, "httpMethod or path is not a string")
-    headers = cgi_headers(event.get("headers"), event.get("multiValueHeaders"), NAME)
     try:
         body = decode_body(event.get("body"), event.get("isBase64Encoded"))
     except ValueError as exc:
         raise MalformedEventError(NAME, str(exc)) from None
-    scheme, server_name, port = server_fields(headers, "https", str(context.get("domainName", "")))
+    environ = new_environ(method.upper(), _query_string(event), body)
+    add_cgi_headers(environ, event.get("headers"), event.get("multiValueHeaders"), NAME)
+    server_name = set_server_fields(environ, "https", str(context.get("domainName", "")))
     http_api = event.get("version") == "1.0"
     native = native_from_decoded(path) if http_api else native_from_encoded(path)
-    script = ""
     stage = context.get("stage")
     # API Gateway's record of the host the request entered by decides whether the stage is in the
     # public URL; the Host header may be a proxy's (or the local gateway's) in front of it.
@@ -98,28 +100,17 @@ def to_environ(event: dict[str, Any], options: Options) -> dict[str, Any]:
         if http_api:
             split = split_prefix(native, "/" + stage)
             if split is not None:
-                script, native = split
+                environ["SCRIPT_NAME"], native = split
         else:
-            script = "/" + stage
+            environ["SCRIPT_NAME"] = "/" + stage
     elif options.base_path:
-        split = split_prefix(native, options.base_path)
-        script = options.base_path
-        if split is not None:
-            native = split[1]
+        native = mount(environ, native, options.base_path)
+    environ["PATH_INFO"] = native
     identity = context.get("identity")
-    remote = identity.get("sourceIp", "") if isinstance(identity, dict) else ""
-    return new_environ(
-        headers,
-        method.upper(),
-        script,
-        native,
-        _query_string(event),
-        body,
-        server_name,
-        port,
-        scheme,
-        remote if isinstance(remote, str) else "",
-    )
+    remote = identity.get("sourceIp") if isinstance(identity, dict) else None
+    if remote and isinstance(remote, str):
+        environ["REMOTE_ADDR"] = remote
+    return environ
 
 
 def from_response(response: Response, event: dict[str, Any], options: Options) -> dict[str, Any]:

@@ -8,15 +8,17 @@ HTTP APIs deliver ``rawPath`` already percent-decoded and, for a named stage on 
 
 from __future__ import annotations
 
-from faas.adapters.aws._common import Options, server_fields, single_cgi_headers
+from faas.adapters.aws._common import Options, add_cgi_headers
 from faas.adapters.errors import MalformedEventError
 from faas.adapters.http import (
     Response,
     decode_body,
     encode_body,
+    mount,
     native_from_decoded,
     native_from_encoded,
     new_environ,
+    set_server_fields,
     split_prefix,
 )
 
@@ -31,8 +33,10 @@ NAME = "API Gateway HTTP API (v2) / Function URL"
 
 def infer(event: dict[str, Any]) -> bool:
     """A payload 2.0 event: ``version`` "2.0" and ``requestContext.http``."""
+    if event.get("version") != "2.0":
+        return False
     context = event.get("requestContext")
-    return event.get("version") == "2.0" and isinstance(context, dict) and "http" in context
+    return type(context) is dict and "http" in context
 
 
 def to_environ(event: dict[str, Any], options: Options) -> dict[str, Any]:
@@ -46,13 +50,6 @@ def to_environ(event: dict[str, Any], options: Options) -> dict[str, Any]:
     query = event.get("rawQueryString") or ""
     if type(method) is not str or not method or type(path) is not str or type(query) is not str:
         raise MalformedEventError(NAME, "method, rawPath or rawQueryString is not a string")
-    headers = single_cgi_headers(event.get("headers"), NAME)
-    cookies = event.get("cookies")
-    if cookies:
-        if type(cookies) is not list or not all(type(c) is str for c in cookies):
-            raise MalformedEventError(NAME, "cookies is not a list of strings")
-        # 2.0 moves Cookie headers into this list; the app expects one Cookie header back.
-        headers["HTTP_COOKIE"] = "; ".join(cookies)
     body = event.get("body")
     if not body:
         body = b""
@@ -63,55 +60,59 @@ def to_environ(event: dict[str, Any], options: Options) -> dict[str, Any]:
             body = decode_body(body, event.get("isBase64Encoded"))
         except ValueError as exc:
             raise MalformedEventError(NAME, str(exc)) from None
+    environ = new_environ(method if method.isupper() else method.upper(), query, body)
+    add_cgi_headers(environ, event.get("headers"), None, NAME)
+    cookies = event.get("cookies")
+    if cookies:
+        if type(cookies) is not list or not all(type(c) is str for c in cookies):
+            raise MalformedEventError(NAME, "cookies is not a list of strings")
+        # 2.0 moves Cookie headers into this list; the app expects one Cookie header back.
+        environ["HTTP_COOKIE"] = "; ".join(cookies)
     domain = context.get("domainName")
     if type(domain) is not str:
         domain = ""
-    scheme, server_name, port = server_fields(headers, "https", domain)
+    server_name = set_server_fields(environ, "https", domain)
     # Function URLs keep the path percent-encoded; HTTP APIs decode it (once) themselves.
-    native = native_from_encoded(path) if ".lambda-url." in domain else native_from_decoded(path)
-    script = ""
+    if ".lambda-url." in domain:
+        native = native_from_encoded(path)
+    else:
+        native = path if path.isascii() else native_from_decoded(path)  # ASCII: already native
     if ".execute-api." in server_name:
         stage = context.get("stage")
         if stage and stage != "$default" and type(stage) is str:
             split = split_prefix(native, "/" + stage)
             if split is not None:
-                script, native = split
+                environ["SCRIPT_NAME"], native = split
     elif options.base_path:
-        split = split_prefix(native, options.base_path)
-        script = options.base_path
-        if split is not None:
-            native = split[1]
+        native = mount(environ, native, options.base_path)
+    environ["PATH_INFO"] = native
     remote = http.get("sourceIp")
-    return new_environ(
-        headers,
-        method if method.isupper() else method.upper(),
-        script,
-        native,
-        query,
-        body,
-        server_name,
-        port,
-        scheme,
-        remote if type(remote) is str else "",
-    )
+    if remote and type(remote) is str:
+        environ["REMOTE_ADDR"] = remote
+    return environ
 
 
 def from_response(response: Response, event: dict[str, Any], options: Options) -> dict[str, Any]:
     """The 2.0 response: Set-Cookie in ``cookies``, other repeated headers joined with ", "."""
     headers: dict[str, str] = {}
-    cookies: list[str] = []
+    cookies: list[str] | None = None
     content_type = content_encoding = None
     for name, value in response.headers:
         lname = name.lower()
         if lname == "set-cookie":
-            cookies.append(value)
+            if cookies is None:
+                cookies = [value]
+            else:
+                cookies.append(value)
             continue
         if lname == "content-type":
             content_type = value
         elif lname == "content-encoding":
             content_encoding = value
-        previous = headers.get(lname)
-        headers[lname] = value if previous is None else previous + ", " + value
+        if lname in headers:
+            headers[lname] += ", " + value
+        else:
+            headers[lname] = value
     body, is_base64 = encode_body(response.body, content_type, content_encoding)
     result: dict[str, Any] = {
         "statusCode": response.status,
@@ -119,6 +120,6 @@ def from_response(response: Response, event: dict[str, Any], options: Options) -
         "body": body,
         "isBase64Encoded": is_base64,
     }
-    if cookies:
+    if cookies is not None:
         result["cookies"] = cookies
     return result

@@ -219,6 +219,23 @@ class TestResponse:
 
         assert make_handler(app)(make_v1_event(), None)["body"] == "written returned"
 
+    def test_write_callable_then_an_iterator_of_mixed_chunk_types(self):
+        def app(environ, start_response):
+            write = start_response("200 OK", [("Content-Type", "text/plain")])
+            write(b"a")
+            write(bytearray(b"b"))
+            return iter([b"", memoryview(b"c"), b"d"])
+
+        assert make_handler(app)(make_v1_event(), None)["body"] == "abcd"
+
+    def test_a_single_bytearray_chunk(self):
+        def app(environ, start_response):
+            start_response("201 Created", [("Content-Type", "text/plain")])
+            return [bytearray(b"made")]
+
+        result = make_handler(app)(make_v1_event(), None)
+        assert (result["statusCode"], result["body"]) == (201, "made")
+
     def test_start_response_with_exc_info_replaces_headers(self):
         def app(environ, start_response):
             start_response("200 OK", [("Content-Type", "text/html")])
