@@ -305,6 +305,7 @@ def encode_body(body: bytes, content_type: str | None, content_encoding: str | N
     """
     if not body:
         return "", False
+    # The cache is read here first: a hit then costs no function call (this runs per response).
     if (content_encoding is None or content_encoding.lower() == "identity") and (
         content_type is None or _TEXT_CACHE.get(content_type) or is_text_type(content_type)
     ):

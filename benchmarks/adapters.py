@@ -8,7 +8,10 @@ Every adapter serves the same WSGI app on the same events in one process:
 Prints µs/event (best of several rounds) and the ratio to apig-wsgi, then the import time of
 ``faas.adapters.aws`` vs ``apig_wsgi`` measured in fresh interpreters.
 
-Run: python benchmarks/adapters.py [--quick]
+``--instructions`` also counts CPU instructions per event under valgrind (cachegrind), which,
+unlike wall time, does not move with the load of a shared machine.
+
+Run: python benchmarks/adapters.py [--quick] [--instructions]
 """
 
 from __future__ import annotations
@@ -254,7 +257,66 @@ def azure_comparison(rounds: int, number: int) -> dict[str, float]:
     }
 
 
+#: Adapters whose instructions are counted: valgrind runs code ~50x slower, and Mangum's
+#: ~500 µs per event would make this take minutes without telling anything new.
+COUNTED = ("faas", "faas (no access log)", "apig-wsgi", "serverless-wsgi", "zappa")
+
+
+def run_calls(adapter: str, event_name: str, calls: int) -> None:
+    """Child process of :func:`instructions_per_event`: warm up, then serve ``calls`` events."""
+    fn = adapters()[adapter]
+    event = EVENTS[event_name]
+    with contextlib.redirect_stdout(NullWriter()):
+        for _ in range(50):
+            fn(event)
+        for _ in range(calls):
+            fn(event)
+
+
+def instructions_per_event(adapter: str, event_name: str, calls: tuple[int, int] = (1000, 3000)) -> float:
+    """Instructions one event costs: two runs of different lengths under cachegrind, subtracted,
+    so interpreter start-up and imports cancel out. Hash seeds are fixed for repeatability."""
+    totals = []
+    for count in calls:
+        out = subprocess.run(
+            [
+                "valgrind",
+                "--tool=cachegrind",
+                "--cache-sim=no",
+                "--cachegrind-out-file=/dev/null",
+                sys.executable,
+                __file__,
+                "--child",
+                adapter,
+                event_name,
+                str(count),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+        )
+        refs = [line for line in out.stderr.splitlines() if "I refs" in line or "I   refs" in line]
+        totals.append(int(refs[-1].split(":")[1].replace(",", "")))
+    return (totals[1] - totals[0]) / (calls[1] - calls[0])
+
+
+def print_instructions(names: list[str]) -> None:
+    counted = [name for name in COUNTED if name in names]
+    print(f"{'instructions':<22}" + "".join(f"{e:>22}" for e in EVENTS))
+    table = {name: {e: instructions_per_event(name, e) for e in EVENTS} for name in counted}
+    base = table["apig-wsgi"]
+    for name, row in table.items():
+        cells = "".join(f"{row[e] / 1000:>11.1f}k ({row[e] / base[e]:4.2f}x)" for e in EVENTS)
+        print(f"{name:<22}{cells}")
+    print("(per event, valgrind --tool=cachegrind; two runs of 1,000 and 3,000 events, subtracted)")
+    print()
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        run_calls(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        return
     quick = "--quick" in sys.argv
     rounds, number = (5, 500) if quick else (15, 2000)
     found = adapters()
@@ -283,6 +345,8 @@ def main() -> None:
     for name, value in azure.items():
         print(f"{name:<22}{value:>9.1f} µs/event (v1-get request as an Azure HttpRequest)")
     print()
+    if "--instructions" in sys.argv:
+        print_instructions(list(found))
     runs = 7 if quick else 21
     import compileall
 
