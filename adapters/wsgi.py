@@ -84,7 +84,7 @@ def run_wsgi(app: WSGIApp, environ: dict[str, Any]) -> Response:
         chunks = result if chunks is None else chunks + result
     else:
         if chunks is None:
-            chunks = []
+            chunks = call.written = []  # shared, for an app that calls write() while iterating
         try:
             for data in result:
                 if data:

@@ -228,6 +228,15 @@ class TestResponse:
 
         assert make_handler(app)(make_v1_event(), None)["body"] == "abcd"
 
+    def test_write_called_while_the_body_is_iterated(self):
+        def app(environ, start_response):
+            write = start_response("200 OK", [("Content-Type", "text/plain")])
+            yield b"1"
+            write(b"2")
+            yield b"3"
+
+        assert make_handler(app)(make_v1_event(), None)["body"] == "123"
+
     def test_a_single_bytearray_chunk(self):
         def app(environ, start_response):
             start_response("201 Created", [("Content-Type", "text/plain")])
