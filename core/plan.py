@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic
+
+from typing_extensions import TypeVar
+
+from faas.core.deploy.engine import Step
+
+# Covariant: the action is frozen, and a list of actions holds steps of many kinds.
+PayloadT_co = TypeVar("PayloadT_co", default=Step[Any], covariant=True)
 
 
 class Change(StrEnum):
@@ -21,18 +28,20 @@ _SYMBOLS = {Change.CREATE: "+", Change.UPDATE: "~", Change.DELETE: "-"}
 
 
 @dataclass(frozen=True)
-class Action:
+class Action(Generic[PayloadT_co]):
     """One change to one resource.
 
-    `details` are (field, old, new) triples shown in the diff; `payload` is the provider's own data
-    for carrying the action out (not shown, not compared).
+    `details` are (field, old, new) triples shown in the diff (never a secret value: see
+    `faas.environment_diff`); `payload` is the `Step` that carries the action out (not shown, not
+    compared), run by `faas.apply_plan` / `faas.undeploy_plan`. A provider that carries out its
+    plans itself, without the engine, may type it otherwise (`Action[int]`).
     """
 
     change: Change
     resource: str
     name: str
     details: tuple[tuple[str, str, str], ...] = ()
-    payload: Any = field(default=None, compare=False, repr=False)
+    payload: PayloadT_co | None = field(default=None, compare=False, repr=False)
 
     def render(self) -> list[str]:
         lines = [f"{_SYMBOLS[self.change]} {self.change.value:<6}  {self.resource}  {self.name}"]
@@ -49,14 +58,22 @@ class Action:
 
 
 @dataclass(frozen=True)
+class Observed:
+    """What the plan saw deployed: what a deploy that changes nothing reports."""
+
+    url: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True)
 class Plan:
     """All the actions one deploy or undeploy would take, in the order they run."""
 
     provider: str
     stage: str
-    actions: tuple[Action, ...] = ()
+    actions: tuple[Action[Any], ...] = ()
     notes: tuple[str, ...] = ()
-    payload: Any = field(default=None, compare=False, repr=False)
+    observed: Observed = field(default_factory=Observed, compare=False, repr=False)
 
     @property
     def is_empty(self) -> bool:

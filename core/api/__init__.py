@@ -1,8 +1,21 @@
 """faas: deploy one Python app to AWS Lambda, Google Cloud Functions or Azure Functions.
 
-This root package is the public plugin API: a provider plugin needs nothing but these names. They
-load lazily, so that the runtime adapter (`faas.adapters`), which shares this package inside the
-function, never pays for pydantic or pluggy on a cold start.
+This root package is the public plugin API: a provider plugin (the built-in ones included) needs
+nothing but these names, and imports nothing from `faas.core` itself (an import-linter contract
+checks it in CI). They load lazily, so that the runtime adapter (`faas.adapters`), which shares
+this package inside the function, never pays for pydantic or pluggy on a cold start.
+
+What is here, by use:
+- the plugin: `Provider` (generic over its `ProviderOptions`), `Capability`, `hookimpl`;
+- the project and model: `Project`, `ProjectConfig`, `AppConfig`, `FunctionConfig`, the triggers,
+  `Schedule` / `parse_schedule`;
+- packaging: `PackageTarget`, `SizeLimits`, `manylinux_tags`, `Artifact`, `entry_source`;
+- plans and results: `Plan`, `Action`, `Change`, `Observed`, `DeployResult`, `Status`, ...;
+- the deploy engine: `Deployment`, `Step`, `ApplyState`, `StateKey`, `ErrorTranslator`,
+  `apply_plan`, `undeploy_plan`, `translated`, `Names`, `NameRule` and the clouds' rules,
+  `TagFormat` (`AWS_TAGS`, `GCP_LABELS`, `AZURE_TAGS`), `desired_functions`, the diff helpers,
+  `rollback_target`, `poll_logs`;
+- errors (`FaasError` and its subclasses), `Reporter`, and `workflow` (package, plan, deploy).
 """
 
 from __future__ import annotations
@@ -12,38 +25,352 @@ TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
+_MODULES = {"workflow": "faas.core.workflow"}
+"""Modules exported whole."""
+
+_RENAMED = {"CRON_FIELDS": "FIELDS"}
+"""Public names spelt differently where they are defined."""
+
 _EXPORTS = {
+    "Capability": "faas.core.plugins.provider",
     "Provider": "faas.core.plugins.provider",
     "ProviderOptions": "faas.core.plugins.provider",
-    "Capability": "faas.core.plugins.provider",
+    "required_capabilities": "faas.core.plugins.provider",
     "hookimpl": "faas.core.plugins.spec",
     "hookspec": "faas.core.plugins.spec",
+    "ProviderInfo": "faas.core.plugins.manager",
+    "ProviderRegistry": "faas.core.plugins.manager",
+    "get_plugin_manager": "faas.core.plugins.manager",
+    "get_registry": "faas.core.plugins.manager",
+    "Project": "faas.core.config",
+    "load_project": "faas.core.config",
+    "AppConfig": "faas.core.model",
+    "FaasModel": "faas.core.model",
+    "FunctionConfig": "faas.core.model",
+    "PackageConfig": "faas.core.model",
+    "ProjectConfig": "faas.core.model",
+    "QueueSource": "faas.core.model",
+    "QueueTrigger": "faas.core.model",
+    "Schedule": "faas.core.model",
+    "ScheduleError": "faas.core.model",
+    "ScheduleTrigger": "faas.core.model",
+    "StorageConfig": "faas.core.model",
+    "StorageEvent": "faas.core.model",
+    "StorageTrigger": "faas.core.model",
+    "Trigger": "faas.core.model",
+    "parse_schedule": "faas.core.model",
+    "CRON_FIELDS": "faas.core.model.schedule",
+    "Action": "faas.core.plan",
+    "Change": "faas.core.plan",
+    "Observed": "faas.core.plan",
+    "Plan": "faas.core.plan",
+    "CertifyResult": "faas.core.results",
+    "DeployResult": "faas.core.results",
+    "DnsRecord": "faas.core.results",
+    "InvokeResult": "faas.core.results",
+    "JsonResult": "faas.core.results",
+    "LogRecord": "faas.core.results",
+    "Resource": "faas.core.results",
+    "RollbackResult": "faas.core.results",
+    "Status": "faas.core.results",
+    "Artifact": "faas.core.packaging",
+    "PackageTarget": "faas.core.packaging",
+    "SizeLimits": "faas.core.packaging",
+    "build_artifact": "faas.core.packaging",
+    "manylinux_tags": "faas.core.packaging",
+    "entry_source": "faas.providers.entry",
+    "APP": "faas.core.deploy",
+    "APP_LABEL": "faas.core.deploy",
+    "AWS_TAGS": "faas.core.deploy",
+    "AZURE_FUNCTION_APP": "faas.core.deploy",
+    "AZURE_RESOURCE_GROUP": "faas.core.deploy",
+    "AZURE_STORAGE_ACCOUNT": "faas.core.deploy",
+    "AZURE_TAGS": "faas.core.deploy",
+    "CLOUD_FUNCTION": "faas.core.deploy",
+    "CLOUD_SCHEDULER_JOB": "faas.core.deploy",
+    "FUNCTION_ENV": "faas.core.deploy",
+    "GCP_LABELS": "faas.core.deploy",
+    "GCP_SERVICE_ACCOUNT": "faas.core.deploy",
+    "GCS_BUCKET": "faas.core.deploy",
+    "IAM_ROLE": "faas.core.deploy",
+    "LAMBDA_FUNCTION": "faas.core.deploy",
+    "S3_BUCKET": "faas.core.deploy",
+    "ApplyState": "faas.core.deploy",
+    "Deployment": "faas.core.deploy",
+    "DesiredFunction": "faas.core.deploy",
+    "Detail": "faas.core.deploy",
+    "ErrorTranslator": "faas.core.deploy",
+    "LogCursor": "faas.core.deploy",
+    "LogEntry": "faas.core.deploy",
+    "NameRule": "faas.core.deploy",
+    "Names": "faas.core.deploy",
+    "Release": "faas.core.deploy",
+    "StateKey": "faas.core.deploy",
+    "Step": "faas.core.deploy",
+    "TagFormat": "faas.core.deploy",
+    "apply_plan": "faas.core.deploy",
+    "changed_variables": "faas.core.deploy",
+    "deploy_id_of": "faas.core.deploy",
+    "desired_functions": "faas.core.deploy",
+    "digest": "faas.core.deploy",
+    "environment_diff": "faas.core.deploy",
+    "environment_size": "faas.core.deploy",
+    "field_diff": "faas.core.deploy",
+    "fit": "faas.core.deploy",
+    "new_deploy_id": "faas.core.deploy",
+    "poll_logs": "faas.core.deploy",
+    "release_at": "faas.core.deploy",
+    "rollback_target": "faas.core.deploy",
+    "secret_diff": "faas.core.deploy",
+    "stamp": "faas.core.deploy",
+    "step_name": "faas.core.deploy",
+    "translated": "faas.core.deploy",
+    "undeploy_plan": "faas.core.deploy",
+    "CapabilityError": "faas.core.errors",
+    "ConfigError": "faas.core.errors",
+    "DeployError": "faas.core.errors",
     "FaasError": "faas.core.errors",
+    "NotDeployedError": "faas.core.errors",
+    "PackagingError": "faas.core.errors",
+    "PluginError": "faas.core.errors",
+    "ProviderUnavailableError": "faas.core.errors",
+    "UsageError": "faas.core.errors",
+    "NullReporter": "faas.core.reporting",
+    "ProgressTask": "faas.core.reporting",
+    "Reporter": "faas.core.reporting",
+    "find_interpreter": "faas.core.interpreters",
+    "host_version": "faas.core.interpreters",
 }
 
 __all__ = [
+    "APP",
+    "APP_LABEL",
+    "AWS_TAGS",
+    "AZURE_FUNCTION_APP",
+    "AZURE_RESOURCE_GROUP",
+    "AZURE_STORAGE_ACCOUNT",
+    "AZURE_TAGS",
+    "CLOUD_FUNCTION",
+    "CLOUD_SCHEDULER_JOB",
+    "CRON_FIELDS",
+    "FUNCTION_ENV",
+    "GCP_LABELS",
+    "GCP_SERVICE_ACCOUNT",
+    "GCS_BUCKET",
+    "IAM_ROLE",
+    "LAMBDA_FUNCTION",
+    "S3_BUCKET",
+    "Action",
+    "AppConfig",
+    "ApplyState",
+    "Artifact",
     "Capability",
+    "CapabilityError",
+    "CertifyResult",
+    "Change",
+    "ConfigError",
+    "DeployError",
+    "DeployResult",
+    "Deployment",
+    "DesiredFunction",
+    "Detail",
+    "DnsRecord",
+    "ErrorTranslator",
     "FaasError",
+    "FaasModel",
+    "FunctionConfig",
+    "InvokeResult",
+    "JsonResult",
+    "LogCursor",
+    "LogEntry",
+    "LogRecord",
+    "NameRule",
+    "Names",
+    "NotDeployedError",
+    "NullReporter",
+    "Observed",
+    "PackageConfig",
+    "PackageTarget",
+    "PackagingError",
+    "Plan",
+    "PluginError",
+    "ProgressTask",
+    "Project",
+    "ProjectConfig",
     "Provider",
+    "ProviderInfo",
     "ProviderOptions",
+    "ProviderRegistry",
+    "ProviderUnavailableError",
+    "QueueSource",
+    "QueueTrigger",
+    "Release",
+    "Reporter",
+    "Resource",
+    "RollbackResult",
+    "Schedule",
+    "ScheduleError",
+    "ScheduleTrigger",
+    "SizeLimits",
+    "StateKey",
+    "Status",
+    "Step",
+    "StorageConfig",
+    "StorageEvent",
+    "StorageTrigger",
+    "TagFormat",
+    "Trigger",
+    "UsageError",
     "__version__",
+    "apply_plan",
+    "build_artifact",
+    "changed_variables",
+    "deploy_id_of",
+    "desired_functions",
+    "digest",
+    "entry_source",
+    "environment_diff",
+    "environment_size",
+    "field_diff",
+    "find_interpreter",
+    "fit",
+    "get_plugin_manager",
+    "get_registry",
     "hookimpl",
     "hookspec",
+    "host_version",
+    "load_project",
+    "manylinux_tags",
+    "new_deploy_id",
+    "parse_schedule",
+    "poll_logs",
+    "release_at",
+    "required_capabilities",
+    "rollback_target",
+    "secret_diff",
+    "stamp",
+    "step_name",
+    "translated",
+    "undeploy_plan",
+    "workflow",
 ]
 
 if TYPE_CHECKING:
     from typing import Any
 
-    from faas.core.errors import FaasError
-    from faas.core.plugins.provider import Capability, Provider, ProviderOptions
+    from faas.core import workflow
+    from faas.core.config import Project, load_project
+    from faas.core.deploy import (
+        APP,
+        APP_LABEL,
+        AWS_TAGS,
+        AZURE_FUNCTION_APP,
+        AZURE_RESOURCE_GROUP,
+        AZURE_STORAGE_ACCOUNT,
+        AZURE_TAGS,
+        CLOUD_FUNCTION,
+        CLOUD_SCHEDULER_JOB,
+        FUNCTION_ENV,
+        GCP_LABELS,
+        GCP_SERVICE_ACCOUNT,
+        GCS_BUCKET,
+        IAM_ROLE,
+        LAMBDA_FUNCTION,
+        S3_BUCKET,
+        ApplyState,
+        Deployment,
+        DesiredFunction,
+        Detail,
+        ErrorTranslator,
+        LogCursor,
+        LogEntry,
+        NameRule,
+        Names,
+        Release,
+        StateKey,
+        Step,
+        TagFormat,
+        apply_plan,
+        changed_variables,
+        deploy_id_of,
+        desired_functions,
+        digest,
+        environment_diff,
+        environment_size,
+        field_diff,
+        fit,
+        new_deploy_id,
+        poll_logs,
+        release_at,
+        rollback_target,
+        secret_diff,
+        stamp,
+        step_name,
+        translated,
+        undeploy_plan,
+    )
+    from faas.core.errors import (
+        CapabilityError,
+        ConfigError,
+        DeployError,
+        FaasError,
+        NotDeployedError,
+        PackagingError,
+        PluginError,
+        ProviderUnavailableError,
+        UsageError,
+    )
+    from faas.core.interpreters import find_interpreter, host_version
+    from faas.core.model import (
+        AppConfig,
+        FaasModel,
+        FunctionConfig,
+        PackageConfig,
+        ProjectConfig,
+        QueueSource,
+        QueueTrigger,
+        Schedule,
+        ScheduleError,
+        ScheduleTrigger,
+        StorageConfig,
+        StorageEvent,
+        StorageTrigger,
+        Trigger,
+        parse_schedule,
+    )
+    from faas.core.model.schedule import FIELDS as CRON_FIELDS
+    from faas.core.packaging import Artifact, PackageTarget, SizeLimits, build_artifact, manylinux_tags
+    from faas.core.plan import Action, Change, Observed, Plan
+    from faas.core.plugins.manager import ProviderInfo, ProviderRegistry, get_plugin_manager, get_registry
+    from faas.core.plugins.provider import Capability, Provider, ProviderOptions, required_capabilities
     from faas.core.plugins.spec import hookimpl, hookspec
+    from faas.core.reporting import NullReporter, ProgressTask, Reporter
+    from faas.core.results import (
+        CertifyResult,
+        DeployResult,
+        DnsRecord,
+        InvokeResult,
+        JsonResult,
+        LogRecord,
+        Resource,
+        RollbackResult,
+        Status,
+    )
+    from faas.providers.entry import entry_source
 
 
 def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
+    if name in _EXPORTS or name in _MODULES:
         import importlib
 
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        if name in _MODULES:
+            value = importlib.import_module(_MODULES[name])
+        else:
+            value = getattr(importlib.import_module(_EXPORTS[name]), _RENAMED.get(name, name))
         globals()[name] = value
         return value
     raise AttributeError(f"module 'faas' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

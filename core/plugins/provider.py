@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, cast, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict
+from typing_extensions import TypeVar
 
 from faas.core.errors import CapabilityError
 from faas.core.model.triggers import QueueTrigger, ScheduleTrigger, StorageTrigger
@@ -79,12 +80,18 @@ def required_capabilities(project: Project) -> list[Capability]:
     return needed
 
 
-class Provider:
+# Covariant: an AwsProvider is a Provider (of ProviderOptions) wherever a registry lists providers.
+OptionsT_co = TypeVar("OptionsT_co", bound=ProviderOptions, default=ProviderOptions, covariant=True)
+
+
+class Provider(Generic[OptionsT_co]):
     """Base class of every provider. Subclass it, set `name`, override what your platform does.
 
     One instance serves one project and stage; `options` is the validated `[providers.<name>]`
-    table. Keep cloud SDK imports inside methods (or modules they import) so the provider lists,
-    with its install hint, even where its extra is not installed.
+    table, typed by the class's parameter: `class AcmeProvider(Provider[AcmeOptions])` makes
+    `self.options` an `AcmeOptions` (and sets `Options = AcmeOptions` unless the class does).
+    Keep cloud SDK imports inside methods (or modules they import) so the provider lists, with its
+    install hint, even where its extra is not installed.
     """
 
     name: ClassVar[str]
@@ -102,14 +109,31 @@ class Provider:
     install_hint: ClassVar[str | None] = None
     """Overrides the hint, for third-party packages: `pip install 'my-faas-plugin[sdk]'`."""
 
+    options: OptionsT_co
+    """The validated `[providers.<name>]` table."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # `class AcmeProvider(Provider[AcmeOptions])`: the parameter is the Options model.
+        for base in getattr(cls, "__orig_bases__", ()):
+            if get_origin(base) is Provider and get_args(base):
+                model = get_args(base)[0]
+                if isinstance(model, type) and issubclass(model, ProviderOptions):
+                    if "Options" not in cls.__dict__:
+                        cls.Options = model
+                    elif not issubclass(cls.Options, model):
+                        raise TypeError(f"{cls.__name__}.Options must be {model.__name__}, the class's parameter")
+
     def __init__(
         self,
         project: Project,
-        options: ProviderOptions | None = None,
+        options: OptionsT_co | None = None,
         reporter: Reporter | None = None,
     ) -> None:
         self.project = project
-        self.options = options if options is not None else project.provider_options(self.name, self.Options)
+        if options is None:
+            options = cast("OptionsT_co", project.provider_options(self.name, self.Options))
+        self.options = options
         self.reporter: Reporter = reporter if reporter is not None else NullReporter()
 
     # -- checks -------------------------------------------------------------------------------

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from faas.core.errors import DeployError
-from faas.core.packaging.artifact import Artifact
-from faas.core.plan import Action, Change
-from faas.providers.aws.context import ApplyState, Deployment, tag_list
+from faas import Action, Artifact, Change, DeployError
+from faas.providers.aws.context import ARTIFACT, ApplyState, Deployment, tag_list
 from faas.providers.aws.session import is_missing
 
 MB = 1024 * 1024
@@ -135,7 +133,7 @@ class UploadStep:
     key: str
 
     def run(self, deployment: Deployment, state: ApplyState) -> None:
-        artifact: Artifact = state.code["artifact"]
+        artifact = state.require(ARTIFACT)
         deployment.session.client("s3").upload_file(
             str(artifact.path), self.bucket, self.key, ExtraArgs={"Metadata": {"sha256": artifact.sha256}}
         )

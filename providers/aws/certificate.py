@@ -9,8 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from faas.core.errors import DeployError
-from faas.core.results import DnsRecord
+from faas import DeployError, DnsRecord
 from faas.providers.aws.context import Deployment, tag_list
 from faas.providers.aws.session import is_missing
 

@@ -1,30 +1,39 @@
-"""What every planning and applying module shares: the project, options, names and AWS session."""
+"""What every planning and applying module shares: the deployment (project, options, names, AWS session)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
-from faas.core.config import Project
-from faas.core.reporting import Reporter
-from faas.providers.aws.naming import APP, FUNCTION_TAG, Names
+import botocore.exceptions
+
+from faas import ApplyState, Artifact, ErrorTranslator, StateKey
+from faas import Deployment as BaseDeployment
+from faas.providers.aws.naming import Names
 from faas.providers.aws.options import AwsOptions
-from faas.providers.aws.session import AwsSession
+from faas.providers.aws.session import AwsSession, error_text, is_missing
+
+__all__ = ["API_ID", "ARTIFACT", "CODE_LOCATION", "ERRORS", "ApplyState", "Deployment", "canonical", "tag_list"]
+
+ERRORS = ErrorTranslator(
+    catches=(botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError),
+    describe=error_text,
+    is_missing=is_missing,
+)
+"""How apply, undeploy and plan turn botocore errors into one line (and which mean "already gone")."""
+
+# What steps hand later steps in one apply.
+API_ID = StateKey[str]("API Gateway id")
+ARTIFACT = StateKey[Artifact]("artifact")
+CODE_LOCATION = StateKey[dict[str, object]]("code location")
 
 
 @dataclass
-class Deployment:
+class Deployment(BaseDeployment[AwsOptions, Names]):
     """One project and stage on AWS."""
 
-    project: Project
-    options: AwsOptions
     session: AwsSession
-    reporter: Reporter
-    names: Names = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.names = Names.of(self.project)
 
     @property
     def region(self) -> str:
@@ -45,38 +54,8 @@ class Deployment:
     def alias_arn(self, key: str) -> str:
         return f"{self.function_arn(key)}:{self.names.alias}"
 
-    def tags(self, key: str | None = None) -> dict[str, str]:
-        tags = self.names.tags(self.options.tags)
-        if key is not None:
-            tags[FUNCTION_TAG] = key or "app"
-        return tags
-
-    @property
-    def function_keys(self) -> list[str]:
-        """The app (APP) first, then the plain functions, in config order."""
-        config = self.project.config
-        return ([APP] if config.app is not None else []) + [function.name for function in config.functions]
-
-    def say(self, message: str) -> None:
-        self.reporter.info(self.project.redact(message))
-
-
-@dataclass
-class ApplyState:
-    """What apply learns as it goes (ids of created resources, published versions)."""
-
-    deploy_id: str
-    versions: dict[str, str] = field(default_factory=dict)
-    code: dict[str, Any] = field(default_factory=dict)
-    api_id: str | None = None
-    url: str | None = None
-    outputs: dict[str, str] = field(default_factory=dict)
-
-
-class Step(Protocol):
-    """The payload of an Action: carries it out (raises botocore errors; apply names the step)."""
-
-    def run(self, deployment: Deployment, state: ApplyState) -> None: ...
+    def user_tags(self) -> dict[str, str]:
+        return dict(self.options.tags)
 
 
 def canonical(document: Any) -> str:

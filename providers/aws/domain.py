@@ -8,12 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from faas.core.errors import DeployError, UsageError
-from faas.core.plan import Action, Change
-from faas.core.results import CertifyResult, DnsRecord, Resource
+from faas import Action, CertifyResult, Change, DeployError, DnsRecord, Resource, UsageError
 from faas.providers.aws import certificate as certs
 from faas.providers.aws import frontdoor
-from faas.providers.aws.context import ApplyState, Deployment
+from faas.providers.aws.context import API_ID, ApplyState, Deployment
 from faas.providers.aws.session import is_missing
 
 
@@ -103,8 +101,9 @@ def owned_domains(deployment: Deployment) -> list[tuple[str, str]]:
 
 
 def _current_api(deployment: Deployment, state: ApplyState | None) -> str | None:
-    if state is not None and state.api_id:
-        return state.api_id
+    learned = state.get(API_ID) if state is not None else None
+    if learned:
+        return learned
     finder = frontdoor.find_http_apis if deployment.options.front_door == "http-api" else frontdoor.find_rest_apis
     apis = finder(deployment)
     return (apis[0].get("ApiId") or apis[0].get("id")) if apis else None
@@ -113,7 +112,7 @@ def _current_api(deployment: Deployment, state: ApplyState | None) -> str | None
 def plan_domain(deployment: Deployment) -> list[Action]:
     domain = certs.domain_of(deployment)
     kind = deployment.options.front_door
-    actions = [
+    actions: list[Action] = [
         Action(Change.DELETE, "custom domain", name, (), RemoveDomainStep(found_kind, name))
         for found_kind, name in owned_domains(deployment)
         if name != domain or found_kind != kind
@@ -271,7 +270,7 @@ class RemoveDomainStep:
 
 
 def plan_domain_removal(deployment: Deployment) -> list[Action]:
-    actions = [
+    actions: list[Action] = [
         Action(Change.DELETE, "custom domain", name, (), RemoveDomainStep(kind, name))
         for kind, name in owned_domains(deployment)
     ]

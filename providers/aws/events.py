@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from faas.core.errors import DeployError
-from faas.core.model.triggers import QueueTrigger, StorageTrigger
-from faas.core.plan import Action, Change
+from faas import Action, Change, DeployError, QueueTrigger, StorageTrigger
 from faas.providers.aws.context import ApplyState, Deployment, canonical
 from faas.providers.aws.naming import APP
 from faas.providers.aws.permissions import Permission, plan_permission, revoke, statements

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from faas.core.plan import Action, Change
-from faas.providers.aws.context import ApplyState, Deployment
+from faas import Action, Change
+from faas.providers.aws.context import API_ID, ApplyState, Deployment
 from faas.providers.aws.naming import APP
 from faas.providers.aws.permissions import Permission, plan_permission, revoke, statements
 from faas.providers.aws.session import is_missing
@@ -209,7 +209,7 @@ class HttpApiStep:
             client.create_route(ApiId=api_id, RouteKey="$default", Target=f"integrations/{integration}")
         if self.stage:
             client.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True, Tags=deployment.tags())
-        state.api_id = api_id
+        state.learn(API_ID, api_id)
         state.url = client.get_api(ApiId=api_id)["ApiEndpoint"].rstrip("/") + "/"
 
 
@@ -308,7 +308,7 @@ class RestApiStep:
             )
         # The integration targets the alias, so later deploys move the alias, not the API deployment.
         client.create_deployment(restApiId=api_id, stageName=deployment.project.stage, description="faas")
-        state.api_id = api_id
+        state.learn(API_ID, api_id)
         state.url = rest_url(deployment, api_id)
 
 

@@ -13,12 +13,19 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from faas.core.errors import DeployError
-from faas.core.packaging.artifact import Artifact
-from faas.core.plan import Action, Change
-from faas.providers.aws.context import ApplyState, Deployment
+from faas import (
+    Action,
+    Artifact,
+    Change,
+    DeployError,
+    Detail,
+    environment_diff,
+    environment_size,
+    field_diff,
+)
+from faas import desired_functions as desired
+from faas.providers.aws.context import CODE_LOCATION, ApplyState, Deployment
 from faas.providers.aws.iam import role_arn
-from faas.providers.aws.naming import APP
 from faas.providers.aws.session import error_code, is_missing
 
 HANDLER = "faas_entry.handler"
@@ -52,31 +59,23 @@ class FunctionSpec:
 
 
 def desired_functions(deployment: Deployment, storage_env: dict[str, str]) -> list[FunctionSpec]:
-    config = deployment.project.config
-    settings: list[tuple[str, int, int, dict[str, str]]] = []
-    if config.app is not None:
-        settings.append((APP, config.app.memory, config.app.timeout, dict(config.app.environment)))
-    for function in config.functions:
-        # FAAS_FUNCTION makes the adapter route every event this Lambda gets to that one function.
-        env = {**function.environment, "FAAS_FUNCTION": function.name}
-        settings.append((function.name, function.memory, function.timeout, env))
+    """The engine's desired functions (app first) as Lambda configurations."""
     specs = []
-    for key, memory, timeout, env in settings:
-        environment = {**storage_env, **env}
-        size = sum(len(name) + len(value) for name, value in environment.items())
+    for wanted in desired(deployment.project, storage_env):
+        size = environment_size(wanted.environment)
         if size > _ENV_LIMIT:
-            raise DeployError("plan", f"the environment of {key or 'the app'} is {size} bytes; Lambda allows 4 KB")
+            raise DeployError("plan", f"the environment of {wanted.label} is {size} bytes; Lambda allows 4 KB")
         specs.append(
             FunctionSpec(
-                key=key,
-                name=deployment.names.function(key),
-                runtime=f"python{config.python}",
+                key=wanted.key,
+                name=deployment.names.function(wanted.key),
+                runtime=f"python{wanted.python}",
                 architecture=deployment.options.architecture,
-                memory=memory,
-                timeout=timeout,
+                memory=wanted.memory,
+                timeout=wanted.timeout,
                 role=role_arn(deployment),
-                environment=environment,
-                description=f"faas {deployment.names.prefix} {key or 'app'}",
+                environment=wanted.environment,
+                description=f"faas {deployment.names.prefix} {wanted.key or 'app'}",
             )
         )
     return specs
@@ -103,32 +102,23 @@ def owned_functions(deployment: Deployment) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _config_diff(spec: FunctionSpec, actual: dict[str, Any], version: bool = False) -> list[tuple[str, str, str]]:
+def _config_diff(spec: FunctionSpec, actual: dict[str, Any], version: bool = False) -> list[Detail]:
     """Differences between desired and deployed configuration. Environment values are never shown.
 
     A published `version` carries the version's own description (the deploy id), not the function's.
     """
-    diff: list[tuple[str, str, str]] = []
-    fields = [
-        ("runtime", "Runtime", spec.runtime),
-        ("handler", "Handler", HANDLER),
-        ("memory", "MemorySize", spec.memory),
-        ("timeout", "Timeout", spec.timeout),
-        ("role", "Role", spec.role),
+    fields: list[tuple[str, object, object]] = [
+        ("runtime", actual.get("Runtime"), spec.runtime),
+        ("handler", actual.get("Handler"), HANDLER),
+        ("memory", actual.get("MemorySize"), spec.memory),
+        ("timeout", actual.get("Timeout"), spec.timeout),
+        ("role", actual.get("Role"), spec.role),
     ]
     if not version:
-        fields.append(("description", "Description", spec.description))
-    for label, key, want in fields:
-        if actual.get(key) != want:
-            diff.append((label, str(actual.get(key) or ""), str(want)))
-    arch = (actual.get("Architectures") or ["x86_64"])[0]
-    if arch != spec.architecture:
-        diff.append(("architecture", arch, spec.architecture))
-    env = (actual.get("Environment") or {}).get("Variables") or {}
-    changed = sorted(name for name in set(env) | set(spec.environment) if env.get(name) != spec.environment.get(name))
-    if changed:
-        diff.append(("environment", "", "changed: " + ", ".join(changed)))
-    return diff
+        fields.append(("description", actual.get("Description"), spec.description))
+    fields.append(("architecture", (actual.get("Architectures") or ["x86_64"])[0], spec.architecture))
+    deployed_env = (actual.get("Environment") or {}).get("Variables") or {}
+    return field_diff(fields) + environment_diff(deployed_env, spec.environment)
 
 
 def plan_functions(
@@ -146,7 +136,13 @@ def plan_functions(
             needs_code = True
             created = (("memory", "", str(spec.memory)), ("timeout", "", str(spec.timeout)))
             actions.append(
-                Action(Change.CREATE, "lambda function", spec.name, created, FunctionStep(spec, True, True, True))
+                Action(
+                    Change.CREATE,
+                    "lambda function",
+                    spec.name,
+                    created,
+                    FunctionStep(spec, create=True, code=True, config=True),
+                )
             )
             continue
         latest = current["Configuration"]
@@ -173,10 +169,12 @@ def plan_functions(
                 "lambda function",
                 spec.name,
                 tuple(details),
-                FunctionStep(spec, False, code, bool(config_diff)),
+                FunctionStep(spec, create=False, code=code, config=bool(config_diff)),
             )
         )
-    deletes = [Action(Change.DELETE, "lambda function", name, (), DeleteFunctionStep(name)) for name in sorted(owned)]
+    deletes: list[Action] = [
+        Action(Change.DELETE, "lambda function", name, (), DeleteFunctionStep(name)) for name in sorted(owned)
+    ]
     return actions, deletes, needs_code
 
 
@@ -215,9 +213,9 @@ class FunctionStep:
     """Create or update one function, publish a version and point the alias at it."""
 
     spec: FunctionSpec
-    create: bool
-    code: bool
-    config: bool
+    create: bool = field(kw_only=True)
+    code: bool = field(kw_only=True)
+    config: bool = field(kw_only=True)
 
     def run(self, deployment: Deployment, state: ApplyState) -> None:
         client = deployment.session.client("lambda")
@@ -228,7 +226,7 @@ class FunctionStep:
             if self.code:
                 wait_ready(client, name)
                 client.update_function_code(
-                    FunctionName=name, Architectures=[self.spec.architecture], **state.code["location"]
+                    FunctionName=name, Architectures=[self.spec.architecture], **state.require(CODE_LOCATION)
                 )
             if self.config:
                 wait_ready(client, name)
@@ -249,7 +247,7 @@ class FunctionStep:
     def _create(self, deployment: Deployment, client: Any, state: ApplyState) -> None:
         arguments = {
             "FunctionName": self.spec.name,
-            "Code": state.code["location"],
+            "Code": state.require(CODE_LOCATION),
             "Architectures": [self.spec.architecture],
             "Tags": deployment.tags(self.spec.key),
             "Publish": False,
@@ -263,7 +261,9 @@ class FunctionStep:
             except Exception as error:
                 if error_code(error) == "ResourceConflictException":
                     # A previous run created it and then failed: converge by updating instead.
-                    FunctionStep(self.spec, False, True, True).run_update_only(deployment, client, state)
+                    FunctionStep(self.spec, create=False, code=True, config=True).run_update_only(
+                        deployment, client, state
+                    )
                     return
                 # A role created seconds ago may not be assumable by Lambda yet (IAM propagation).
                 if "cannot be assumed" not in str(error) or time.monotonic() > deadline:
@@ -273,7 +273,7 @@ class FunctionStep:
     def run_update_only(self, deployment: Deployment, client: Any, state: ApplyState) -> None:
         wait_ready(client, self.spec.name)
         client.update_function_code(
-            FunctionName=self.spec.name, Architectures=[self.spec.architecture], **state.code["location"]
+            FunctionName=self.spec.name, Architectures=[self.spec.architecture], **state.require(CODE_LOCATION)
         )
         wait_ready(client, self.spec.name)
         client.update_function_configuration(FunctionName=self.spec.name, **self.spec.configuration())
@@ -311,7 +311,7 @@ def plan_log_groups(deployment: Deployment, specs: list[FunctionSpec]) -> list[A
     """Each function's log group, created by the deploy (so the role needs no CreateLogGroup) with retention."""
     logs = deployment.session.client("logs")
     retention = deployment.options.log_retention_days
-    actions = []
+    actions: list[Action] = []
     for spec in specs:
         name = f"/aws/lambda/{spec.name}"
         groups = logs.describe_log_groups(logGroupNamePrefix=name).get("logGroups", [])

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from faas.core.model.triggers import QueueTrigger, StorageTrigger
-from faas.core.plan import Action, Change
+from faas import Action, Change, QueueTrigger, StateKey, StorageTrigger
 from faas.providers.aws.context import ApplyState, Deployment, canonical, tag_list
 from faas.providers.aws.session import is_missing
 
+ROLE_CREATED_AT = StateKey[float]("role creation time")
+"""When this apply created the role (IAM propagates it to Lambda within seconds)."""
 POLICY_NAME = "faas"
 TRUST = {
     "Version": "2012-10-17",
@@ -156,7 +157,7 @@ class RoleStep:
         if self.create:
             # IAM is eventually consistent: a brand-new role can be refused by Lambda for a few
             # seconds. functions.py retries create_function on exactly that error.
-            state.outputs["role_created_at"] = str(time.time())
+            state.learn(ROLE_CREATED_AT, time.time())
 
 
 def delete_role(deployment: Deployment) -> None:

@@ -5,19 +5,31 @@ from __future__ import annotations
 import base64
 import json
 import re
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import botocore.exceptions
 
-from faas.core.errors import DeployError, NotDeployedError, UsageError
-from faas.core.results import InvokeResult, LogRecord, Resource, RollbackResult, Status
+from faas import (
+    DeployError,
+    InvokeResult,
+    LogEntry,
+    LogRecord,
+    NotDeployedError,
+    Release,
+    Resource,
+    RollbackResult,
+    Status,
+    UsageError,
+    deploy_id_of,
+    poll_logs,
+    release_at,
+    rollback_target,
+)
 from faas.providers.aws import domain, frontdoor, functions, iam, schedules
 from faas.providers.aws.context import Deployment
 from faas.providers.aws.naming import APP
-from faas.providers.aws.planner import primary
 from faas.providers.aws.session import error_text, is_missing
 
 
@@ -29,7 +41,7 @@ def status(deployment: Deployment) -> Status:
     for name in sorted(lambdas):
         alias = functions.alias_version(client, name, deployment.names.alias)
         resources.append(Resource("function", name, f"alias {deployment.names.alias} -> version {alias or '(none)'}"))
-        if deployment.function_keys and name == deployment.names.function(primary(deployment)) and alias:
+        if deployment.function_keys and name == deployment.names.function(deployment.primary) and alias:
             version = alias
             served = client.get_function_configuration(FunctionName=name, Qualifier=alias)
             last_deploy = _timestamp(served.get("LastModified"))
@@ -108,35 +120,35 @@ def logs(deployment: Deployment, since: datetime | None, follow: bool, pattern: 
     groups = log_groups(deployment)
     if not groups:
         raise NotDeployedError(f"{deployment.names.prefix} has no logs on AWS (not deployed?)")
-    start = int((since or datetime.now(UTC).replace(microsecond=0)).timestamp() * 1000) if since or follow else 0
-    seen: set[str] = set()
-    while True:
-        batch: list[tuple[int, str, dict[str, Any]]] = []
+
+    def fetch(start: datetime | None) -> list[LogEntry]:
+        # CloudWatch's startTime is inclusive, in milliseconds; the engine drops what it already yielded.
+        millis = round(start.timestamp() * 1000) if start is not None else 0
+        entries: list[LogEntry] = []
         for group in groups:
-            arguments: dict[str, Any] = {"logGroupName": group, "startTime": start}
+            arguments: dict[str, Any] = {"logGroupName": group, "startTime": millis}
             if pattern:
                 arguments["filterPattern"] = pattern
             try:
                 for page in client.get_paginator("filter_log_events").paginate(**arguments):
-                    batch += [
-                        (e["timestamp"], group, e) for e in page.get("events", []) if e.get("eventId") not in seen
-                    ]
+                    entries += [_entry(group, event) for event in page.get("events", [])]
             except botocore.exceptions.ClientError as error:
                 if not is_missing(error):
                     raise DeployError("logs", error_text(error)) from None
-        for timestamp, group, event in sorted(batch, key=lambda item: item[0]):
-            seen.add(event.get("eventId", ""))
-            message = deployment.project.redact(event.get("message", "").rstrip("\n"))
-            yield LogRecord(
-                timestamp=datetime.fromtimestamp(timestamp / 1000, UTC),
-                message=message,
-                source=group.removeprefix("/aws/lambda/"),
-                request_id=_request_id(message),
-            )
-            start = max(start, timestamp)
-        if not follow:
-            return
-        time.sleep(2)
+        return entries
+
+    return poll_logs(fetch, since=since, follow=follow, redact=deployment.redact)
+
+
+def _entry(group: str, event: dict[str, Any]) -> LogEntry:
+    message = str(event.get("message", "")).rstrip("\n")
+    return LogEntry(
+        id=str(event.get("eventId", "")),
+        timestamp=datetime.fromtimestamp(event["timestamp"] / 1000, UTC),
+        message=message,
+        source=group.removeprefix("/aws/lambda/"),
+        request_id=_request_id(message),
+    )
 
 
 def _request_id(message: str) -> str | None:
@@ -198,50 +210,35 @@ def manage(deployment: Deployment, arguments: list[str]) -> InvokeResult:
     return result
 
 
-def _deploy_id(version: dict[str, Any]) -> str | None:
-    description = str(version.get("Description", ""))
-    return description.removeprefix("faas ") if description.startswith("faas ") else None
-
-
 def rollback(deployment: Deployment, to: str | None) -> RollbackResult:
     """Move every function's alias back to the deploy of app version `to` (default: the previous one)."""
     client = deployment.session.client("lambda")
-    versions = {key: _versions(client, deployment.names.function(key)) for key in deployment.function_keys}
-    main = primary(deployment)
+    releases = {key: _releases(client, deployment.names.function(key)) for key in deployment.function_keys}
+    main = deployment.primary
     name = deployment.names.function(main)
     current = functions.alias_version(client, name, deployment.names.alias)
     if current is None:
         raise NotDeployedError(f"{name} is not deployed")
-    published = sorted((int(v["Version"]) for v in versions[main].values()), reverse=True)
-    if to is None:
-        older = [v for v in published if v < int(current)]
-        if not older:
-            raise UsageError(f"version {current} is the first deployed version; nothing to roll back to")
-        target = str(older[0])
-    elif to not in versions[main]:
-        raise UsageError(f"no version {to} of {name}; published: {', '.join(map(str, sorted(published)))}")
-    else:
-        target = to
-    stamp = _deploy_id(versions[main][target])
+    target = rollback_target(releases[main], current, to, name)
     for key in deployment.function_keys:
-        if key == main:
-            chosen: str | None = target
-        else:
-            # The function's newest version published by that deploy or before it.
-            candidates = [v for v, info in versions[key].items() if (_deploy_id(info) or "") <= (stamp or "")]
-            chosen = max(candidates, key=int) if candidates and stamp else None
+        chosen = target if key == main else release_at(releases[key], target.deploy_id)
         if chosen is not None:
             client.update_alias(
-                FunctionName=deployment.names.function(key), Name=deployment.names.alias, FunctionVersion=chosen
+                FunctionName=deployment.names.function(key), Name=deployment.names.alias, FunctionVersion=chosen.version
             )
-    deployment.say(f"{name}: alias {deployment.names.alias} moved from version {current} to {target}")
-    return RollbackResult(previous_version=current, current_version=target)
+    deployment.say(f"{name}: alias {deployment.names.alias} moved from version {current} to {target.version}")
+    return RollbackResult(previous_version=current, current_version=target.version)
 
 
-def _versions(client: Any, name: str) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
+def _releases(client: Any, name: str) -> list[Release]:
+    """The function's published versions, each with the deploy id its description carries."""
+    found: list[Release] = []
     for page in client.get_paginator("list_versions_by_function").paginate(FunctionName=name):
-        found.update({v["Version"]: v for v in page.get("Versions", []) if v["Version"] != "$LATEST"})
+        found += [
+            Release(version["Version"], int(version["Version"]), deploy_id_of(str(version.get("Description", ""))))
+            for version in page.get("Versions", [])
+            if version["Version"] != "$LATEST"
+        ]
     return found
 
 

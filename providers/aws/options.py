@@ -7,8 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from faas.core.model.base import FaasModel
-from faas.core.plugins import ProviderOptions
+from faas import FaasModel, ProviderOptions
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 

@@ -10,8 +10,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from faas.core.plan import Action, Change
-from faas.providers.aws.context import ApplyState, Deployment
+from faas import Action, Change
+from faas.providers.aws.context import API_ID, ApplyState, Deployment
 from faas.providers.aws.session import is_missing
 
 
@@ -84,7 +84,7 @@ def grant(deployment: Deployment, permission: Permission, state: ApplyState | No
         **dict(permission.extra),
     }
     if permission.source_arn:
-        api = state.api_id if state is not None and state.api_id else ""
+        api = (state.get(API_ID) if state is not None else None) or ""
         arguments["SourceArn"] = permission.source_arn.replace("{api}", api)
     if permission.source_account:
         arguments["SourceAccount"] = deployment.account

@@ -1,4 +1,4 @@
-"""Deploy as plan (read-only calls: desired vs discovered state) then apply (carry out frozen actions).
+"""Deploy as plan (read-only calls: desired vs discovered state) then apply (the engine runs the steps).
 
 Nothing is stored locally: every run rediscovers the deployment by names and tags, so the next
 deploy after a failure (or from another machine) plans exactly what is still missing.
@@ -6,40 +6,16 @@ deploy after a failure (or from another machine) plans exactly what is still mis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-import botocore.exceptions
-
-from faas.core.errors import DeployError, FaasError
-from faas.core.packaging.artifact import Artifact
-from faas.core.plan import Action, Change, Plan
-from faas.core.results import DeployResult
+from faas import Action, ApplyState, Artifact, Change, DeployResult, Observed, Plan, apply_plan, translated
 from faas.providers.aws import artifacts, domain, events, frontdoor, functions, iam, schedules, static
-from faas.providers.aws.context import ApplyState, Deployment
-from faas.providers.aws.session import error_text
-
-
-@dataclass(frozen=True)
-class Observed:
-    """What the plan saw deployed, for the result of a deploy that changes nothing."""
-
-    url: str | None
-    version: str | None
-    needs_code: bool
-
-
-def primary(deployment: Deployment) -> str:
-    """The function whose version stands for the deployment: the app, else the first function."""
-    return deployment.function_keys[0]
+from faas.providers.aws.context import ARTIFACT, CODE_LOCATION, ERRORS, Deployment
 
 
 def plan(deployment: Deployment, artifact: Artifact) -> Plan:
-    try:
+    with translated(deployment, "plan", ERRORS):
         return _plan(deployment, artifact)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-        raise DeployError("plan", deployment.project.redact(error_text(error))) from None
 
 
 def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
@@ -63,7 +39,7 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
     notes = []
     if any(a.resource == "lambda function" and a.change is not Change.DELETE for a in actions):
         notes.append("each changed function gets a new version; the stage alias moves to it")
-    observed = Observed(_url(deployment), _served_version(deployment), needs_code)
+    observed = Observed(_url(deployment), _served_version(deployment))
     return Plan("aws", deployment.project.stage, tuple(actions), tuple(notes), observed)
 
 
@@ -71,7 +47,7 @@ def _served_version(deployment: Deployment) -> str | None:
     if not deployment.function_keys:
         return None
     return functions.alias_version(
-        deployment.session.client("lambda"), deployment.names.function(primary(deployment)), deployment.names.alias
+        deployment.session.client("lambda"), deployment.names.function(deployment.primary), deployment.names.alias
     )
 
 
@@ -84,33 +60,24 @@ def _url(deployment: Deployment) -> str | None:
 
 
 def apply(deployment: Deployment, plan: Plan, artifact: Artifact) -> DeployResult:
-    """Run the plan's actions in order; a failure names the action and leaves a state the next plan resumes."""
-    observed: Observed = plan.payload
-    state = ApplyState(deploy_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ"))
-    state.code["artifact"] = artifact
+    """Run the plan's steps in order; a failure names the step and leaves a state the next plan resumes."""
+    state = ApplyState()
+    state.learn(ARTIFACT, artifact)
     if any(isinstance(a.payload, functions.FunctionStep) for a in plan.actions):
-        state.code["location"] = artifacts.code_location(deployment, artifact)
-    for action in plan.actions:
-        step = f"{action.change.value} {action.resource} {action.name}"
-        deployment.say(step)
-        try:
-            action.payload.run(deployment, state)
-        except FaasError:
-            raise
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-            raise DeployError(step, deployment.project.redact(error_text(error))) from None
-    url = state.url or observed.url
+        state.learn(CODE_LOCATION, artifacts.code_location(deployment, artifact))
+    apply_plan(deployment, plan, ERRORS, state)
+    url = state.url or plan.observed.url
     if plan.actions:
         url = _url(deployment) or url
-    version = state.versions.get(primary(deployment)) if deployment.function_keys else None
+    version = state.versions.get(deployment.primary) if deployment.function_keys else None
     result = DeployResult(
         provider="aws",
         stage=deployment.project.stage,
         url=url,
-        version=version or observed.version,
+        version=version or plan.observed.version,
         changed=not plan.is_empty,
         outputs={
-            **{k: v for k, v in state.outputs.items() if not k.startswith("role_")},
+            **state.outputs,
             "region": deployment.region,
             "alias": deployment.names.alias,
             "functions": ",".join(deployment.names.function(key) for key in deployment.function_keys),

@@ -6,15 +6,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from faas.core.packaging import PackageTarget, SizeLimits, manylinux_tags
-from faas.core.plugins import Capability, Provider
+from faas import Capability, PackageTarget, Provider, SizeLimits, entry_source, manylinux_tags
 from faas.providers.aws.options import AwsOptions
-from faas.providers.entry import entry_source
 
 if TYPE_CHECKING:
-    from faas.core.packaging.artifact import Artifact
-    from faas.core.plan import Plan
-    from faas.core.results import CertifyResult, DeployResult, InvokeResult, LogRecord, RollbackResult, Status
+    from faas import Artifact, CertifyResult, DeployResult, InvokeResult, LogRecord, Plan, RollbackResult, Status
     from faas.providers.aws.context import Deployment
 
 MB = 1024 * 1024
@@ -23,10 +19,9 @@ MB = 1024 * 1024
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "jmespath"})
 
 
-class AwsProvider(Provider):
+class AwsProvider(Provider[AwsOptions]):
     name = "aws"
     description = "AWS Lambda with API Gateway (HTTP or REST API) or a Function URL"
-    Options = AwsOptions
     capabilities = frozenset(
         {
             Capability.PACKAGE,
@@ -47,7 +42,6 @@ class AwsProvider(Provider):
     )
     requires = ("boto3",)
     extra = "aws"
-    options: AwsOptions
 
     _deployment: Deployment | None = None
 
@@ -56,10 +50,17 @@ class AwsProvider(Provider):
         """The project and stage on AWS (creates the boto3 session on first use)."""
         if self._deployment is None:
             from faas.providers.aws.context import Deployment
+            from faas.providers.aws.naming import Names
             from faas.providers.aws.session import AwsSession
 
             session = AwsSession(self.options.region, self.options.profile)
-            self._deployment = Deployment(self.project, self.options, session, self.reporter)
+            self._deployment = Deployment(
+                project=self.project,
+                options=self.options,
+                reporter=self.reporter,
+                names=Names.of(self.project),
+                session=session,
+            )
         return self._deployment
 
     def package_target(self) -> PackageTarget:

@@ -5,10 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from faas.core.errors import DeployError
-from faas.core.model.schedule import Schedule
-from faas.core.model.triggers import ScheduleTrigger
-from faas.core.plan import Action, Change
+from faas import Action, Change, DeployError, Schedule, ScheduleTrigger
 from faas.providers.aws.context import ApplyState, Deployment, tag_list
 from faas.providers.aws.permissions import Permission, plan_permission, revoke, source_arn, statements
 

@@ -13,7 +13,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
-from faas.core.errors import DeployError
+from faas import DeployError
 
 
 def _config() -> botocore.config.Config:

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from faas.core.errors import DeployError
-from faas.core.packaging.artifact import Artifact
-from faas.core.plan import Action, Change
+from faas import Action, Artifact, Change, DeployError
 from faas.providers.aws.artifacts import empty_and_delete_bucket, ensure_private_bucket
 from faas.providers.aws.context import ApplyState, Deployment
 from faas.providers.aws.session import is_missing

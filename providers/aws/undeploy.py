@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import botocore.exceptions
-
-from faas.core.errors import DeployError
-from faas.core.plan import Action, Change, Plan
+from faas import Action, Change, Plan, translated, undeploy_plan
 from faas.providers.aws import artifacts, domain, events, frontdoor, functions, iam, operate, schedules
-from faas.providers.aws.context import ApplyState, Deployment
+from faas.providers.aws.context import ERRORS, ApplyState, Deployment
 from faas.providers.aws.naming import APP
-from faas.providers.aws.session import error_text, is_missing
+from faas.providers.aws.session import is_missing
 
 
 def plan_undeploy(deployment: Deployment, keep_artifacts: bool) -> Plan:
-    try:
+    with translated(deployment, "plan undeploy", ERRORS):
         actions = _actions(deployment, keep_artifacts)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:
-        raise DeployError("plan undeploy", error_text(error)) from None
     notes = ("the artifact bucket is kept (--keep-artifacts)",) if keep_artifacts else ()
     return Plan("aws", deployment.project.stage, tuple(actions), notes)
 
@@ -80,7 +75,7 @@ class DeleteLogGroupStep:
     def run(self, deployment: Deployment, state: ApplyState | None = None) -> None:
         try:
             deployment.session.client("logs").delete_log_group(logGroupName=self.name)
-        except botocore.exceptions.ClientError as error:
+        except Exception as error:
             if not is_missing(error):
                 raise
 
@@ -100,13 +95,4 @@ class DeleteBucketStep:
 
 
 def undeploy(deployment: Deployment, plan: Plan) -> None:
-    state = ApplyState(deploy_id="undeploy")
-    for action in plan.actions:
-        step = f"{action.change.value} {action.resource} {action.name}"
-        deployment.say(step)
-        try:
-            action.payload.run(deployment, state)
-        except botocore.exceptions.ClientError as error:
-            if is_missing(error):
-                continue  # already gone: a second undeploy (or a teammate's) converges too
-            raise DeployError(step, error_text(error)) from None
+    undeploy_plan(deployment, plan, ERRORS)

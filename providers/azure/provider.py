@@ -7,9 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from faas.core.packaging import PackageTarget, SizeLimits
-from faas.core.plugins import Capability, Provider, ProviderOptions
-from faas.providers.entry import entry_source
+from faas import Capability, PackageTarget, Provider, ProviderOptions, SizeLimits, entry_source
 
 MB = 1024 * 1024
 
@@ -24,17 +22,15 @@ class AzureOptions(ProviderOptions):
     )
 
 
-class AzureProvider(Provider):
+class AzureProvider(Provider[AzureOptions]):
     name = "azure"
     description = "Azure Functions (Python v2 model); builds dependencies remotely from requirements.txt"
-    Options = AzureOptions
     capabilities = frozenset({Capability.PACKAGE})
     requires = ("azure.mgmt.web",)
     extra = "azure"
 
     def package_target(self) -> PackageTarget:
         options = self.options
-        assert isinstance(options, AzureOptions)
         host = {
             "version": "2.0",
             "extensions": {"http": {"routePrefix": options.route_prefix}},

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from faas.core.packaging import PackageTarget, SizeLimits
-from faas.core.plugins import Capability, Provider, ProviderOptions
-from faas.providers.entry import entry_source
+from faas import Capability, PackageTarget, Provider, ProviderOptions, SizeLimits, entry_source
 
 MB = 1024 * 1024
 
@@ -17,10 +15,9 @@ class GcpOptions(ProviderOptions):
     allow_unauthenticated: bool = Field(default=True, description="Let anyone call the HTTP app (public website).")
 
 
-class GcpProvider(Provider):
+class GcpProvider(Provider[GcpOptions]):
     name = "gcp"
     description = "Google Cloud Functions (2nd gen); builds dependencies remotely from requirements.txt"
-    Options = GcpOptions
     capabilities = frozenset({Capability.PACKAGE})
     requires = ("google.cloud.functions_v2",)
     extra = "gcp"

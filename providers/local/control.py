@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from faas.core.errors import FaasError
+from faas import FaasError
 from faas.providers.local.state import StageDir, pid_alive, read_json
 
 

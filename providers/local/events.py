@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from faas.core.errors import UsageError
+from faas import UsageError
 
 ACCOUNT = "000000000000"
 REGION = "us-east-1"

@@ -6,8 +6,7 @@ wheel or syntax that only works on the host's version fails here as it would in 
 
 from __future__ import annotations
 
-from faas.core.errors import FaasError
-from faas.core.interpreters import find_interpreter, host_version
+from faas import FaasError, find_interpreter, host_version
 
 __all__ = ["InterpreterNotFoundError", "find_interpreter", "host_version", "require_interpreter"]
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
-from faas.core.results import LogRecord
+from faas import LogRecord
 
 
 def read_records(path: Path, offset: int = 0) -> tuple[list[LogRecord], int]:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from faas.core.plugins import ProviderOptions
+from faas import ProviderOptions
 
 Platform = Literal["aws", "gcp", "azure"]
 FrontDoor = Literal["http-api", "rest-api", "function-url"]

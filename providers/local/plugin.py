@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from faas.core.plugins import Provider, hookimpl
+from faas import Provider, hookimpl
 from faas.providers.local.provider import LocalProvider
 
 

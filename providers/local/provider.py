@@ -15,10 +15,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from faas.core.errors import FaasError, UsageError
-from faas.core.plan import Action, Change, Plan
-from faas.core.plugins import Capability, Provider, get_registry
-from faas.core.results import DeployResult, InvokeResult, LogRecord, Resource, RollbackResult, Status
+from faas import (
+    Action,
+    Capability,
+    Change,
+    DeployResult,
+    FaasError,
+    InvokeResult,
+    LogRecord,
+    Plan,
+    Provider,
+    Resource,
+    RollbackResult,
+    Status,
+    UsageError,
+    get_registry,
+)
 from faas.providers.local import control, interpreters
 from faas.providers.local.buckets import put_message
 from faas.providers.local.events import default_event
@@ -29,8 +41,7 @@ from faas.providers.local.state import StageDir, read_json, write_json
 from faas.providers.local.workers import WorkerSpec
 
 if TYPE_CHECKING:
-    from faas.core.packaging.artifact import Artifact
-    from faas.core.packaging.target import PackageTarget
+    from faas import Artifact, PackageTarget
 
 KEEP_VERSIONS = 3
 

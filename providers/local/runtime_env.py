@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from faas.core.errors import FaasError
+from faas import FaasError
 from faas.providers.local.state import file_lock
 
 # The runtime client each platform runs the artifact with; the host's installed version is pinned

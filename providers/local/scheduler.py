@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from faas.core.model.schedule import FIELDS, Schedule, parse_schedule
+from faas import CRON_FIELDS as FIELDS
+from faas import Schedule, parse_schedule
 
 
 def _values(text: str, low: int, high: int, names: tuple[str, ...], names_start: int) -> frozenset[int]:

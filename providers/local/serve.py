@@ -14,9 +14,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from faas.core import workflow
-from faas.core.config import load_project
-from faas.core.errors import FaasError
+from faas import FaasError, load_project, workflow
 from faas.providers.local.state import StageDir, write_json
 from faas.providers.local.supervisor import Supervisor
 

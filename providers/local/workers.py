@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from faas.core.errors import FaasError
+from faas import FaasError
 from faas.providers.local.process import LogSink, RuntimeProcess, base_environment
 from faas.providers.local.runtime_api import Invocation, RuntimeApi
 
