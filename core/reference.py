@@ -113,8 +113,41 @@ def _default(field: FieldInfo) -> str:
     return "see its table" if isinstance(value, BaseModel) else f"`{json.dumps(value)}`"
 
 
+ENGINE_API = (
+    "Deployment",
+    "Step",
+    "ErrorTranslator",
+    "apply_plan",
+    "undeploy_plan",
+    "translated",
+    "ApplyState",
+    "StateKey",
+    "Plan",
+    "Action",
+    "Observed",
+    "Names",
+    "NameRule",
+    "TagFormat",
+    "desired_functions",
+    "DesiredFunction",
+    "field_diff",
+    "environment_diff",
+    "secret_diff",
+    "Release",
+    "rollback_target",
+    "release_at",
+    "poll_logs",
+    "LogEntry",
+)
+"""The deploy engine's pieces, documented in this order in docs/plugin-api.md."""
+
+
 def render_plugin_api() -> str:
-    lines = ["# Plugin API reference", "", GENERATED, "", "## Hooks", ""]
+    import faas
+
+    lines = ["# Plugin API reference", "", GENERATED, "", "A provider imports faas only through the `faas` package."]
+    lines += ["Everything it exports:", "", ", ".join(f"`{name}`" for name in sorted(faas.__all__)), ""]
+    lines += ["## Hooks", ""]
     for name, hook in inspect.getmembers(spec, inspect.isfunction):
         if name.startswith("faas_"):
             lines += [f"### `{name}{inspect.signature(hook)}`", "", inspect.cleandoc(hook.__doc__ or ""), ""]
@@ -127,6 +160,15 @@ def render_plugin_api() -> str:
             continue
         signature = str(inspect.signature(method)).replace("'", "")
         lines += [f"#### `{name}{signature}`", "", inspect.cleandoc(method.__doc__ or ""), ""]
+    lines += ["## The deploy engine", ""]
+    for name in ENGINE_API:
+        value = getattr(faas, name)
+        if inspect.isfunction(value):
+            signature = str(inspect.signature(value)).replace("'", "")
+            lines += [f"### `faas.{name}{signature}`", ""]
+        else:
+            lines += [f"### `faas.{name}`", ""]
+        lines += [inspect.cleandoc(value.__doc__ or ""), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
