@@ -138,6 +138,7 @@ ENGINE_API = (
     "release_at",
     "poll_logs",
     "LogEntry",
+    "wait_until",
 )
 """The deploy engine's pieces, documented in this order in docs/plugin-api.md."""
 

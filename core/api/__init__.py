@@ -126,6 +126,7 @@ _EXPORTS = {
     "step_name": "faas.core.deploy",
     "translated": "faas.core.deploy",
     "undeploy_plan": "faas.core.deploy",
+    "wait_until": "faas.core.deploy",
     "CapabilityError": "faas.core.errors",
     "ConfigError": "faas.core.errors",
     "DeployError": "faas.core.errors",
@@ -252,6 +253,7 @@ __all__ = [
     "step_name",
     "translated",
     "undeploy_plan",
+    "wait_until",
     "workflow",
 ]
 
@@ -308,6 +310,7 @@ if TYPE_CHECKING:
         step_name,
         translated,
         undeploy_plan,
+        wait_until,
     )
     from faas.core.errors import (
         CapabilityError,

@@ -41,6 +41,7 @@ from faas.core.deploy.naming import (
 from faas.core.deploy.rollback import Release, deploy_id_of, release_at, rollback_target, stamp
 from faas.core.deploy.state import ApplyState, StateKey, new_deploy_id
 from faas.core.deploy.tags import APP_LABEL, AWS_TAGS, AZURE_TAGS, GCP_LABELS, TagFormat
+from faas.core.deploy.waiting import wait_until
 
 __all__ = [
     "APP",
@@ -90,4 +91,5 @@ __all__ = [
     "step_name",
     "translated",
     "undeploy_plan",
+    "wait_until",
 ]

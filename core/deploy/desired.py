@@ -17,6 +17,7 @@ from faas.core.deploy.naming import APP
 
 if TYPE_CHECKING:
     from faas.core.config import Project
+    from faas.core.model.triggers import Trigger
 
 FUNCTION_ENV = "FAAS_FUNCTION"
 """Set on a plain function's deployment: the adapter routes every event it gets to that function."""
@@ -39,6 +40,8 @@ class DesiredFunction:
     environment: dict[str, str] = field(repr=False)
     """Values may be secrets from ${env:...}: never printed, never in a repr."""
     python: str = ""
+    triggers: tuple[Trigger, ...] = ()
+    """What runs a plain function (schedules, storage events, queues); the app is run by HTTP."""
 
     @property
     def is_app(self) -> bool:
@@ -64,7 +67,13 @@ def desired_functions(project: Project, extra_environment: Mapping[str, str] | N
         environment = {**shared, **function.environment, FUNCTION_ENV: function.name}
         wanted.append(
             DesiredFunction(
-                function.name, function.entry, function.memory, function.timeout, environment, config.python
+                function.name,
+                function.entry,
+                function.memory,
+                function.timeout,
+                environment,
+                config.python,
+                tuple(function.triggers),
             )
         )
     return wanted

@@ -22,6 +22,7 @@ from faas import (
     environment_diff,
     environment_size,
     field_diff,
+    wait_until,
 )
 from faas import desired_functions as desired
 from faas.providers.aws.context import CODE_LOCATION, ApplyState, Deployment
@@ -193,19 +194,18 @@ def wait_ready(client: Any, name: str, timeout: float = 300) -> dict[str, Any]:
     Sending a configuration update while a code update is still in progress is the
     ResourceConflictException that bit Zappa users for years.
     """
-    deadline = time.monotonic() + timeout
-    delay = 0.5
-    while True:
+    step = f"update lambda function {name}"
+
+    def settled() -> dict[str, Any] | None:
         config: dict[str, Any] = client.get_function_configuration(FunctionName=name)
         if config.get("State") == "Failed" or config.get("LastUpdateStatus") == "Failed":
             reason = config.get("LastUpdateStatusReason") or config.get("StateReason") or "unknown reason"
-            raise DeployError(f"update lambda function {name}", reason)
+            raise DeployError(step, reason)
         if config.get("State", "Active") != "Pending" and config.get("LastUpdateStatus", "Successful") != "InProgress":
             return config
-        if time.monotonic() > deadline:
-            raise DeployError(f"update lambda function {name}", "still updating after 5 minutes")
-        time.sleep(delay)
-        delay = min(delay * 2, 5)
+        return None
+
+    return wait_until(settled, step=step, timeout=timeout, still="updating")
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,13 @@ def test_secret_diff_shows_neither_side() -> None:
     assert secret_diff("DB", "aaa", "aaa") == []
     assert secret_diff("DB", "aaa", "bbb") == [("DB", "(set)", "changed")]
     assert secret_diff("DB", None, "bbb") == [("DB", "", "changed")]
+
+
+def test_functions_carry_their_triggers(tmp_path: Path) -> None:
+    (tmp_path / "faas.toml").write_text(
+        'name = "pups"\n[[functions]]\nname = "tick"\nentry = "tasks:tick"\n'
+        'triggers = [{ schedule = "rate(5 minutes)" }]\n'
+    )
+    [tick] = desired_functions(load_project(tmp_path / "faas.toml", "dev"))
+    assert len(tick.triggers) == 1
+    assert tick.environment == {"FAAS_FUNCTION": "tick"}
