@@ -61,9 +61,9 @@ def written(path: Path) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
-def stage_config(path: Path, stage: str) -> Any:
-    """The stage as faas itself loads it (no environment: references must have defaults or stay unused)."""
-    project = load_project(path, stage, environ={})
+def stage_config(path: Path, stage: str, environ: dict[str, str] | None = None) -> Any:
+    """The stage as faas itself loads it, with only `environ` as the deploying machine's environment."""
+    project = load_project(path, stage, environ=environ or {})
     options = project.config.providers.get("aws")
     if options is not None:
         AwsOptions.model_validate(options)
@@ -74,8 +74,8 @@ def run_import(source: Path, **options: Any) -> ImportResult:
     return import_project(source, **options)
 
 
-def plan_local(folder: Path, stage: str) -> subprocess.CompletedProcess[str]:
-    result = run_faas("plan", "--provider", "local", "--stage", stage, cwd=folder)
+def plan_local(folder: Path, stage: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    result = run_faas("plan", "--provider", "local", "--stage", stage, cwd=folder, env=env)
     assert result.returncode == 0, result.stderr + result.stdout
     return result
 
