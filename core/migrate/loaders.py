@@ -6,6 +6,7 @@ Every failure is one `ConfigError` naming the file and the line, never a parser 
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,16 @@ def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[st
 
 
 _CloudFormationLoader.add_multi_constructor("!", _intrinsic)
+
+# YAML 1.2 booleans, as js-yaml (Serverless) and CloudFormation read them: `Off`, `yes` and `on` stay
+# text (an event named Off is a name, not false).
+_CloudFormationLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_CloudFormationLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def _timestamps_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:

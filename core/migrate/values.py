@@ -82,7 +82,9 @@ def project_name(name: str) -> str:
 
 def function_name(name: str, taken: set[str]) -> str:
     """A unique function name faas accepts, derived from a Python or Lambda name."""
-    slug = _slug(name.replace("_", "-")) or "function"
+    # CamelCase logical ids (SAM, CloudFormation) read better with hyphens: ThumbnailFunction -> thumbnail-function.
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name)
+    slug = _slug(spaced.replace("_", "-")) or "function"
     if not slug[0].isalpha():
         slug = f"fn-{slug}"
     slug = slug[:40].rstrip("-")
