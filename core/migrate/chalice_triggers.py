@@ -66,7 +66,7 @@ class TriggerConverter:
             )
             return
         try:
-            trigger, notes = self._trigger(item, resolver)
+            trigger, notes = self._trigger(item, resolver, target)
         except Unresolvable as error:
             conv.report.warn(
                 item.key, f"{error}; {function['name']} is kept without the trigger", target, stage=conv.stage
@@ -76,7 +76,11 @@ class TriggerConverter:
             return
         function["triggers"].append(trigger)
         summary = next(iter(trigger.values()))
-        label = summary if isinstance(summary, str) else summary.get("bucket") or summary.get("name")
+        if isinstance(summary, str):
+            # The schedule's own entry is written by common.schedule; add what the handler needs to know.
+            conv.report.add(item.key, "mapped", target, _SIGNATURE, stage=conv.stage)
+            return
+        label = f"bucket {summary['bucket']}" if "bucket" in summary else f"queue {summary['name']}"
         if notes:
             conv.report.warn(item.key, f"{label}; " + "; ".join(notes), target, stage=conv.stage)
         else:
@@ -86,12 +90,10 @@ class TriggerConverter:
         node = item.args[position] if len(item.args) > position else item.keywords.get(name)
         return default if node is None else resolver.value(node, item.scope)
 
-    def _trigger(self, item: Decorated, resolver: Resolver) -> tuple[dict[str, Any] | None, list[str]]:
+    def _trigger(self, item: Decorated, resolver: Resolver, target: str) -> tuple[dict[str, Any] | None, list[str]]:
         if item.kind == "schedule":
             expression = self._argument(item, resolver, 0, "expression")
-            schedule = common.schedule(
-                self.conv.report, item.key, expression, stage=self.conv.stage, target="functions.triggers"
-            )
+            schedule = common.schedule(self.conv.report, item.key, expression, stage=self.conv.stage, target=target)
             return ({"schedule": schedule} if schedule else None), []
         if item.kind == "on_s3_event":
             bucket = self._argument(item, resolver, 0, "bucket")

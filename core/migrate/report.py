@@ -20,9 +20,27 @@ class ReportEntry:
 
     source_key: str
     status: Status
-    target: str | None
-    reason: str
+    targets: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
     stages: set[str] = field(default_factory=set)
+
+    @property
+    def target(self) -> str | None:
+        return self.targets[0] if self.targets else None
+
+    @target.setter
+    def target(self, value: str | None) -> None:
+        self.targets = [value] if value else []
+
+    @property
+    def reason(self) -> str:
+        if self.reasons:
+            return "; ".join(self.reasons)
+        return "becomes " + ", ".join(self.targets) if self.targets else self.status
+
+    @reason.setter
+    def reason(self, value: str) -> None:
+        self.reasons = [value]
 
     def to_json(self) -> dict[str, str | None]:
         return {"source_key": self.source_key, "status": self.status, "target": self.target, "reason": self.reason}
@@ -31,15 +49,16 @@ class ReportEntry:
 class Report:
     """Entries keyed by source key: recording a key twice folds the two into one entry.
 
-    A key shared by several stages (a Zappa template, a Serverless `provider.memorySize`) is seen
-    once per stage; the folded entry keeps the most severe status and every distinct reason.
+    A key shared by several stages (a Zappa template, a Serverless `provider.memorySize`) or several
+    functions is seen more than once; the folded entry keeps the most severe status, every target
+    and every distinct reason.
     """
 
     def __init__(self) -> None:
         self._entries: dict[str, ReportEntry] = {}
 
     def mapped(self, key: str, target: str, reason: str = "", *, stage: str | None = None) -> None:
-        self.add(key, "mapped", target, reason or f"becomes {target}", stage=stage)
+        self.add(key, "mapped", target, reason, stage=stage)
 
     def warn(self, key: str, reason: str, target: str | None = None, *, stage: str | None = None) -> None:
         self.add(key, "warn", target, reason, stage=stage)
@@ -48,17 +67,15 @@ class Report:
         self.add(key, "info", target, reason, stage=stage)
 
     def add(self, key: str, status: Status, target: str | None, reason: str, *, stage: str | None = None) -> None:
-        existing = self._entries.get(key)
-        if existing is None:
-            entry = ReportEntry(key, status, target, reason)
-            self._entries[key] = entry
-        else:
-            entry = existing
-            if _SEVERITY[status] > _SEVERITY[entry.status]:
-                entry.status = status
-            entry.target = entry.target or target
-            if reason and reason not in entry.reason.split("; "):
-                entry.reason = f"{entry.reason}; {reason}" if entry.reason else reason
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = self._entries[key] = ReportEntry(key, status)
+        elif _SEVERITY[status] > _SEVERITY[entry.status]:
+            entry.status = status
+        if target and target not in entry.targets:
+            entry.targets.append(target)
+        if reason and reason not in entry.reasons:
+            entry.reasons.append(reason)
         if stage is not None:
             entry.stages.add(stage)
 

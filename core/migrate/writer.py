@@ -129,11 +129,16 @@ def locate_targets(imported: Imported, document: dict[str, Any]) -> None:
     if len(stages) < 2:
         return
     for entry in imported.report.entries:
-        if entry.target is None or len(entry.stages) != 1 or entry.target.startswith("stages."):
+        if len(entry.stages) != 1:
             continue
         (stage,) = entry.stages
-        if _holds(stages.get(stage, {}), entry.target.split(".")):
-            entry.target = f"stages.{stage}.{entry.target}"
+        table = stages.get(stage, {})
+        entry.targets = [
+            f"stages.{stage}.{target}"
+            if not target.startswith("stages.") and _holds(table, target.split("."))
+            else target
+            for target in entry.targets
+        ]
 
 
 def _holds(table: Any, path: list[str]) -> bool:
