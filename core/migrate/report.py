@@ -23,6 +23,8 @@ class ReportEntry:
     targets: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     stages: set[str] = field(default_factory=set)
+    # Mapped somewhere without a reason of its own: the reason then lists the targets.
+    plain: bool = False
 
     @property
     def target(self) -> str | None:
@@ -34,9 +36,8 @@ class ReportEntry:
 
     @property
     def reason(self) -> str:
-        if self.reasons:
-            return "; ".join(self.reasons)
-        return "becomes " + ", ".join(self.targets) if self.targets else self.status
+        becomes = ["becomes " + ", ".join(self.targets)] if self.targets and (self.plain or not self.reasons) else []
+        return "; ".join([*becomes, *self.reasons]) or self.status
 
     @reason.setter
     def reason(self, value: str) -> None:
@@ -76,6 +77,8 @@ class Report:
             entry.targets.append(target)
         if reason and reason not in entry.reasons:
             entry.reasons.append(reason)
+        elif not reason and status == "mapped":
+            entry.plain = True
         if stage is not None:
             entry.stages.add(stage)
 

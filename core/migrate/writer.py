@@ -69,8 +69,9 @@ def _factor(values: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str
             base[key] = present[0]
         elif all(isinstance(item, dict) for item in present):
             sub_base, sub_overrides = _factor(present)
-            # Written even when empty: a table every stage has must exist after the merge too.
-            base[key] = sub_base
+            # Kept even when empty if a stage would otherwise lose a table it has (e.g. an empty one).
+            if sub_base or not all(sub_overrides):
+                base[key] = sub_base
             for override, sub in zip(overrides, sub_overrides, strict=True):
                 if sub:
                     override[key] = sub

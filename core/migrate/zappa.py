@@ -57,8 +57,8 @@ def import_zappa(source: Path, *, only_stage: str | None = None) -> Imported:
     for other in skipped:
         if other not in report:
             report.info(other, f"another stage, not imported (--stage {only_stage})")
-    _cover_overridden(report, {stage: settings for stage, settings in stages_raw.items() if stage not in skipped})
     name = _project_name(report, project_names, source)
+    _cover_overridden(report, {stage: settings for stage, settings in stages_raw.items() if stage not in skipped})
     return Imported("zappa", source, source.parent, name, result, report, _notes(source))
 
 
