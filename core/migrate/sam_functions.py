@@ -89,14 +89,15 @@ class FunctionConverter:
 
     def convert(self, properties: dict[str, tuple[Any, str]]) -> None:
         conv = self.conv
-        conv.mapped(self.key, "functions", "a function")
         values = {name: conv.value(value) for name, (value, _) in properties.items() if name != "Events"}
         origin = {name: where for name, (_, where) in properties.items()}
         code_uri = values.get("CodeUri", ".")
         code_root = code_uri if isinstance(code_uri, str) and not code_uri.startswith("s3://") else "."
         handler = str(values.get("Handler", ""))
         web = self._web_app(handler, code_root, values)
-        sizes = self._sizes(values, origin)
+        kind = "app" if web and not conv.app else f"functions.{function_name(self.logical, set(conv.taken))}"
+        conv.mapped(self.key, kind, "the web app" if kind == "app" else "a function")
+        sizes = self._sizes(values, origin, kind)
         environment = self._environment(properties, origin, "app" if web else "functions")
         if web and not conv.app:
             entry, interface, how = web
@@ -170,7 +171,7 @@ class FunctionConverter:
         entry = path_entry(f"{module.replace('.', '/')}.{app_name}", code_root)
         return (entry, interface, f"{wrapper}({app_name})") if entry else None
 
-    def _sizes(self, values: dict[str, Any], origin: dict[str, str]) -> dict[str, int]:
+    def _sizes(self, values: dict[str, Any], origin: dict[str, str], target: str) -> dict[str, int]:
         from faas.core.migrate.sam import DEFAULT_MEMORY, DEFAULT_TIMEOUT
 
         sizes = {"memory": DEFAULT_MEMORY, "timeout": DEFAULT_TIMEOUT}
@@ -181,9 +182,9 @@ class FunctionConverter:
             if number is not None:
                 sizes[faas_key] = number
             if problem:
-                self.conv.warn(self.where(name, origin[name]), problem, faas_key)
+                self.conv.warn(self.where(name, origin[name]), problem, f"{target}.{faas_key}")
             else:
-                self.conv.mapped(self.where(name, origin[name]), faas_key)
+                self.conv.mapped(self.where(name, origin[name]), f"{target}.{faas_key}")
         return sizes
 
     def _environment(

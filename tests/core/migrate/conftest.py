@@ -16,8 +16,8 @@ from tests.core.plugins.conftest import run_faas
 STATUSES = {"mapped", "warn", "info"}
 
 
-def faas_import(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return run_faas("import", *args, cwd=cwd)
+def faas_import(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return run_faas("import", *args, cwd=cwd, env=env)
 
 
 def import_json(*args: str, cwd: Path) -> dict[str, Any]:

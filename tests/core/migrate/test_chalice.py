@@ -236,3 +236,11 @@ def test_the_chalice_folder_is_a_source_and_faas_toml_goes_to_the_project_root(p
     result = faas_import(".chalice", cwd=project)
     assert result.returncode == 0, result.stderr
     assert (project / "faas.toml").is_file() and not (project / ".chalice" / "faas.toml").exists()
+
+
+def test_decorator_arguments_never_come_from_the_importers_environment(project: Path) -> None:
+    result = faas_import("--json", cwd=project, env={"APP_BUCKET_NAME": "my-laptop-bucket", "STAGE": "prod"})
+    assert result.returncode == 0, result.stderr
+    assert "my-laptop-bucket" not in result.stdout
+    dev = triggers(stage_config(project / "faas.toml", "dev"))
+    assert dev["work"] == [{"queue": {"name": "jobs-dev", "batch_size": 5}}]

@@ -280,3 +280,56 @@ def test_lambda_web_adapter_app_is_found_in_run_sh(tmp_path: Path) -> None:
     report = entries(document)
     assert report["Resources.App.Properties.Layers"]["status"] == "info"
     plan_local(tmp_path, "default")
+
+
+@pytest.mark.parametrize(
+    ("handler_module", "interface"),
+    [
+        (
+            "import serverless_wsgi\nfrom web import app\n\ndef handler(event, context):\n"
+            "    return serverless_wsgi.handle_request(app, event, context)\n",
+            "wsgi",
+        ),
+        (
+            "from apig_wsgi import make_lambda_handler\nfrom web import app\n\nhandler = make_lambda_handler(app)\n",
+            "wsgi",
+        ),
+        ("from mangum import Mangum\nfrom web import app\n\nhandler = Mangum(app, lifespan='off')\n", "asgi"),
+    ],
+)
+def test_web_apps_behind_wsgi_and_asgi_wrappers(tmp_path: Path, handler_module: str, interface: str) -> None:
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Web:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      Handler: lambda_function.handler\n      Runtime: python3.11\n"
+        "      Events:\n        Proxy:\n          Type: Api\n          Properties:\n            Path: /{proxy+}\n"
+        "            Method: any\n"
+    )
+    (tmp_path / "lambda_function.py").write_text(handler_module)
+    document = import_json(cwd=tmp_path)
+    app = document["config"]["app"]
+    assert (app["entry"], app["interface"]) == ("lambda_function:app", interface)
+    assert (app["memory"], app["timeout"]) == (128, 3)
+    assert document["config"]["providers"]["aws"]["front_door"] == "rest-api"
+    assert "functions" not in document["config"]
+
+
+def test_a_plain_handler_is_a_function_not_an_app(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  HelloWorldFunction:\n"
+        "    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: hello_world/\n"
+        "      Handler: app.lambda_handler\n      Runtime: python3.13\n      Events:\n        HelloWorld:\n"
+        "          Type: Api\n          Properties:\n            Path: /hello\n            Method: get\n"
+    )
+    (tmp_path / "hello_world").mkdir()
+    (tmp_path / "hello_world" / "app.py").write_text("def lambda_handler(event, context):\n    return {}\n")
+    document = import_json(cwd=tmp_path)
+    (function,) = document["config"]["functions"]
+    assert function == {
+        "name": "hello-world-function",
+        "entry": "hello_world.app:lambda_handler",
+        "memory": 128,
+        "timeout": 3,
+        "triggers": [],
+    }
+    entry = entries(document)["Resources.HelloWorldFunction.Properties.Events.HelloWorld"]
+    assert entry["status"] == "warn" and "[app]" in entry["reason"]
