@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from faas.core.cli.commands.certify import certify
 from faas.core.cli.commands.deploy import deploy
+from faas.core.cli.commands.import_ import import_
 from faas.core.cli.commands.init import init
 from faas.core.cli.commands.invoke import invoke
 from faas.core.cli.commands.logs import logs
@@ -17,4 +18,20 @@ from faas.core.cli.commands.serve import serve
 from faas.core.cli.commands.status import status
 from faas.core.cli.commands.undeploy import undeploy
 
-ALL = [init, deploy, plan, package, undeploy, status, logs, invoke, manage, rollback, certify, schema, plugins, serve]
+ALL = [
+    init,
+    import_,
+    deploy,
+    plan,
+    package,
+    undeploy,
+    status,
+    logs,
+    invoke,
+    manage,
+    rollback,
+    certify,
+    schema,
+    plugins,
+    serve,
+]
