@@ -249,10 +249,14 @@ def _sha256(path: Path) -> str:
 
 
 def _target_json(target: PackageTarget) -> dict[str, Any]:
-    data = dataclasses.asdict(target)
+    # Field by field, not asdict(): the naming and options hooks are callables (bound to a provider).
+    data = {field.name: getattr(target, field.name) for field in dataclasses.fields(target)}
+    data["limits"] = dataclasses.asdict(target.limits)
     data["runtime_provided"] = sorted(target.runtime_provided)
     data["extra_files"] = [path for path, _ in target.extra_files]
-    data.pop("entry_source")
+    data["schedules"] = target.schedules.name if target.schedules is not None else None
+    for hook in ("entry_source", "trigger_name", "trigger_options"):
+        data.pop(hook)
     return data
 
 

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from faas.adapters.contract import ENV_FUNCTION
 from faas.core.errors import DeployError
 from faas.core.packaging.artifact import Artifact
 from faas.core.plan import Action, Change
@@ -58,7 +59,7 @@ def desired_functions(deployment: Deployment, storage_env: dict[str, str]) -> li
         settings.append((APP, config.app.memory, config.app.timeout, dict(config.app.environment)))
     for function in config.functions:
         # FAAS_FUNCTION makes the adapter route every event this Lambda gets to that one function.
-        env = {**function.environment, "FAAS_FUNCTION": function.name}
+        env = {**function.environment, ENV_FUNCTION: function.name}
         settings.append((function.name, function.memory, function.timeout, env))
     specs = []
     for key, memory, timeout, env in settings:

@@ -7,10 +7,14 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from faas.core.model import FunctionLimits
 from faas.core.model.base import FaasModel
 from faas.core.plugins import ProviderOptions
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+
+LAMBDA_LIMITS = FunctionLimits("AWS Lambda", memory_range=(128, 10240), max_timeout=900)
+"""Lambda's memory range and longest run, for the app and every function alike."""
 
 
 class IamStatement(FaasModel):

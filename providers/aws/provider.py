@@ -6,9 +6,12 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from faas.core.model import EVENTBRIDGE, check_limits
 from faas.core.packaging import PackageTarget, SizeLimits, manylinux_tags
+from faas.core.packaging.target import TriggerRef, default_trigger_name
 from faas.core.plugins import Capability, Provider
-from faas.providers.aws.options import AwsOptions
+from faas.providers.aws.naming import Names
+from faas.providers.aws.options import LAMBDA_LIMITS, AwsOptions
 from faas.providers.entry import entry_source
 
 if TYPE_CHECKING:
@@ -81,7 +84,18 @@ class AwsProvider(Provider):
                 advice="Lambda unpacks at most 250 MB: exclude data and tests ([package] exclude), leave "
                 "boto3 to the runtime, or move large files to S3.",
             ),
+            schedules=EVENTBRIDGE,
+            trigger_name=self._trigger_name,
         )
+
+    def _trigger_name(self, ref: TriggerRef) -> str:
+        # A schedule's EventBridge rule names it in the event (resources[0]): the adapter matches by it.
+        if ref.kind == "schedule":
+            return Names.of(self.project).rule(ref.function, ref.index)
+        return default_trigger_name(ref)
+
+    def check_limits(self) -> None:
+        check_limits(self.project, app=LAMBDA_LIMITS)
 
     def plan(self, artifact: Artifact) -> Plan:
         from faas.providers.aws import planner

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from faas.core.model import CLOUD_SCHEDULER, FunctionLimits, check_limits
 from faas.core.packaging import PackageTarget, SizeLimits
 from faas.core.plugins import Capability, Provider, ProviderOptions
 from faas.providers.entry import entry_source
 
 MB = 1024 * 1024
+# Cloud Functions (2nd gen) quotas: HTTP functions run up to 60 minutes, event-driven ones 9.
+HTTP_LIMITS = FunctionLimits("Cloud Functions (HTTP)", memory_range=(128, 32768), max_timeout=3600)
+EVENT_LIMITS = FunctionLimits("Cloud Functions (event-driven)", memory_range=(128, 32768), max_timeout=540)
 
 
 class GcpOptions(ProviderOptions):
@@ -39,4 +43,8 @@ class GcpProvider(Provider):
                 unzipped=500 * MB,
                 advice="Cloud Functions takes at most 100 MB of zipped source; move data files to a bucket.",
             ),
+            schedules=CLOUD_SCHEDULER,
         )
+
+    def check_limits(self) -> None:
+        check_limits(self.project, app=HTTP_LIMITS, functions=EVENT_LIMITS)

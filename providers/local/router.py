@@ -156,7 +156,8 @@ class Deployment:
     def fire_schedule(self, function: str, index: int) -> Outcome:
         """Fire one schedule trigger with the event its platform's scheduler sends."""
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        job = f"{self.spec.function_name}-{function}" + (f"-{index}" if index else "")
+        # The rule / job name packaging wrote for this trigger: the adapter routes the event by it.
+        job = self.triggers[function][index].get("name") or f"{self.spec.function_name}-{function}"
         if self.spec.platform == "aws":
             event = {
                 "version": "0",
@@ -231,8 +232,8 @@ class Deployment:
         ]
 
     def _admin(self, function: tuple[str, int], body: bytes) -> Outcome:
-        # The Functions host's admin API runs a non-HTTP function (faas names them faas_<fn>_<n>).
-        name = f"faas_{function[0]}_{function[1]}".replace("-", "_")
+        # The Functions host's admin API runs a non-HTTP function, by the name packaging gave it.
+        name = str(self.triggers[function[0]][function[1]].get("name"))
         return self._post(
             self.pool,
             f"/admin/functions/{name}",
