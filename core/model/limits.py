@@ -37,7 +37,7 @@ class FunctionLimits:
         """(field, message) for the first value outside these limits, or None."""
         if self.memory_sizes and memory not in self.memory_sizes:
             sizes = ", ".join(str(size) for size in self.memory_sizes)
-            return "memory", f"{memory} MB is not a {self.platform} memory size; use one of {sizes} MB"
+            return "memory", f"{memory} MB is not one of {self.platform}'s memory sizes: {sizes} MB"
         if self.memory_range is not None:
             low, high = self.memory_range
             if not low <= memory <= high:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from faas.providers.local.events import queue_events, storage_event
+from faas.providers.local.events import queue_events, storage_event, topic_event
 from faas.providers.local.gateway import aws
 from faas.providers.local.gateway.aws import HttpAnswer
 from faas.providers.local.gateway.request import GatewayRequest
@@ -222,8 +222,19 @@ class Deployment:
                     outcomes.append(self._admin(name, json.dumps({"input": message}).encode()))
         return all(outcome.kind == "ok" for outcome in outcomes)
 
+    def fire_topic(self, topic: str, message: str) -> list[Outcome]:
+        """Deliver a message published to `topic` to every function subscribed to it."""
+        event = topic_event(self.spec.platform, topic, message)
+        if self.spec.platform == "aws":
+            return [self._lambda(json.dumps(event).encode(), self.pool, f"sns {topic}")]
+        if self.spec.platform == "gcp":
+            assert self.private_pool is not None
+            return [self._post(self.private_pool, "/", json.dumps(event).encode(), "application/cloudevents+json")]
+        body = json.dumps({"input": event}).encode()
+        return [self._admin(name, body) for name in self._azure_functions("topic", topic)]
+
     def _azure_functions(self, kind: str, resource: str) -> list[tuple[str, int]]:
-        key = "bucket" if kind == "storage" else "queue"
+        key = {"storage": "bucket", "queue": "queue", "topic": "topic"}[kind]
         return [
             (name, index)
             for name, triggers in self.triggers.items()
