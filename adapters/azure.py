@@ -4,12 +4,12 @@
 azure.functions.HttpResponse``. Azure serves HTTP functions under a route prefix (``/api`` by
 default, host.json ``routePrefix``): it is the app's mount point, so it goes to SCRIPT_NAME and
 url_for()/reverse() build URLs that include it. :func:`build_function_app` declares the HTTP
-route and the schedule/blob/queue triggers of ``faas_runtime.json`` on a ``FunctionApp``.
+route and the timer/blob/queue/Event Grid triggers of ``faas_runtime.json`` on a ``FunctionApp``,
+each under the name and with the NCRONTAB packaging wrote there: nothing is translated here.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from urllib.parse import urlsplit
 
@@ -17,6 +17,7 @@ import azure.functions as func
 from azure.functions._http import HttpResponseHeaders
 
 from faas.adapters.app import HttpService
+from faas.adapters.errors import ConfigError
 from faas.adapters.http import (
     Response,
     cgi_key,
@@ -39,7 +40,6 @@ __all__ = [
     "AZURE_RESPONSE_LIMIT",
     "build_function_app",
     "make_handler",
-    "schedule_to_ncrontab",
     "to_environ",
 ]
 
@@ -161,33 +161,6 @@ def make_handler(
     return handler
 
 
-_RATE = re.compile(r"^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$")
-_DOW = {"SUN": "0", "MON": "1", "TUE": "2", "WED": "3", "THU": "4", "FRI": "5", "SAT": "6"}
-
-
-def schedule_to_ncrontab(expression: str) -> str:
-    """The model's ``rate(N unit)`` / 6-field AWS-style ``cron(...)`` as Azure NCRONTAB."""
-    match = _RATE.match(expression.strip())
-    if match:
-        count, unit = int(match.group(1)), match.group(2).rstrip("s")
-        every = "*" if count == 1 else f"*/{count}"
-        return {"minute": f"0 {every} * * * *", "hour": f"0 0 {every} * * *", "day": f"0 0 0 {every} * *"}[unit]
-    if expression.startswith("cron(") and expression.endswith(")"):
-        fields = expression[5:-1].split()
-        if len(fields) == 6:
-            minute, hour, dom, month, dow, _year = (f.replace("?", "*") for f in fields)
-            # AWS numbers days 1-7 from Sunday, NCRONTAB 0-6.
-            dow = re.sub(r"\d", lambda m: str((int(m.group()) - 1) % 7), dow)
-            for day_name, number in _DOW.items():
-                dow = dow.replace(day_name, number)
-            return f"0 {minute} {hour} {dom} {month} {dow}"
-    raise ValueError(f"unsupported schedule expression {expression!r}")
-
-
-def _function_name(name: str, index: int) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", f"faas_{name}_{index}")
-
-
 def build_function_app(
     http: Callable[..., func.HttpResponse] | None,
     call_function: Callable[[str, Any, Any], Any],
@@ -226,8 +199,8 @@ def build_function_app(
             function_app.route(route="{*route}", auth_level=func.AuthLevel.ANONYMOUS)(faas_http)
         )
     for name, triggers in functions.items():
-        for index, trigger in enumerate(triggers):
-            _register_trigger(function_app, call_function, name, index, trigger)
+        for trigger in triggers:
+            _register_trigger(function_app, call_function, name, trigger)
     return function_app
 
 
@@ -235,19 +208,26 @@ def _register_trigger(
     function_app: func.FunctionApp,
     call_function: Callable[[str, Any, Any], Any],
     name: str,
-    index: int,
     trigger: dict[str, Any],
 ) -> None:
     kind = trigger.get("type")
-    fname = _function_name(name, index)
+    fname = trigger.get("name")
+    if not isinstance(fname, str) or not fname:
+        raise ConfigError(f"function {name!r}: a {kind} trigger has no 'name'; package the artifact with faas")
+    options = trigger.get("adapter_options") or {}
+    connection = str(options.get("connection") or "AzureWebJobsStorage")
     if kind == "schedule":
+        schedule = trigger.get("platform_expression")
+        if not isinstance(schedule, str):
+            raise ConfigError(
+                f"function {name!r}: schedule {trigger.get('expression')!r} has no NCRONTAB "
+                "'platform_expression'; the artifact was not packaged for Azure (faas package --provider azure)"
+            )
 
         def on_timer(timer: func.TimerRequest) -> None:
             call_function(name, {"type": "schedule", "past_due": timer.past_due}, None)
 
-        function_app.function_name(fname)(
-            function_app.timer_trigger(arg_name="timer", schedule=schedule_to_ncrontab(trigger["expression"]))(on_timer)
-        )
+        function_app.function_name(fname)(function_app.timer_trigger(arg_name="timer", schedule=schedule)(on_timer))
     elif kind == "storage":
         if "created" not in (trigger.get("events") or ["created"]):
             # Registering it anyway would call the function on uploads it did not ask for.
@@ -267,7 +247,7 @@ def _register_trigger(
             call_function(name, event, None)
 
         function_app.function_name(fname)(
-            function_app.blob_trigger(arg_name="blob", path=path, connection="AzureWebJobsStorage")(on_blob)
+            function_app.blob_trigger(arg_name="blob", path=path, connection=connection)(on_blob)
         )
     elif kind == "queue":
 
@@ -281,9 +261,22 @@ def _register_trigger(
             call_function(name, event, None)
 
         function_app.function_name(fname)(
-            function_app.queue_trigger(arg_name="msg", queue_name=trigger["queue"], connection="AzureWebJobsStorage")(
-                on_message
-            )
+            function_app.queue_trigger(arg_name="msg", queue_name=trigger["queue"], connection=connection)(on_message)
         )
+    elif kind == "topic":
+        # The Event Grid subscription (topic -> this function) is the provider's; the function only listens.
+
+        def on_event(event: func.EventGridEvent) -> None:
+            payload = {
+                "type": "topic",
+                "topic": trigger["topic"],
+                "id": event.id,
+                "subject": event.subject,
+                "event_type": event.event_type,
+                "data": event.get_json(),
+            }
+            call_function(name, payload, None)
+
+        function_app.function_name(fname)(function_app.event_grid_trigger(arg_name="event")(on_event))
     else:
         log_warning("function %r: trigger type %r is not supported on Azure", name, kind)

@@ -40,7 +40,8 @@ def import_entry(entry: str) -> Any:
 class EventSource:
     """A recognised non-HTTP event, in neutral terms.
 
-    ``kind`` is ``schedule`` (name: rule/job name), ``storage`` (name: bucket, key, action
+    ``kind`` is ``schedule`` (name: the trigger's ``name`` in faas_runtime.json, i.e. the rule, job or
+    function the provider created), ``storage`` (name: bucket, key, action
     ``created``/``deleted``), ``queue`` (name: queue) or ``topic`` (name: topic).
     """
 
@@ -107,47 +108,56 @@ def _trigger_matches(trigger: Mapping[str, Any], source: EventSource) -> bool:
             kind == "topic" and trigger.get("topic") == source.name
         )
     if source.kind == "schedule":
-        return kind == "schedule" and trigger.get("name") == source.name
+        return kind == "schedule" and bool(source.name) and trigger.get("name") == source.name
     return False
 
 
 class Dispatcher:
     """Finds and calls the user function for an event."""
 
-    def __init__(self, functions: Mapping[str, FunctionSpec]) -> None:
+    def __init__(self, functions: Mapping[str, FunctionSpec], platform: str = "") -> None:
         self.functions = dict(functions)
+        self.platform = platform
 
     @classmethod
-    def from_config(cls, functions: Mapping[str, Any]) -> Dispatcher:
+    def from_config(cls, functions: Mapping[str, Any], platform: str = "") -> Dispatcher:
         """Build from the ``functions`` object of ``faas_runtime.json``."""
         specs: dict[str, FunctionSpec] = {}
         for name, spec in functions.items():
             if not isinstance(spec, dict) or not isinstance(spec.get("entry"), str):
-                raise ConfigError(f"function {name!r} has no 'entry' string")
+                raise ConfigError(f"function {name!r} has no 'entry' string").on_platform(platform)
             triggers = spec.get("triggers") or []
-            if not isinstance(triggers, list):
-                raise ConfigError(f"function {name!r}: 'triggers' is not a list")
+            if not isinstance(triggers, list) or not all(isinstance(trigger, dict) for trigger in triggers):
+                raise ConfigError(f"function {name!r}: 'triggers' is not a list of objects").on_platform(platform)
             specs[name] = FunctionSpec(name, spec["entry"], list(triggers))
-        return cls(specs)
+        return cls(specs, platform)
 
     def get(self, name: str) -> FunctionSpec:
         """The function called ``name``; UnroutableEventError naming the known ones otherwise."""
         spec = self.functions.get(name)
         if spec is None:
             known = ", ".join(sorted(self.functions)) or "none"
-            raise UnroutableEventError("function", {"name": name, "known": known})
+            raise UnroutableEventError("function", {"name": name, "known": known}, self.platform)
         return spec
 
     def call(self, name: str, event: Any, context: Any) -> Any:
         """Call the function ``name`` with ``event``."""
-        return self.get(name).load()(event, context)
+        return self.load(name)(event, context)
+
+    def load(self, name: str) -> Callable[..., Any]:
+        """The user callable of function ``name``, imported on first use."""
+        try:
+            return self.get(name).load()
+        except ConfigError as error:
+            error.on_platform(self.platform)
+            raise
 
     def match(self, source: EventSource) -> FunctionSpec:
         """The function whose trigger matches ``source``.
 
-        A schedule names its function through the trigger's ``name`` (the rule/job name the
-        provider created); when it does not, and exactly one function has a schedule trigger,
-        that function is meant.
+        A schedule names its trigger: the event carries the rule or job the provider created, and
+        faas_runtime.json gives each trigger that ``name``. An event naming no trigger of the
+        project (a hand-made test event) goes to the project's only scheduled function, if it has one.
         """
         for spec in self.functions.values():
             if spec.matches(source):
@@ -156,21 +166,10 @@ class Dispatcher:
             scheduled = [
                 spec for spec in self.functions.values() if any(t.get("type") == "schedule" for t in spec.triggers)
             ]
-            named = [spec for spec in scheduled if _rule_names_function(source.name, spec.name)]
-            if len(named) == 1:
-                return named[0]
             if len(scheduled) == 1:
                 return scheduled[0]
-        raise UnroutableEventError(source.kind, source.seen())
+        raise UnroutableEventError(source.kind, source.seen(), self.platform)
 
     def route(self, source: EventSource, event: Any, context: Any) -> Any:
         """Call the function matching ``source`` with ``event``."""
-        return self.match(source).load()(event, context)
-
-
-def _rule_names_function(rule: str, function: str) -> bool:
-    """True for rule names the providers generate: ``<prefix>-<function>[-<n>]``."""
-    if rule == function or rule.endswith("-" + function):
-        return True
-    head, _, tail = rule.rpartition("-")
-    return tail.isdigit() and (head == function or head.endswith("-" + function))
+        return self.load(self.match(source).name)(event, context)

@@ -33,7 +33,21 @@ def describe_event(event: Any, limit: int = 12) -> str:
 
 
 class AdapterError(Exception):
-    """Base class of every error the adapters raise on purpose."""
+    """Base class of every error the adapters raise on purpose.
+
+    ``platform`` names the platform whose adapter raised it (``aws``, ``azure``, a plugin's); the
+    message starts with it, so a log line says where it came from.
+    """
+
+    platform: str = ""
+
+    def on_platform(self, platform: str) -> AdapterError:
+        """Name ``platform`` in this error (once) and return it, for ``raise error.on_platform(...)``."""
+        if platform and not self.platform:
+            self.platform = platform
+            if self.args and isinstance(self.args[0], str) and not self.args[0].startswith(f"{platform}:"):
+                self.args = (f"{platform}: {self.args[0]}", *self.args[1:])
+        return self
 
 
 class UnknownEventError(AdapterError):
@@ -41,7 +55,7 @@ class UnknownEventError(AdapterError):
 
     def __init__(self, event: Any, platform: str = "aws", hint: str = "") -> None:
         self.event_summary = describe_event(event)
-        self.platform = platform
+        self.platform = platform  # named in the message already
         message = f"unknown {platform} event: {self.event_summary}"
         if hint:
             message += f" ({hint})"
@@ -63,11 +77,12 @@ class MalformedEventError(AdapterError):
 class UnroutableEventError(AdapterError):
     """A recognised non-HTTP event (schedule, storage, queue...) that no function's trigger matches."""
 
-    def __init__(self, kind: str, seen: dict[str, str]) -> None:
+    def __init__(self, kind: str, seen: dict[str, str], platform: str = "") -> None:
         self.kind = kind
         self.seen = seen
         details = ", ".join(f"{key}={value!r}" for key, value in sorted(seen.items()))
         super().__init__(f"no function is registered for this {kind} event ({details})")
+        self.on_platform(platform)
 
 
 class ConfigError(AdapterError):

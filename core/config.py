@@ -268,13 +268,10 @@ def _field_model(model: Any, key: str) -> Any:
 
 
 def _trigger_model(kind: str) -> Any:
-    from faas.core.model import triggers
+    from faas.core.model.triggers import TRIGGER_TYPES
 
-    return {
-        "schedule": triggers.ScheduleTrigger,
-        "storage": triggers.StorageEvent,
-        "queue": triggers.QueueSource,
-    }[kind]
+    model = TRIGGER_TYPES[kind]
+    return model.source_model or model
 
 
 def _first_model(annotation: Any) -> Any:

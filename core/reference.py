@@ -21,7 +21,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from faas.core.model import AppConfig, FunctionConfig, PackageConfig, ProjectConfig, StorageConfig
-from faas.core.model.triggers import QueueSource, ScheduleTrigger, StorageEvent
+from faas.core.model.triggers import TRIGGER_TYPES
 from faas.core.plugins import Provider, get_plugin_manager, get_registry, spec
 from faas.core.plugins.manager import ProviderRegistry
 from faas.core.schema import build_schema
@@ -31,9 +31,15 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("Top level", "", ProjectConfig),
     ("[app]", "app", AppConfig),
     ("[[functions]]", "functions", FunctionConfig),
-    ("Trigger: schedule", "functions.triggers", ScheduleTrigger),
-    ("Trigger: storage", "functions.triggers.storage", StorageEvent),
-    ("Trigger: queue", "functions.triggers.queue", QueueSource),
+    # One section per trigger kind, in declaration order: a new kind documents itself.
+    *(
+        (
+            f"Trigger: {kind}",
+            f"functions.triggers.{kind}" if model.source_model else "functions.triggers",
+            model.source_model or model,
+        )
+        for kind, model in TRIGGER_TYPES.items()
+    ),
     ("[storage.<role>]", "storage.<role>", StorageConfig),
     ("[package]", "package", PackageConfig),
 ]

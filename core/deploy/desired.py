@@ -13,13 +13,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from faas.adapters.contract import ENV_FUNCTION
 from faas.core.deploy.naming import APP
 
 if TYPE_CHECKING:
     from faas.core.config import Project
     from faas.core.model.triggers import Trigger
 
-FUNCTION_ENV = "FAAS_FUNCTION"
+FUNCTION_ENV = ENV_FUNCTION
 """Set on a plain function's deployment: the adapter routes every event it gets to that function."""
 
 Detail = tuple[str, str, str]

@@ -19,8 +19,21 @@ STAGE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
 FUNCTION_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-Memory: Any = Field(default=512, ge=128, le=10240, description="Memory in MB (128-10240).")
-Timeout: Any = Field(default=30, ge=1, le=900, description="Longest run in seconds (1-900).")
+# Wide on purpose: each provider checks its platform's own limits (core/model/limits.py).
+Memory: Any = Field(
+    default=512,
+    ge=64,
+    le=1024 * 1024,
+    description="Memory in MB. Each provider checks its platform's sizes before deploying "
+    "(e.g. Lambda 128-10240, Azure Flex 512, 2048 or 4096).",
+)
+Timeout: Any = Field(
+    default=30,
+    ge=1,
+    le=86400,
+    description="Longest run in seconds. Each provider checks its platform's limit before deploying "
+    "(e.g. Lambda 900, Cloud Functions 3600 for HTTP and 540 for events).",
+)
 Environment: Any = Field(
     default_factory=dict,
     # Values may be secrets from ${env:...}: keep them out of reprs, tracebacks and debug logs.
@@ -58,7 +71,7 @@ class AppConfig(FaasModel):
 
 
 class FunctionConfig(FaasModel):
-    """A plain function run by its triggers (schedule, storage events, queue messages)."""
+    """A plain function run by its triggers (schedules, storage events, queue or topic messages)."""
 
     name: str = Field(description="Name of the function (lowercase letters, digits, hyphens).")
     entry: Entry = Field(description="The function as module:attribute; it is called as fn(event, context).")
@@ -147,8 +160,8 @@ class ProjectConfig(FaasModel):
     domain: str | None = Field(default=None, description="Custom domain serving the app, e.g. bestpuppers.com.")
     certificate: str | None = Field(
         default=None,
-        description='TLS certificate for the domain: the provider\'s certificate id (an ACM ARN on AWS) or "managed" '
-        "to have one requested and validated.",
+        description="TLS certificate for the domain: the id of an existing certificate in the provider's own "
+        'certificate store, or "managed" to have one requested and validated.',
     )
     base_path: str = Field(
         default="",

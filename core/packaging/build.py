@@ -20,7 +20,7 @@ from faas.core.packaging.dependencies import Declaration, detect_declaration
 from faas.core.packaging.django_static import StaticResult, collect_static, django_settings_module
 from faas.core.packaging.report import check_limit, human, largest_distributions
 from faas.core.packaging.resolve import Resolution
-from faas.core.packaging.runtime import generated_entries
+from faas.core.packaging.runtime import generated_entries, runtime_settings
 from faas.core.packaging.sources import SourceRules, collect_sources
 from faas.core.packaging.target import PackageTarget
 from faas.core.packaging.vendored import Dependencies, dependency_entries, pinned_requirements, prepare_dependencies
@@ -65,6 +65,8 @@ def build_artifact(
     # A failed build must not leave the previous artifact behind for a deploy to pick up.
     zip_path.unlink(missing_ok=True)
     manifest_path.unlink(missing_ok=True)
+    # A trigger the target cannot express is refused before any dependency is resolved.
+    runtime_settings(project, target, None)
     inputs = _inputs(project, target, reporter)
     sources, static = _sources(project, out_dir, inputs, reporter)
     dependency_files: list[Entry] = []
@@ -249,10 +251,14 @@ def _sha256(path: Path) -> str:
 
 
 def _target_json(target: PackageTarget) -> dict[str, Any]:
-    data = dataclasses.asdict(target)
+    # Field by field, not asdict(): the naming and options hooks are callables (bound to a provider).
+    data = {field.name: getattr(target, field.name) for field in dataclasses.fields(target)}
+    data["limits"] = dataclasses.asdict(target.limits)
     data["runtime_provided"] = sorted(target.runtime_provided)
     data["extra_files"] = [path for path, _ in target.extra_files]
-    data.pop("entry_source")
+    data["schedules"] = target.schedules.name if target.schedules is not None else None
+    for hook in ("entry_source", "trigger_name", "trigger_options"):
+        data.pop(hook)
     return data
 
 

@@ -12,14 +12,16 @@ import os
 from pathlib import Path
 from typing import Any
 
+from faas.adapters.contract import CONFIG_NAME, SUPPORTED_FORMAT
 from faas.core.config import Project
-from faas.core.errors import PackagingError
-from faas.core.model import FunctionConfig, QueueTrigger, ScheduleTrigger, StorageTrigger
+from faas.core.errors import ConfigError, PackagingError
+from faas.core.model import FunctionConfig, ScheduleTrigger, UnsupportedScheduleError
 from faas.core.packaging.archive import Entry
-from faas.core.packaging.target import PackageTarget
+from faas.core.packaging.target import PackageTarget, TriggerRef
 
-RUNTIME_FILE = "faas_runtime.json"
-RUNTIME_FORMAT = 1
+# Spelt once, in the contract module the adapters read them from.
+RUNTIME_FILE = CONFIG_NAME
+RUNTIME_FORMAT = SUPPORTED_FORMAT
 
 
 def runtime_settings(project: Project, target: PackageTarget, settings_module: str | None) -> dict[str, Any]:
@@ -42,19 +44,32 @@ def runtime_settings(project: Project, target: PackageTarget, settings_module: s
         "stage": project.stage,
         "platform": target.provider,
         "app": app,
-        "functions": {function.name: _function(function) for function in config.functions},
+        "functions": {
+            function.name: _function(project, index, function, target)
+            for index, function in enumerate(config.functions)
+        },
     }
 
 
-def _function(function: FunctionConfig) -> dict[str, Any]:
+def _function(project: Project, position: int, function: FunctionConfig, target: PackageTarget) -> dict[str, Any]:
+    """A function's entry and triggers: each with its kind, the platform's name for it and its data."""
     triggers: list[dict[str, Any]] = []
-    for trigger in function.triggers:
-        if isinstance(trigger, ScheduleTrigger):
-            triggers.append({"type": "schedule", "expression": str(trigger.schedule)})
-        elif isinstance(trigger, StorageTrigger):
-            triggers.append({"type": "storage", **trigger.storage.model_dump(mode="json")})
-        elif isinstance(trigger, QueueTrigger):
-            triggers.append({"type": "queue", "queue": trigger.queue.name, "batch_size": trigger.queue.batch_size})
+    seen: dict[str, int] = {}
+    for number, trigger in enumerate(function.triggers):
+        index = seen[trigger.kind] = seen.get(trigger.kind, -1) + 1
+        ref = TriggerRef(function.name, trigger.kind, index, trigger)
+        entry: dict[str, Any] = {"type": trigger.kind, "name": target.trigger_name(ref), **trigger.manifest()}
+        if isinstance(trigger, ScheduleTrigger) and target.schedules is not None:
+            try:
+                entry.update(target.schedules.translate(trigger.schedule).manifest())
+            except UnsupportedScheduleError as error:
+                # Refused here, not in the function: a zip whose timer cannot be registered fails at import.
+                key = f"functions[{position}].triggers[{number}].schedule"
+                raise ConfigError(str(error), source=str(project.source), key=key) from None
+        options = target.trigger_options(ref) if target.trigger_options is not None else None
+        if options:
+            entry["adapter_options"] = dict(options)
+        triggers.append(entry)
     return {"entry": function.entry, "triggers": triggers}
 
 

@@ -2,8 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from faas.core.model.schedule_dialects import ScheduleDialect
+    from faas.core.model.triggers import TriggerModel
+
+
+@dataclass(frozen=True)
+class TriggerRef:
+    """One trigger of one function, as packaging hands it to a target's naming and options hooks."""
+
+    function: str
+    kind: str
+    index: int
+    """Position among the function's triggers of this kind (0 for its first schedule)."""
+    trigger: TriggerModel
+
+
+def default_trigger_name(ref: TriggerRef) -> str:
+    """`<function>-<kind>-<n>`, unique within the project, for platforms that name nothing per trigger."""
+    return f"{ref.function}-{ref.kind}-{ref.index}"
 
 
 @dataclass(frozen=True)
@@ -42,6 +63,16 @@ class PackageTarget:
 
     Written to faas_runtime.json (`app.adapter_options`) and passed to the adapter's `make_handler`.
     """
+    schedules: ScheduleDialect | None = None
+    """The platform's schedule syntax (`faas.core.model.EVENTBRIDGE`, `CLOUD_SCHEDULER`, `NCRONTAB` or
+    your own); each schedule is written to faas_runtime.json in it, and packaging refuses a schedule it
+    cannot express. None: the platform has no schedules (the canonical form is written alone)."""
+    trigger_name: Callable[[TriggerRef], str] = default_trigger_name
+    """The platform's name of a trigger (the EventBridge rule, the Cloud Scheduler job, the Azure
+    function): written as the trigger's `name`, by which the adapter matches an event to its function."""
+    trigger_options: Callable[[TriggerRef], Mapping[str, str]] | None = None
+    """Options the platform's adapter needs for one trigger (e.g. a connection setting), written to
+    faas_runtime.json as the trigger's `adapter_options`."""
 
     @property
     def python_tag(self) -> str:

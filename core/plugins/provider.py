@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from typing_extensions import TypeVar
 
 from faas.core.errors import CapabilityError
-from faas.core.model.triggers import QueueTrigger, ScheduleTrigger, StorageTrigger
+from faas.core.model.triggers import TRIGGER_TYPES
 from faas.core.reporting import NullReporter, Reporter
 from faas.core.results import (
     CertifyResult,
@@ -43,6 +43,7 @@ class Capability(StrEnum):
     SCHEDULE = "schedule"
     STORAGE_TRIGGER = "storage trigger"
     QUEUE_TRIGGER = "queue trigger"
+    TOPIC_TRIGGER = "topic trigger"
     STATIC_STORAGE = "static storage"
     CUSTOM_DOMAIN = "custom domain"
     STATUS = "status"
@@ -65,14 +66,9 @@ def required_capabilities(project: Project) -> list[Capability]:
     needed: list[Capability] = [Capability.PACKAGE, Capability.DEPLOY]
     if config.app is not None:
         needed.append(Capability.HTTP)
-    triggers = [trigger for function in config.functions for trigger in function.triggers]
-    for kind, capability in (
-        (ScheduleTrigger, Capability.SCHEDULE),
-        (StorageTrigger, Capability.STORAGE_TRIGGER),
-        (QueueTrigger, Capability.QUEUE_TRIGGER),
-    ):
-        if any(isinstance(trigger, kind) for trigger in triggers):
-            needed.append(capability)
+    used = {trigger.kind for function in config.functions for trigger in function.triggers}
+    # Each trigger kind names the capability it needs (core/model/triggers.py).
+    needed += [Capability(model.capability) for kind, model in TRIGGER_TYPES.items() if kind in used]
     if config.storage:
         needed.append(Capability.STATIC_STORAGE)
     if config.domain:
@@ -150,6 +146,14 @@ class Provider(Generic[OptionsT_co]):
         """Refuse, before any cloud call, a config using a feature this provider lacks."""
         for capability in required_capabilities(self.project):
             self.require(capability, f"the configuration of '{self.project.name}' uses it")
+        self.check_limits()
+
+    def check_limits(self) -> None:
+        """Refuse, before any cloud call, memory or timeouts outside the platform's limits.
+
+        The model's ranges are wide; call `faas.core.model.check_limits` with your platform's
+        `FunctionLimits` so the message names its limit. Default: no limits.
+        """
 
     # -- operations (override what the platform supports) --------------------------------------
 

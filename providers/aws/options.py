@@ -7,9 +7,12 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from faas import FaasModel, ProviderOptions
+from faas import FaasModel, FunctionLimits, ProviderOptions
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+
+LAMBDA_LIMITS = FunctionLimits("AWS Lambda", memory_range=(128, 10240), max_timeout=900)
+"""Lambda's memory range and longest run, for the app and every function alike."""
 
 
 class IamStatement(FaasModel):

@@ -6,8 +6,20 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from faas import Capability, PackageTarget, Provider, SizeLimits, entry_source, manylinux_tags
-from faas.providers.aws.options import AwsOptions
+from faas import (
+    EVENTBRIDGE,
+    Capability,
+    PackageTarget,
+    Provider,
+    SizeLimits,
+    TriggerRef,
+    check_limits,
+    default_trigger_name,
+    entry_source,
+    manylinux_tags,
+)
+from faas.providers.aws.naming import Names
+from faas.providers.aws.options import LAMBDA_LIMITS, AwsOptions
 
 if TYPE_CHECKING:
     from faas import Artifact, CertifyResult, DeployResult, InvokeResult, LogRecord, Plan, RollbackResult, Status
@@ -82,7 +94,18 @@ class AwsProvider(Provider[AwsOptions]):
                 advice="Lambda unpacks at most 250 MB: exclude data and tests ([package] exclude), leave "
                 "boto3 to the runtime, or move large files to S3.",
             ),
+            schedules=EVENTBRIDGE,
+            trigger_name=self._trigger_name,
         )
+
+    def _trigger_name(self, ref: TriggerRef) -> str:
+        # A schedule's EventBridge rule names it in the event (resources[0]): the adapter matches by it.
+        if ref.kind == "schedule":
+            return Names.of(self.project).rule(ref.function, ref.index)
+        return default_trigger_name(ref)
+
+    def check_limits(self) -> None:
+        check_limits(self.project, app=LAMBDA_LIMITS)
 
     def plan(self, artifact: Artifact) -> Plan:
         from faas.providers.aws import planner

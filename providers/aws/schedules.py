@@ -1,11 +1,11 @@
-"""Schedules as EventBridge rules targeting the function's alias, and the canonical-to-AWS translation."""
+"""Schedules as EventBridge rules targeting the function's alias; the expression is core's EventBridge form."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from faas import Action, Change, DeployError, Schedule, ScheduleTrigger
+from faas import EVENTBRIDGE, Action, Change, DeployError, Schedule, ScheduleTrigger, UnsupportedScheduleError
 from faas.providers.aws.context import ApplyState, Deployment, tag_list
 from faas.providers.aws.permissions import Permission, plan_permission, revoke, source_arn, statements
 
@@ -13,34 +13,15 @@ TARGET_ID = "faas"
 
 
 def aws_expression(schedule: Schedule) -> str:
-    """EventBridge syntax of a canonical schedule.
+    """EventBridge syntax of a canonical schedule (core's translator); DeployError where it has none.
 
-    Rates take the singular unit for 1 (`rate(1 hour)`) and the plural otherwise, as the model's
-    canonical form already does. Cron gains the year field and `?`: AWS needs exactly one of
-    day-of-month and day-of-week to be `?`. Canonical day-of-week uses names (SUN-SAT), which AWS
-    reads the same way, so no day numbers need shifting; a numeric step is shifted 0-6 -> 1-7.
+    Packaging has already refused such a schedule (the manifest carries the same expression), so
+    this only fires for a plan made without packaging.
     """
-    if schedule.kind == "rate":
-        return str(schedule)
-    minute, hour, dom, month, dow = schedule.cron_fields
-    if dow == "*":
-        dow = "?"
-    elif dom == "*":
-        dom = "?"
-    else:
-        # Standard cron fires when either field matches; AWS cannot express that OR.
-        raise DeployError(
-            "plan", f"schedule {schedule}: AWS cannot restrict both day-of-month and day-of-week; use two schedules"
-        )
-    if dow != "?" and dow[0].isdigit():
-        dow = _shift_days(dow)
-    return f"cron({minute} {hour} {dom} {month} {dow} *)"
-
-
-def _shift_days(dow: str) -> str:
-    base, slash, step = dow.partition("/")
-    shifted = "-".join(str(int(part) + 1) if part.isdigit() else part for part in base.split("-"))
-    return shifted + slash + step
+    try:
+        return EVENTBRIDGE.translate(schedule).expression
+    except UnsupportedScheduleError as error:
+        raise DeployError("plan", str(error)) from None
 
 
 @dataclass(frozen=True)

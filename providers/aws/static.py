@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from faas import Action, Artifact, Change, DeployError
+from faas.adapters.contract import ENV_STATIC_BUCKET, ENV_STATIC_URL, storage_bucket_env, storage_url_env
 from faas.providers.aws.artifacts import empty_and_delete_bucket, ensure_private_bucket
 from faas.providers.aws.context import ApplyState, Deployment
 from faas.providers.aws.session import is_missing
@@ -60,12 +61,11 @@ def storage_url(deployment: Deployment, bucket: str) -> str:
 def storage_environment(deployment: Deployment) -> dict[str, str]:
     env = {}
     for storage in storage_buckets(deployment):
-        role = storage.role.upper().replace("-", "_")
-        env[f"FAAS_STORAGE_{role}_BUCKET"] = storage.bucket
-        env[f"FAAS_STORAGE_{role}_URL"] = storage_url(deployment, storage.bucket)
+        env[storage_bucket_env(storage.role)] = storage.bucket
+        env[storage_url_env(storage.role)] = storage_url(deployment, storage.bucket)
         if storage.role == "static":
-            env["FAAS_STATIC_BUCKET"] = storage.bucket
-            env["FAAS_STATIC_URL"] = storage_url(deployment, storage.bucket)
+            env[ENV_STATIC_BUCKET] = storage.bucket
+            env[ENV_STATIC_URL] = storage_url(deployment, storage.bucket)
     return env
 
 

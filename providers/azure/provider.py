@@ -3,13 +3,39 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Literal
 
 from pydantic import Field
 
-from faas import Capability, PackageTarget, Provider, ProviderOptions, SizeLimits, entry_source
+from faas import (
+    NCRONTAB,
+    Capability,
+    FunctionLimits,
+    PackageTarget,
+    Provider,
+    ProviderOptions,
+    SizeLimits,
+    TriggerRef,
+    check_limits,
+    entry_source,
+)
 
 MB = 1024 * 1024
+# Flex Consumption has fixed instance sizes and no run limit, but the front end drops an HTTP
+# response that takes longer than 230 s. The Consumption plan stops any run at 10 minutes.
+_HTTP_SECONDS = 230
+PLAN_LIMITS = {
+    "flex": (
+        FunctionLimits("Azure Functions Flex Consumption", memory_sizes=(512, 2048, 4096), max_timeout=_HTTP_SECONDS),
+        FunctionLimits("Azure Functions Flex Consumption", memory_sizes=(512, 2048, 4096)),
+    ),
+    "consumption": (
+        FunctionLimits("Azure Functions (HTTP)", max_timeout=_HTTP_SECONDS),
+        FunctionLimits("Azure Functions Consumption", max_timeout=600),
+    ),
+    "premium": (FunctionLimits("Azure Functions (HTTP)", max_timeout=_HTTP_SECONDS), FunctionLimits("Azure Functions")),
+}
 
 
 class AzureOptions(ProviderOptions):
@@ -50,4 +76,17 @@ class AzureProvider(Provider[AzureOptions]):
             extra_files=(("host.json", json.dumps(host, indent=2, sort_keys=True) + "\n"),),
             # host.json's routePrefix decides the URLs; the adapter moves it into SCRIPT_NAME.
             adapter_options=(("route_prefix", options.route_prefix),),
+            schedules=NCRONTAB,
+            trigger_name=function_name,
         )
+
+    def check_limits(self) -> None:
+        options = self.options
+        assert isinstance(options, AzureOptions)
+        http, events = PLAN_LIMITS[options.plan]
+        check_limits(self.project, app=http, functions=events)
+
+
+def function_name(ref: TriggerRef) -> str:
+    """The Azure function a trigger is registered as in the function app: `faas_<function>_<kind>_<n>`."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", f"faas_{ref.function}_{ref.kind}_{ref.index}")

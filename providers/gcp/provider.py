@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from faas import Capability, PackageTarget, Provider, ProviderOptions, SizeLimits, entry_source
+from faas import (
+    CLOUD_SCHEDULER,
+    Capability,
+    FunctionLimits,
+    PackageTarget,
+    Provider,
+    ProviderOptions,
+    SizeLimits,
+    check_limits,
+    entry_source,
+)
 
 MB = 1024 * 1024
+# Cloud Functions (2nd gen) quotas: HTTP functions run up to 60 minutes, event-driven ones 9.
+HTTP_LIMITS = FunctionLimits("Cloud Functions (HTTP)", memory_range=(128, 32768), max_timeout=3600)
+EVENT_LIMITS = FunctionLimits("Cloud Functions (event-driven)", memory_range=(128, 32768), max_timeout=540)
 
 
 class GcpOptions(ProviderOptions):
@@ -36,4 +49,8 @@ class GcpProvider(Provider[GcpOptions]):
                 unzipped=500 * MB,
                 advice="Cloud Functions takes at most 100 MB of zipped source; move data files to a bucket.",
             ),
+            schedules=CLOUD_SCHEDULER,
         )
+
+    def check_limits(self) -> None:
+        check_limits(self.project, app=HTTP_LIMITS, functions=EVENT_LIMITS)

@@ -167,6 +167,17 @@ class Host(BaseHTTPRequestHandler):
             content = Path(data["path"]).read_bytes() if data.get("path") else b""
             path = str(data.get("input", ""))
             argument = InputStream(data=content, name=path, uri=f"http://127.0.0.1/{path}", length=len(content))
+        elif kind == "eventGridTrigger":
+            event = data.get("input") or {}
+            argument = func.EventGridEvent(
+                id=str(event.get("id", uuid.uuid4())),
+                data=dict(event.get("data") or {}),
+                topic=str(event.get("subject", "")),
+                subject=str(event.get("subject", "")),
+                event_type=str(event.get("eventType", "")),
+                event_time=None,
+                data_version="1",
+            )
         elif kind == "queueTrigger":
             argument = QueueMessage(id=str(uuid.uuid4()), body=str(data.get("input", "")).encode())  # type: ignore[no-untyped-call]
         else:

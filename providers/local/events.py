@@ -256,6 +256,15 @@ def storage_event(platform: str, bucket: str, key: str, action: str) -> dict[str
     return {"type": "storage", "bucket": bucket, "key": f"{bucket}/{key}", "action": action}
 
 
+def topic_event(platform: str, topic: str, message: str) -> dict[str, Any]:
+    """The delivery of one message published to `topic`: SNS on aws, Pub/Sub on gcp, Event Grid data on azure."""
+    if platform == "aws":
+        return _aws_sns(topic, message)
+    if platform == "gcp":
+        return _gcp_pubsub(topic, message)
+    return {"id": str(uuid.uuid4()), "subject": topic, "eventType": "faas.message", "data": {"message": message}}
+
+
 def queue_events(platform: str, queue: str, bodies: list[str]) -> list[dict[str, Any]]:
     """The invocations delivering `bodies` from `queue`: one SQS batch on aws, one push per message on gcp."""
     if platform == "aws":

@@ -60,6 +60,7 @@ class LocalProvider(Provider):
             Capability.SCHEDULE,
             Capability.STORAGE_TRIGGER,
             Capability.QUEUE_TRIGGER,
+            Capability.TOPIC_TRIGGER,
             Capability.STATUS,
             Capability.LOGS,
             Capability.INVOKE,
@@ -367,6 +368,11 @@ class LocalProvider(Provider):
     def send_message(self, queue: str, body: str) -> Path:
         """Put one message on a local queue; its queue trigger receives it within a second."""
         return put_message(self.queue_dir(queue), body)
+
+    def publish(self, topic: str, message: str) -> list[dict[str, Any]]:
+        """Publish `message` to the local `topic`: every function with that topic trigger runs; each outcome."""
+        result: list[dict[str, Any]] = self._running().call("/publish", {"topic": topic, "message": message})
+        return result
 
     def fire_schedules(self, function: str | None = None) -> list[dict[str, Any]]:
         """Fire the deployment's schedule triggers now (all, or `function`'s); returns each outcome."""

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from faas.providers.local.events import queue_events, storage_event
+from faas.providers.local.events import queue_events, storage_event, topic_event
 from faas.providers.local.gateway import aws
 from faas.providers.local.gateway.aws import HttpAnswer
 from faas.providers.local.gateway.request import GatewayRequest
@@ -156,7 +156,8 @@ class Deployment:
     def fire_schedule(self, function: str, index: int) -> Outcome:
         """Fire one schedule trigger with the event its platform's scheduler sends."""
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        job = f"{self.spec.function_name}-{function}" + (f"-{index}" if index else "")
+        # The rule / job name packaging wrote for this trigger: the adapter routes the event by it.
+        job = self.triggers[function][index].get("name") or f"{self.spec.function_name}-{function}"
         if self.spec.platform == "aws":
             event = {
                 "version": "0",
@@ -221,8 +222,19 @@ class Deployment:
                     outcomes.append(self._admin(name, json.dumps({"input": message}).encode()))
         return all(outcome.kind == "ok" for outcome in outcomes)
 
+    def fire_topic(self, topic: str, message: str) -> list[Outcome]:
+        """Deliver a message published to `topic` to every function subscribed to it."""
+        event = topic_event(self.spec.platform, topic, message)
+        if self.spec.platform == "aws":
+            return [self._lambda(json.dumps(event).encode(), self.pool, f"sns {topic}")]
+        if self.spec.platform == "gcp":
+            assert self.private_pool is not None
+            return [self._post(self.private_pool, "/", json.dumps(event).encode(), "application/cloudevents+json")]
+        body = json.dumps({"input": event}).encode()
+        return [self._admin(name, body) for name in self._azure_functions("topic", topic)]
+
     def _azure_functions(self, kind: str, resource: str) -> list[tuple[str, int]]:
-        key = "bucket" if kind == "storage" else "queue"
+        key = {"storage": "bucket", "queue": "queue", "topic": "topic"}[kind]
         return [
             (name, index)
             for name, triggers in self.triggers.items()
@@ -231,8 +243,8 @@ class Deployment:
         ]
 
     def _admin(self, function: tuple[str, int], body: bytes) -> Outcome:
-        # The Functions host's admin API runs a non-HTTP function (faas names them faas_<fn>_<n>).
-        name = f"faas_{function[0]}_{function[1]}".replace("-", "_")
+        # The Functions host's admin API runs a non-HTTP function, by the name packaging gave it.
+        name = str(self.triggers[function[0]][function[1]].get("name"))
         return self._post(
             self.pool,
             f"/admin/functions/{name}",

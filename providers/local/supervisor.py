@@ -304,6 +304,10 @@ class _ControlHandler(QuietHandler):
                 jobs = supervisor.scheduler.jobs if supervisor.scheduler else []
                 chosen = [job for job in jobs if data.get("function") in (None, job.function)]
                 self._reply(200, [outcome_json(supervisor.fire(job)) for job in chosen])
+            elif self.path == "/publish":
+                assert supervisor.deployment is not None
+                outcomes = supervisor.deployment.fire_topic(str(data["topic"]), str(data["message"]))
+                self._reply(200, [outcome_json(outcome) for outcome in outcomes])
             elif self.path == "/switch":
                 self._reply(200, {"version": supervisor.switch(data)})
             elif self.path == "/stop":

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from faas import FaasError
+from faas.adapters.contract import ENV_PRIVATE
 from faas.providers.local.process import LogSink, RuntimeProcess, base_environment
 from faas.providers.local.runtime_api import Invocation, RuntimeApi
 
@@ -274,7 +275,7 @@ class HttpWorker(Worker):
             )
             if self.private:
                 # As the private (IAM-only) function that takes envelopes and CloudEvents.
-                env["FAAS_PRIVATE"] = "1"
+                env[ENV_PRIVATE] = "1"
         else:
             env.update(
                 FUNCTIONS_WORKER_RUNTIME="python",

@@ -46,6 +46,7 @@ class Project:
         app: bool = True,
         functions: dict[str, Any] | None = None,
         app_extra: dict[str, Any] | None = None,
+        platform: str = "aws",
     ) -> None:
         suffix = uuid.uuid4().hex[:8]
         self.root = root
@@ -54,12 +55,12 @@ class Project:
         (root / f"{self.webapp}.py").write_text(textwrap.dedent(WEBAPP))
         (root / f"{self.tasks}.py").write_text(textwrap.dedent(TASKS))
         if functions is None:
-            functions = default_functions(self.tasks)
+            functions = default_functions(self.tasks, platform)
         config = {
             "format": 1,
             "project": "bestpuppers",
             "stage": "dev",
-            "platform": "aws",
+            "platform": platform,
             "app": (
                 {
                     "entry": f"{self.webapp}:app",
@@ -79,25 +80,53 @@ class Project:
         return sys.modules[self.tasks].CALLS if self.tasks in sys.modules else []
 
 
-def default_functions(tasks: str) -> dict[str, Any]:
+def default_functions(tasks: str, platform: str = "aws") -> dict[str, Any]:
+    """The functions section as packaging writes it for `platform`: each trigger with its platform name."""
+
+    def name(function: str, kind: str) -> str:
+        if platform == "azure":
+            return f"faas_{function}_{kind}_0".replace("-", "_")
+        return f"bestpuppers-dev-{function}-0" if kind == "schedule" else f"{function}-{kind}-0"
+
+    schedule: dict[str, Any] = {"type": "schedule", "name": name("nightly-report", "schedule")}
+    schedule["expression"] = "rate(4 hours)"
+    schedule["platform_expression"] = {"aws": "rate(4 hours)", "gcp": "0 */4 * * *", "azure": "0 0 */4 * * *"}[platform]
     return {
-        "nightly-report": {
-            "entry": f"{tasks}:nightly",
-            "triggers": [{"type": "schedule", "expression": "rate(4 hours)"}],
-        },
+        "nightly-report": {"entry": f"{tasks}:nightly", "triggers": [schedule]},
         "thumbnails": {
             "entry": f"{tasks}:thumbs",
-            "triggers": [{"type": "queue", "queue": "thumbnails", "batch_size": 10}],
+            "triggers": [
+                {"type": "queue", "name": name("thumbnails", "queue"), "queue": "thumbnails", "batch_size": 10}
+            ],
         },
         "on-upload": {
             "entry": f"{tasks}:uploads",
             "triggers": [
-                {"type": "storage", "bucket": "uploads", "events": ["created"], "prefix": "img/", "suffix": ".jpg"}
+                {
+                    "type": "storage",
+                    "name": name("on-upload", "storage"),
+                    "bucket": "uploads",
+                    "events": ["created"],
+                    "prefix": "img/",
+                    "suffix": ".jpg",
+                }
             ],
         },
         "on-delete": {
             "entry": f"{tasks}:deleted",
-            "triggers": [{"type": "storage", "bucket": "uploads", "events": ["deleted"], "prefix": "", "suffix": ""}],
+            "triggers": [
+                {
+                    "type": "storage",
+                    "name": name("on-delete", "storage"),
+                    "bucket": "uploads",
+                    "events": ["deleted"],
+                    "prefix": "",
+                    "suffix": "",
+                }
+            ],
         },
-        "alerts": {"entry": f"{tasks}:alerts", "triggers": [{"type": "topic", "topic": "alerts"}]},
+        "alerts": {
+            "entry": f"{tasks}:alerts",
+            "triggers": [{"type": "topic", "name": name("alerts", "topic"), "topic": "alerts"}],
+        },
     }

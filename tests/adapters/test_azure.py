@@ -9,7 +9,7 @@ import pytest
 func = pytest.importorskip("azure.functions")
 from azure.functions.http import HttpResponseConverter  # noqa: E402
 
-from faas.adapters.azure import make_handler, schedule_to_ncrontab  # noqa: E402
+from faas.adapters.azure import make_handler  # noqa: E402
 from tests.adapters.apps.flask_app import PNG  # noqa: E402
 from tests.adapters.apps.probe import echo_app, fixed_app  # noqa: E402
 
@@ -92,19 +92,6 @@ class TestAzure:
         assert handler(request("HEAD")).get_body() == b""
         seen = json.loads(handler(request()).get_body())
         assert (seen["wsgi.url_scheme"], seen["SERVER_PORT"], seen["SERVER_NAME"]) == ("https", "443", HOST)
-
-    @pytest.mark.parametrize(
-        "expression, expected",
-        [
-            ("rate(4 hours)", "0 0 */4 * * *"),
-            ("rate(1 minute)", "0 * * * * *"),
-            ("rate(2 days)", "0 0 0 */2 * *"),
-            ("cron(15 10 ? * MON-FRI *)", "0 15 10 * * 1-5"),
-            ("cron(0 18 * * 2 *)", "0 0 18 * * 1"),
-        ],
-    )
-    def test_schedule_conversion(self, expression, expected):
-        assert schedule_to_ncrontab(expression) == expected
 
 
 class TestAzureMore:

@@ -88,8 +88,60 @@ class TestBuild:
             build("aws", root=tmp_path)
 
     def test_unknown_platform(self, project):
-        with pytest.raises(ConfigError, match="unknown platform"):
+        with pytest.raises(ConfigError, match="unknown platform 'heroku': known are aws, azure, gcp"):
             build("heroku", root=project.root)
+
+    def test_errors_name_the_platform_they_came_from(self, tmp_path):
+        (tmp_path / "faas_runtime.json").write_text(json.dumps({"format": 1, "app": None, "functions": {"f": {}}}))
+        with pytest.raises(ConfigError, match=r"^gcp: function 'f' has no 'entry' string") as caught:
+            build("gcp", root=tmp_path)
+        assert caught.value.platform == "gcp"
+
+
+class TestPlatformRegistry:
+    """A third-party platform joins the contract without faas knowing it (docs/runtime-contract.md)."""
+
+    def test_a_registered_platform_gets_the_runtime(self, project, monkeypatch):
+        from faas.adapters import bootstrap
+
+        monkeypatch.setattr(bootstrap, "_PLATFORMS", dict(bootstrap._PLATFORMS))
+        seen = []
+
+        def acme(runtime):
+            seen.append(runtime)
+            return lambda name, event: runtime.dispatcher.call(name, event, None)
+
+        bootstrap.register_platform("acme", acme)
+        assert "acme" in bootstrap.platforms()
+        entry = build("acme", root=project.root)
+        assert seen[0].platform == "acme"
+        assert seen[0].triggers()["thumbnails"][0]["queue"] == "thumbnails"
+        assert entry("thumbnails", {"m": 1}) == {"ran": "thumbs"}
+
+    def test_a_platform_cannot_be_taken_twice(self, monkeypatch):
+        from faas.adapters import bootstrap
+
+        monkeypatch.setattr(bootstrap, "_PLATFORMS", dict(bootstrap._PLATFORMS))
+        with pytest.raises(ConfigError, match=r"platform 'aws' is already registered by faas\.adapters\.bootstrap\."):
+            bootstrap.register_platform("aws", lambda runtime: None)
+
+    def test_an_entry_point_platform_is_found_only_when_asked_for(self, project, tmp_path, monkeypatch):
+        # A real installed distribution declaring [faas.platforms], found by importlib.metadata.
+        site = tmp_path / "site"
+        (site / "acme_faas").mkdir(parents=True)
+        (site / "acme_faas" / "__init__.py").write_text(
+            "def bootstrap(runtime):\n    return ('acme', runtime.platform)\n"
+        )
+        info = site / "acme_faas-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-faas\nVersion: 1.0\n")
+        (info / "entry_points.txt").write_text("[faas.platforms]\nacme = acme_faas:bootstrap\n")
+        monkeypatch.syspath_prepend(str(site))
+        from faas.adapters import bootstrap
+
+        monkeypatch.setattr(bootstrap, "_PLATFORMS", dict(bootstrap._PLATFORMS))
+        assert build("acme", root=project.root) == ("acme", "acme")
+        assert "acme" in bootstrap.platforms()
 
     def test_django_settings_module_is_set_before_import(self, tmp_path, monkeypatch):
         monkeypatch.syspath_prepend(str(tmp_path))
@@ -102,36 +154,91 @@ class TestBuild:
         monkeypatch.delenv("DJANGO_SETTINGS_MODULE")
 
 
+@pytest.fixture
+def azure_project(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("FAAS_FUNCTION", raising=False)
+    return Project(tmp_path, app_extra={"base_path": "/shop"}, platform="azure")
+
+
 class TestAzureApp:
-    def test_function_app_declares_routes_and_triggers(self, project):
+    def test_function_app_declares_routes_and_triggers(self, azure_project):
         func = pytest.importorskip("azure.functions")
+        project = azure_project
         app = build("azure", root=project.root)
         assert isinstance(app, func.FunctionApp)
         functions = {f.get_function_name(): f for f in app.get_functions()}
-        assert {"faas_http", "faas_invoke", "faas_nightly_report_0", "faas_thumbnails_0", "faas_on_upload_0"} <= set(
-            functions
-        )
+        assert {
+            "faas_http",
+            "faas_invoke",
+            "faas_nightly_report_schedule_0",
+            "faas_thumbnails_queue_0",
+            "faas_on_upload_storage_0",
+            "faas_alerts_topic_0",
+        } <= set(functions)
         bindings = {name: [b.get_dict_repr() for b in f.get_bindings()] for name, f in functions.items()}
         http = next(b for b in bindings["faas_http"] if b["type"] == "httpTrigger")
         assert http["route"] == "{*route}"
         invoke = next(b for b in bindings["faas_invoke"] if b["type"] == "httpTrigger")
         assert getattr(invoke["authLevel"], "value", None) == "function"  # the envelope needs a function key
-        assert "faas_on_delete_0" not in functions  # blob triggers cannot fire on deletion
-        timer = next(b for b in bindings["faas_nightly_report_0"] if b["type"] == "timerTrigger")
+        assert "faas_on_delete_storage_0" not in functions  # blob triggers cannot fire on deletion
+        timer = next(b for b in bindings["faas_nightly_report_schedule_0"] if b["type"] == "timerTrigger")
         assert timer["schedule"] == "0 0 */4 * * *"
-        blob = next(b for b in bindings["faas_on_upload_0"] if b["type"] == "blobTrigger")
+        blob = next(b for b in bindings["faas_on_upload_storage_0"] if b["type"] == "blobTrigger")
         assert blob["path"] == "uploads/img/{name}.jpg"
+        grid = next(b for b in bindings["faas_alerts_topic_0"] if b["type"] == "eventGridTrigger")
+        assert grid["name"] == "event"
 
-    def test_trigger_functions_call_the_user_function(self, project):
+    def test_trigger_functions_call_the_user_function(self, azure_project):
         func = pytest.importorskip("azure.functions")
+        project = azure_project
         app = build("azure", root=project.root)
         functions = {f.get_function_name(): f for f in app.get_functions()}
         message = func.QueueMessage(id="m1", body=b"resize")
-        functions["faas_thumbnails_0"].get_user_function()(message)
+        functions["faas_thumbnails_queue_0"].get_user_function()(message)
         assert project.calls() == [("thumbs", {"type": "queue", "queue": "thumbnails", "id": "m1", "body": "resize"})]
 
-    def test_http_function_serves_the_app(self, project):
+    def test_topic_function_gets_the_event_grid_event(self, azure_project):
         func = pytest.importorskip("azure.functions")
+        app = build("azure", root=azure_project.root)
+        functions = {f.get_function_name(): f for f in app.get_functions()}
+        event = func.EventGridEvent(
+            id="e1",
+            data={"level": "high"},
+            topic="/subscriptions/s/resourceGroups/g/providers/Microsoft.EventGrid/topics/alerts",
+            subject="alerts/1",
+            event_type="faas.alert",
+            event_time=None,
+            data_version="1",
+        )
+        functions["faas_alerts_topic_0"].get_user_function()(event)
+        assert azure_project.calls() == [
+            (
+                "alerts",
+                {
+                    "type": "topic",
+                    "topic": "alerts",
+                    "id": "e1",
+                    "subject": "alerts/1",
+                    "event_type": "faas.alert",
+                    "data": {"level": "high"},
+                },
+            )
+        ]
+
+    def test_a_schedule_not_packaged_for_azure_names_the_platform(self, tmp_path, monkeypatch):
+        pytest.importorskip("azure.functions")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        functions = {
+            "tick": {"entry": "m:f", "triggers": [{"type": "schedule", "name": "t", "expression": "rate(1 hour)"}]}
+        }
+        Project(tmp_path, functions=functions, platform="azure")
+        with pytest.raises(ConfigError, match=r"^azure: function 'tick': schedule 'rate\(1 hour\)' has no NCRONTAB"):
+            build("azure", root=tmp_path)
+
+    def test_http_function_serves_the_app(self, azure_project):
+        func = pytest.importorskip("azure.functions")
+        project = azure_project
         app = build("azure", root=project.root)
         functions = {f.get_function_name(): f for f in app.get_functions()}
         req = func.HttpRequest("GET", "https://x.azurewebsites.net/api/shop/a", headers={}, body=b"")
@@ -143,7 +250,7 @@ class TestAzureApp:
         # faas_runtime.json's app.adapter_options so SCRIPT_NAME matches the public URL.
         func = pytest.importorskip("azure.functions")
         monkeypatch.syspath_prepend(str(tmp_path))
-        Project(tmp_path, app_extra={"base_path": "/shop", "adapter_options": {"route_prefix": "v1"}})
+        Project(tmp_path, app_extra={"base_path": "/shop", "adapter_options": {"route_prefix": "v1"}}, platform="azure")
         app = build("azure", root=tmp_path)
         functions = {f.get_function_name(): f for f in app.get_functions()}
         req = func.HttpRequest("GET", "https://x.azurewebsites.net/v1/shop/a", headers={}, body=b"")

@@ -28,9 +28,23 @@ def project(tmp_path, monkeypatch):
 
 
 class TestAwsRouting:
-    def test_schedule_rule_named_after_the_function(self, project):
+    def test_schedule_by_the_trigger_name_in_the_manifest(self, project):
         handler = build("aws", root=project.root)
         assert handler(make_schedule_event("bestpuppers-dev-nightly-report-0"), None) == {"ran": "nightly"}
+
+    def test_schedules_are_told_apart_by_name_not_by_the_rule_name_shape(self, tmp_path, monkeypatch):
+        monkeypatch.syspath_prepend(str(tmp_path))
+        probe = Project(tmp_path)
+        functions = {
+            "a": {"entry": f"{probe.tasks}:nightly", "triggers": [{"type": "schedule", "name": "rule-17"}]},
+            "b": {"entry": f"{probe.tasks}:thumbs", "triggers": [{"type": "schedule", "name": "other-b-0"}]},
+        }
+        handler = build("aws", root=Project(tmp_path, functions=functions).root)
+        assert handler(make_schedule_event("rule-17"), None) == {"ran": "nightly"}
+        assert handler(make_schedule_event("other-b-0"), None) == {"ran": "thumbs"}
+        # A rule shaped like <prefix>-<function>-<n> is not enough: no trigger has that name.
+        with pytest.raises(UnroutableEventError, match=r"^aws: no function is registered for this schedule event"):
+            handler(make_schedule_event("stranger-prefix-b-0"), None)
 
     def test_sqs_by_queue_name(self, project):
         handler = build("aws", root=project.root)

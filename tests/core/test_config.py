@@ -74,10 +74,10 @@ def test_stage_overrides_of_lists_replace_them(tmp_path: Path) -> None:
 
 
 def test_error_in_a_stage_names_the_stage_key_path(tmp_path: Path) -> None:
-    path = write(tmp_path, FULL.replace("app = { memory = 1024 }", "app = { memory = 20000 }"))
+    path = write(tmp_path, FULL.replace("app = { memory = 1024 }", "app = { memory = 2000000 }"))
     with pytest.raises(ConfigError) as caught:
         load_project(path, "production", environ={"SECRET_KEY": "x"})
-    assert str(caught.value) == f"{path}: stages.production.app.memory: Input should be less than or equal to 10240"
+    assert str(caught.value) == f"{path}: stages.production.app.memory: Input should be less than or equal to 1048576"
     assert caught.value.exit_code == 2
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from faas.adapters.bootstrap import platforms
 from faas.core import workflow
 from faas.core.cli.output import emit_json, emit_lines
 from faas.core.cli.state import get_state, global_options
@@ -16,7 +17,7 @@ from faas.core.cli.state import get_state, global_options
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), help="Where the artifact is built.")
 @click.option(
     "--emulate",
-    type=click.Choice(["aws", "gcp", "azure"]),
+    type=click.Choice(platforms()),  # the platforms whose runtime adapter is registered
     help="With --provider local: the platform to run as (same as -O emulate=...).",
 )
 @global_options

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from faas.adapters.bootstrap import platforms
 from faas.core.cli.state import get_state, global_options
 from faas.core.errors import CapabilityError
 from faas.core.workflow import open_provider
@@ -12,7 +13,9 @@ from faas.core.workflow import open_provider
 @click.command()
 @click.option("--reload/--no-reload", default=True, help="Restart when a source file changes (default: on).")
 @click.option(
-    "--emulate", type=click.Choice(["aws", "gcp", "azure"]), help="Platform to emulate (default: the config's)."
+    "--emulate",
+    type=click.Choice(platforms()),  # the platforms whose runtime adapter is registered
+    help="Platform to emulate (default: the config's).",
 )
 @global_options
 def serve(reload: bool, emulate: str | None) -> None:

@@ -54,7 +54,7 @@ def test_init_then_a_config_error_is_one_line_with_exit_code_2(flask_dir: Path) 
     config.write_text(config.read_text().replace("memory = 512", "memory = 5"))
     result = run_faas("status", cwd=flask_dir)
     assert result.returncode == 2
-    assert result.stderr == f"error: {config}: app.memory: Input should be greater than or equal to 128\n"
+    assert result.stderr == f"error: {config}: app.memory: Input should be greater than or equal to 64\n"
 
 
 def test_errors_in_json_mode_are_a_json_document(flask_dir: Path) -> None:

@@ -63,8 +63,8 @@ def test_schedules_serialise_in_canonical_form() -> None:
         ({"name": "Best Puppers"}, ("name",), "not a usable resource name"),
         ({"app": {"entry": "bestpuppers.wsgi"}}, ("app", "entry"), "module:attribute"),
         ({"app": {"entry": "a:b", "memroy": 1}}, ("app", "memroy"), "Extra inputs"),
-        ({"app": {"entry": "a:b", "memory": 64}}, ("app", "memory"), "greater than or equal to 128"),
-        ({"app": {"entry": "a:b", "timeout": 901}}, ("app", "timeout"), "less than or equal to 900"),
+        ({"app": {"entry": "a:b", "memory": 32}}, ("app", "memory"), "greater than or equal to 64"),
+        ({"app": {"entry": "a:b", "timeout": 86401}}, ("app", "timeout"), "less than or equal to 86400"),
         ({"app": {"entry": "a:b", "interface": "cgi"}}, ("app", "interface"), "'wsgi', 'asgi' or 'auto'"),
         ({"app": {"entry": "a:b", "environment": {"1BAD": "x"}}}, ("app", "environment"), "not a valid environment"),
         ({"python": "3.9"}, ("python",), "3.10"),
@@ -107,3 +107,10 @@ def test_validated_config_cannot_change_under_a_deploy() -> None:
     config = ProjectConfig.model_validate(project())
     with pytest.raises(ValidationError):
         config.name = "other"  # type: ignore[misc]
+
+
+def test_the_model_takes_any_platforms_sizes_and_leaves_limits_to_the_providers() -> None:
+    # 1 hour and 16 GB exist on Cloud Functions; Lambda's 900 s / 10240 MB are the AWS provider's check.
+    config = ProjectConfig.model_validate(project(app={"entry": "a:b", "memory": 16384, "timeout": 3600}))
+    assert config.app is not None
+    assert (config.app.memory, config.app.timeout) == (16384, 3600)

@@ -56,7 +56,14 @@ def test_artifact_layout_and_manifest(functions_project: Path) -> None:
             "resize": {
                 "entry": "jobs.resize:handle",
                 "triggers": [
-                    {"type": "storage", "bucket": "uploads", "events": ["created"], "prefix": "img/", "suffix": ".jpg"}
+                    {
+                        "type": "storage",
+                        "name": "resize-storage-0",
+                        "bucket": "uploads",
+                        "events": ["created"],
+                        "prefix": "img/",
+                        "suffix": ".jpg",
+                    }
                 ],
             }
         },

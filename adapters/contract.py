@@ -1,0 +1,51 @@
+"""The names the runtime contract fixes (docs/runtime-contract.md), spelt once.
+
+Packaging and the providers (deploy side) and the adapters (in the function) import them from
+here, so the two sides cannot drift apart. Standard library only: it runs on every cold start.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CONFIG_NAME",
+    "ENV_FUNCTION",
+    "ENV_PRIVATE",
+    "ENV_STATIC_BUCKET",
+    "ENV_STATIC_URL",
+    "PLATFORM_ENTRY_POINTS",
+    "SUPPORTED_FORMAT",
+    "storage_bucket_env",
+    "storage_url_env",
+]
+
+CONFIG_NAME = "faas_runtime.json"
+"""The runtime settings packaging writes at the artifact's root."""
+SUPPORTED_FORMAT = 1
+"""The faas_runtime.json format these adapters read."""
+
+ENV_FUNCTION = "FAAS_FUNCTION"
+"""Set by a provider that deploys each function on its own: the function every non-HTTP event goes to."""
+ENV_PRIVATE = "FAAS_PRIVATE"
+"""Set ("1") on a private copy of the app that routes events and envelopes by shape (HTTP-only platforms)."""
+ENV_STATIC_BUCKET = "FAAS_STATIC_BUCKET"
+"""The bucket of the `static` storage role."""
+ENV_STATIC_URL = "FAAS_STATIC_URL"
+"""The public URL of the `static` storage role (Django: `STATIC_URL = os.environ["FAAS_STATIC_URL"]`)."""
+
+PLATFORM_ENTRY_POINTS = "faas.platforms"
+"""Entry-point group where a third-party adapter registers its platform's bootstrap."""
+
+
+def storage_bucket_env(role: str) -> str:
+    """`FAAS_STORAGE_<ROLE>_BUCKET`: the bucket of a storage role."""
+    return f"FAAS_STORAGE_{_role(role)}_BUCKET"
+
+
+def storage_url_env(role: str) -> str:
+    """`FAAS_STORAGE_<ROLE>_URL`: the URL of a storage role."""
+    return f"FAAS_STORAGE_{_role(role)}_URL"
+
+
+def _role(role: str) -> str:
+    # Roles may hold hyphens (`user-media`); environment variable names may not.
+    return role.upper().replace("-", "_")
