@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 from faas.core import workflow
 from faas.core.config import load_project
 from faas.core.errors import FaasError
-from faas.providers.local.state import StageDir, write_json
+from faas.providers.local.secrets import secret_values
+from faas.providers.local.state import StageDir, write_deployment
 from faas.providers.local.supervisor import Supervisor
 
 if TYPE_CHECKING:
@@ -87,10 +88,10 @@ def serve(
 ) -> None:
     """Serve until interrupted (or `stop` is set), rebuilding on source changes when `reload`."""
     current = _reopen(provider, emulate)
-    stage: StageDir = current.stage_dir
+    stage: StageDir = current.stage_dir.create()
     config = build(current)
-    write_json(stage.deployment, config, private=True)
-    supervisor = Supervisor(stage, echo=True)
+    write_deployment(stage.deployment, config)
+    supervisor = Supervisor(stage, echo=True, secrets=secret_values(config))
     stop = stop or threading.Event()
     try:
         try:
