@@ -28,7 +28,7 @@ from faas.providers.local.logs import follow_records, read_records, select
 from faas.providers.local.options import PLATFORMS, LocalOptions
 from faas.providers.local.runtime_env import ensure_runtime_env, install_requirements
 from faas.providers.local.state import StageDir, read_json, write_deployment, write_json
-from faas.providers.local.static import STATIC_ROLE, LocalBucket, resolve_source, static_prefix, sync_folder
+from faas.providers.local.static import LocalBucket, prepare_buckets
 from faas.providers.local.workers import WorkerSpec
 
 if TYPE_CHECKING:
@@ -271,29 +271,9 @@ class LocalProvider(Provider):
 
     def _buckets(self, artifact: Artifact) -> list[LocalBucket]:
         """The storage roles' local buckets, their files copied in as a deploy uploads them."""
-        buckets = []
-        static_url = (artifact.manifest.get("static") or {}).get("url")
-        mount = self._mount()
-        for role, storage in sorted(self.project.config.storage.items()):
-            name = storage.bucket or f"{self.project.resource_prefix}-{role}"
-            folder = self.stage_dir.bucket(name)
-            folder.mkdir(parents=True, exist_ok=True)
-            source = resolve_source(self.project.root, role, storage.source, artifact.manifest)
-            if source is not None:
-                copied = sync_folder(source, folder)
-                if copied:
-                    self.reporter.info(f"copied {copied} file(s) to the local bucket {name}")
-            if role == STATIC_ROLE:
-                prefix = static_prefix(static_url, mount)
-                if isinstance(static_url, str) and static_url.startswith(("http://", "https://")):
-                    self.reporter.warning(
-                        f"STATIC_URL is {static_url}: pages link there, not to the local bucket served at {prefix}; "
-                        'use STATIC_URL = os.environ.get("FAAS_STATIC_URL", "static/") to follow each deployment'
-                    )
-            else:
-                prefix = f"{mount}/_faas/storage/{role}/"
-            buckets.append(LocalBucket(role, name, folder, storage.public, prefix))
-        return buckets
+        return prepare_buckets(
+            self.project, artifact.manifest, root=self.stage_dir.root, mount=self._mount(), reporter=self.reporter
+        )
 
     def _keep_writes(self, version: str) -> None:
         """Move what `version`'s app wrote beside its code into the data area before another version runs."""

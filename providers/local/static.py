@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from faas.core.config import Project
 from faas.core.errors import DeployError
+from faas.core.reporting import Reporter
 from faas.providers.local.gateway.aws import HttpAnswer
 from faas.providers.local.gateway.request import GatewayRequest
 
@@ -99,6 +101,34 @@ def resolve_source(root: Path, role: str, configured: str | None, manifest: dict
     if role == STATIC_ROLE and collected.get("dir") and Path(collected["dir"]).is_dir():
         return Path(collected["dir"])
     return None
+
+
+def prepare_buckets(
+    project: Project, manifest: dict[str, Any], *, root: Path, mount: str, reporter: Reporter
+) -> list[LocalBucket]:
+    """The storage roles' buckets under the state dir `root`, their files copied in as a deploy uploads them."""
+    buckets = []
+    static_url = (manifest.get("static") or {}).get("url")
+    for role, storage in sorted(project.config.storage.items()):
+        name = storage.bucket or f"{project.resource_prefix}-{role}"
+        folder = root / "buckets" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        source = resolve_source(project.root, role, storage.source, manifest)
+        if source is not None:
+            copied = sync_folder(source, folder)
+            if copied:
+                reporter.info(f"copied {copied} file(s) to the local bucket {name}")
+        if role == STATIC_ROLE:
+            prefix = static_prefix(static_url, mount)
+            if isinstance(static_url, str) and static_url.startswith(("http://", "https://")):
+                reporter.warning(
+                    f"STATIC_URL is {static_url}: pages link there, not to the local bucket served at {prefix}; "
+                    'use STATIC_URL = os.environ.get("FAAS_STATIC_URL", "static/") to follow each deployment'
+                )
+        else:
+            prefix = f"{mount}/_faas/storage/{role}/"
+        buckets.append(LocalBucket(role, name, folder, storage.public, prefix))
+    return buckets
 
 
 def storage_environment(buckets: list[LocalBucket], base_url: str) -> dict[str, str]:
