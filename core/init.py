@@ -174,7 +174,34 @@ def write_config(
     text = render_config(name or project_name(root), provider, python, app)
     _validate(text, target)
     target.write_text(text, encoding="utf-8")
+    write_requirements(root, app.framework)
     return target, app
+
+
+_DISTRIBUTIONS = {"django": "Django", "flask": "Flask", "fastapi": "fastapi", "starlette": "starlette"}
+
+
+def write_requirements(root: Path, framework: str | None) -> Path | None:
+    """requirements.txt naming the framework, when the project declares no dependency at all.
+
+    `django-admin startproject` writes none, and the artifact carries only declared dependencies:
+    without one the app cannot import its framework. The version is the one installed here (the
+    one the app was written against), else unpinned. Returns the file written, if any.
+    """
+    from importlib import metadata
+
+    from faas.core.packaging.dependencies import detect_declaration
+
+    distribution = _DISTRIBUTIONS.get(framework or "")
+    if distribution is None or not detect_declaration(root).empty:
+        return None
+    try:
+        requirement = f"{distribution}=={metadata.version(distribution)}"
+    except metadata.PackageNotFoundError:
+        requirement = distribution
+    path = root / "requirements.txt"
+    path.write_text(f"# Written by faas init: the app's dependencies, packaged into the artifact.\n{requirement}\n")
+    return path
 
 
 def _validate(text: str, target: Path) -> None:

@@ -150,6 +150,7 @@ _EXPORTS = {
     "Reporter": "faas.core.reporting",
     "find_interpreter": "faas.core.interpreters",
     "host_version": "faas.core.interpreters",
+    "ensure_work_dir": "faas.core.workdir",
 }
 
 __all__ = [
@@ -247,6 +248,7 @@ __all__ = [
     "deploy_id_of",
     "desired_functions",
     "digest",
+    "ensure_work_dir",
     "entry_source",
     "environment_diff",
     "environment_size",
@@ -385,6 +387,7 @@ if TYPE_CHECKING:
         RollbackResult,
         Status,
     )
+    from faas.core.workdir import ensure_work_dir
     from faas.providers.entry import entry_source
 
 

@@ -15,6 +15,7 @@ import click
 
 from faas import __version__
 from faas.core.cli import commands
+from faas.core.cli.hints import local_deployment_hint
 from faas.core.cli.state import get_state, global_options
 from faas.core.errors import FaasError
 
@@ -54,7 +55,10 @@ def run(argv: list[str] | None = None) -> int:
         click.echo("aborted", err=True)
         return 1
     except FaasError as error:
-        return _report(ctx_state, str(error), error.exit_code)
+        message = str(error)
+        if ctx_state is not None and (hint := local_deployment_hint(ctx_state)):
+            message = f"{message} ({hint})"
+        return _report(ctx_state, message, error.exit_code)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         return 130

@@ -17,7 +17,7 @@ from faas.core.packaging import bytecode, cache, wheels
 from faas.core.packaging.archive import Entry, write_zip
 from faas.core.packaging.artifact import Artifact
 from faas.core.packaging.dependencies import Declaration, detect_declaration
-from faas.core.packaging.django_static import StaticResult, collect_static, django_settings_module
+from faas.core.packaging.django_static import DjangoBuild, StaticResult, collect_static, django_settings_module
 from faas.core.packaging.report import check_limit, human, largest_distributions
 from faas.core.packaging.resolve import Resolution
 from faas.core.packaging.runtime import generated_entries, runtime_settings
@@ -25,6 +25,7 @@ from faas.core.packaging.sources import SourceRules, collect_sources
 from faas.core.packaging.target import PackageTarget
 from faas.core.packaging.vendored import Dependencies, dependency_entries, pinned_requirements, prepare_dependencies
 from faas.core.reporting import NullReporter, Reporter
+from faas.core.workdir import ensure_work_dir
 
 MANIFEST_FORMAT = 1
 
@@ -58,8 +59,7 @@ def build_artifact(
     target or the artifact is over the target's size limits.
     """
     reporter = reporter or NullReporter()
-    out_dir = (out_dir or default_out_dir(project, target)).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = ensure_work_dir((out_dir or default_out_dir(project, target)).resolve())
     zip_path = out_dir / f"{project.name}-{project.stage}-{target.provider}.zip"
     manifest_path = zip_path.with_suffix(".manifest.json")
     # A failed build must not leave the previous artifact behind for a deploy to pick up.
@@ -68,7 +68,11 @@ def build_artifact(
     # A trigger the target cannot express is refused before any dependency is resolved.
     runtime_settings(project, target, None)
     inputs = _inputs(project, target, reporter)
-    sources, static = _sources(project, out_dir, inputs, reporter)
+    sources, django = _sources(project, out_dir, inputs, reporter)
+    static = django.static
+    warning = None if target.persistent_filesystem else django.read_only_warning(target.provider)
+    if warning:
+        reporter.warning(warning)
     dependency_files: list[Entry] = []
     site_dir = inputs.dependencies.site_dir
     if inputs.vendored and site_dir is not None:
@@ -115,6 +119,8 @@ def build_artifact(
         "dependencies": _dependencies_json(inputs),
         "bytecode": _bytecode_json(inputs.interpreter, entries),
         "static": _static_json(static),
+        # What the app's settings make it write to disk, relative to the project root.
+        "writable_paths": list(django.writable),
         "files": [{"path": name, "size": size, "sha256": sha} for name, (size, sha) in sorted(written.items())],
     }
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
@@ -162,9 +168,7 @@ def _inputs(project: Project, target: PackageTarget, reporter: Reporter) -> _Inp
     return _Inputs(vendored, target.architecture, interpreter, settings_module, declaration, dependencies)
 
 
-def _sources(
-    project: Project, out_dir: Path, inputs: _Inputs, reporter: Reporter
-) -> tuple[list[Entry], StaticResult | None]:
+def _sources(project: Project, out_dir: Path, inputs: _Inputs, reporter: Reporter) -> tuple[list[Entry], DjangoBuild]:
     package = project.config.package
     generated_dirs = [out_dir.relative_to(project.root).as_posix()] if out_dir.is_relative_to(project.root) else []
     rules = SourceRules(package.include, package.exclude, package.secrets, tuple(generated_dirs))
@@ -174,12 +178,12 @@ def _sources(
         # Platforms that install dependencies get the pinned requirements.txt instead.
         if inputs.vendored or source.arcname != "requirements.txt"
     ]
-    static = None
+    django = DjangoBuild(None)
     if inputs.settings_module:
         site_dir = inputs.dependencies.site_dir
         key = cache.cache_key("static", inputs.settings_module, str(site_dir), [_stat(entry) for entry in sources])
         with reporter.progress("Collecting Django static files") as task:
-            static = collect_static(
+            django = collect_static(
                 project,
                 inputs.settings_module,
                 site_dir,
@@ -189,11 +193,12 @@ def _sources(
                 key=key,
             )
             task.advance()
+    static = django.static
     if static and static.static_root:
         # Collected files are uploaded to storage by the deploy; only the manifest ships.
         prefix = static.static_root + "/"
         sources = [entry for entry in sources if not entry.arcname.startswith(prefix)]
-    return sources, static
+    return sources, django
 
 
 def _bytecode(entries: list[Entry], interpreter: Path | None, staging: Path) -> list[Entry]:
@@ -290,4 +295,5 @@ def _static_json(static: StaticResult | None) -> dict[str, Any] | None:
         "files": static.files,
         "storage": static.storage,
         "manifest": static.manifest.arcname if static.manifest else None,
+        "url": static.url,
     }

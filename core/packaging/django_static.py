@@ -5,6 +5,10 @@ target dependencies importable (never the deploy virtualenv's Django), with STAT
 a build folder. The deploy step uploads that folder; ManifestStaticFilesStorage's manifest
 (staticfiles.json) goes into the artifact where the settings' STATIC_ROOT puts it, so the app
 reads it from the package instead of fetching it from storage at cold start.
+
+The same run reads what the settings make the app write to disk (SQLite databases, MEDIA_ROOT):
+a provider that keeps those files (local) links them to a persistent data area; on a target whose
+filesystem keeps nothing (`PackageTarget.persistent_filesystem` false) packaging warns about SQLite.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from faas.core.packaging.archive import Entry
 _SETTINGS_IN_MANAGE = re.compile(r"""DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]""")
 
 # Bump when the collect script reports something new, so a record from an older faas is not reused.
-_RECORD_FORMAT = 2
+_RECORD_FORMAT = 3
 
 _COLLECT_SCRIPT = """
 import json, os, sys
@@ -37,8 +41,18 @@ sys.path[:0] = paths
 os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
 from django.conf import settings
 original = settings.STATIC_ROOT
+def path_or_none(value):
+    return os.fspath(value) if isinstance(value, (str, os.PathLike)) and os.fspath(value) else None
+writes = {
+    "sqlite": [
+        path_or_none(database.get("NAME"))
+        for database in settings.DATABASES.values()
+        if "sqlite3" in str(database.get("ENGINE", "")) and path_or_none(database.get("NAME"))
+    ],
+    "media_root": path_or_none(settings.MEDIA_ROOT),
+}
 if "django.contrib.staticfiles" not in settings.INSTALLED_APPS:
-    print(json.dumps({"skipped": True}))
+    print(json.dumps({"skipped": True, "writes": writes}))
     raise SystemExit(0)
 settings.STATIC_ROOT = build_dir
 import django
@@ -50,6 +64,9 @@ name = storage.__module__ + "." + storage.__qualname__
 manifest_storage = getattr(staticfiles_storage, "manifest_storage", None)
 report = {
     "skipped": False,
+    "writes": writes,
+    # As written: Django prefixes a relative STATIC_URL with the request's script prefix.
+    "static_url": getattr(settings._wrapped, "STATIC_URL", None),
     "static_root": None if original is None else os.fspath(original),
     "manifest_name": getattr(staticfiles_storage, "manifest_name", None),
     "storage": name,
@@ -74,6 +91,31 @@ class StaticResult:
     static_root: str | None
     """The settings' STATIC_ROOT relative to the project root (excluded from the sources)."""
     manifest: Entry | None
+    url: str | None = None
+    """The settings' STATIC_URL as written (relative ones are served under the app's mount point)."""
+
+
+@dataclass(frozen=True)
+class DjangoBuild:
+    """What the settings inspection found: the collected static files and what the app writes to disk."""
+
+    static: StaticResult | None
+    sqlite: tuple[str, ...] = ()
+    """SQLite database files of DATABASES, as the settings name them."""
+    writable: tuple[str, ...] = ()
+    """Those files and MEDIA_ROOT (ending with /), relative to the project root (the ones inside it)."""
+
+    def read_only_warning(self, provider: str) -> str | None:
+        """The warning for a target whose filesystem keeps nothing the app writes, if SQLite is used."""
+        if not self.sqlite:
+            return None
+        names = ", ".join(Path(name).name for name in self.sqlite)
+        return (
+            f"the Django settings use SQLite ({names}), but a {provider} function's filesystem is read-only "
+            "and keeps nothing between instances, so the database cannot be written (or is lost): use a "
+            "database server (DATABASES with ENGINE postgresql or mysql, e.g. through dj-database-url and a "
+            "DATABASE_URL in [app] environment); uploads (MEDIA_ROOT) need a storage bucket too"
+        )
 
 
 def django_settings_module(project: Project) -> str | None:
@@ -106,8 +148,8 @@ def collect_static(
     target_python: Path | None,
     architecture: str,
     key: str,
-) -> StaticResult | None:
-    """Run collectstatic into `build_dir`; None when the project does not use django.contrib.staticfiles.
+) -> DjangoBuild:
+    """Run collectstatic into `build_dir` (no static result when django.contrib.staticfiles is not used).
 
     `key` identifies the inputs (sources, dependencies, settings): with the same key the previous
     result in `build_dir` is reused, so rebuilding an unchanged project does not start Django.
@@ -122,8 +164,13 @@ def collect_static(
             project, settings_module, site_dir, build_dir, target_python=target_python, architecture=architecture
         )
         cache.write_json(record, {"build": current, "report": report})
+    writes = report.get("writes") or {}
+    sqlite = tuple(name for name in writes.get("sqlite") or [] if name != ":memory:" and not name.startswith("file:"))
+    database_files = [_relative_to_project(project, name) for name in sqlite]
+    media = _relative_to_project(project, writes.get("media_root"))
+    writable = tuple(name for name in database_files if name) + ((media + "/",) if media else ())
     if report["skipped"]:
-        return None
+        return DjangoBuild(None, sqlite, writable)
     if not report["local"]:
         # collectstatic would upload from here: packaging makes no cloud call, the deploy uploads.
         raise PackagingError(
@@ -150,7 +197,8 @@ def collect_static(
             raise PackagingError(f"collectstatic did not write {report['manifest_name']} in {build_dir}")
         manifest = Entry(f"{static_root}/{report['manifest_name']}", data=source.read_bytes(), origin="static")
     files = sum(1 for path in build_dir.rglob("*") if path.is_file())
-    return StaticResult(build_dir, files, report["storage"], static_root, manifest)
+    static = StaticResult(build_dir, files, report["storage"], static_root, manifest, report.get("static_url"))
+    return DjangoBuild(static, sqlite, writable)
 
 
 def _run_collectstatic(
@@ -182,9 +230,14 @@ def _run_collectstatic(
 
 
 def _relative_static_root(project: Project, static_root: str | None) -> str | None:
-    if not static_root:
+    return _relative_to_project(project, static_root)
+
+
+def _relative_to_project(project: Project, name: str | None) -> str | None:
+    """`name` (absolute, or relative to the project root) as a path inside the project, else None."""
+    if not name:
         return None
-    path = Path(static_root)
+    path = Path(name)
     if not path.is_absolute():
         path = project.root / path
     try:

@@ -58,6 +58,12 @@ class PackageTarget:
     limits: SizeLimits = field(default_factory=SizeLimits)
     extra_files: tuple[tuple[str, str], ...] = ()
     """More generated files, (path in the artifact, text), e.g. Azure's host.json."""
+    persistent_filesystem: bool = False
+    """True when what the app writes beside its code stays, across requests and deploys (local).
+
+    Clouds run the code read-only and keep nothing an instance writes: packaging warns when the
+    app's settings put a database there.
+    """
     adapter_options: tuple[tuple[str, str], ...] = ()
     """Options the platform's adapter needs for the app, (name, value), e.g. Azure's route_prefix.
 

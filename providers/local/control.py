@@ -58,20 +58,27 @@ def find_supervisor(stage: StageDir) -> Supervisor | None:
     return Supervisor(info)
 
 
-def spawn_supervisor(stage: StageDir, timeout: float = 180.0) -> Supervisor:
-    """Start the supervisor detached (own session, survives the CLI) and wait until it serves."""
+def spawn_supervisor(stage: StageDir, secrets: dict[str, str] | None = None, timeout: float = 180.0) -> Supervisor:
+    """Start the supervisor detached (own session, survives the CLI) and wait until it serves.
+
+    `secrets` (the secret environment values deployment.json leaves out) go through a pipe.
+    """
     stage.supervisor.unlink(missing_ok=True)
     stage.supervisor_output.parent.mkdir(parents=True, exist_ok=True)
-    with stage.supervisor_output.open("ab") as output:
+    descriptor = os.open(stage.supervisor_output, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with open(descriptor, "ab") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "faas.providers.local.supervisor", str(stage.root)],
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
             close_fds=True,
             cwd=stage.root,
         )
+    assert process.stdin is not None
+    with process.stdin:
+        process.stdin.write(json.dumps(secrets or {}).encode())
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         info = read_json(stage.supervisor)

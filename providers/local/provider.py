@@ -32,12 +32,15 @@ from faas import (
     get_registry,
 )
 from faas.providers.local import control, interpreters
+from faas.providers.local import secrets as secret_env
+from faas.providers.local.appdata import adopt_writes, link_data
 from faas.providers.local.buckets import put_message
 from faas.providers.local.events import default_event
 from faas.providers.local.logs import follow_records, read_records, select
 from faas.providers.local.options import PLATFORMS, LocalOptions
 from faas.providers.local.runtime_env import ensure_runtime_env, install_requirements
-from faas.providers.local.state import StageDir, read_json, write_json
+from faas.providers.local.state import StageDir, read_json, write_deployment, write_json
+from faas.providers.local.static import LocalBucket, prepare_buckets
 from faas.providers.local.workers import WorkerSpec
 
 if TYPE_CHECKING:
@@ -61,6 +64,7 @@ class LocalProvider(Provider):
             Capability.STORAGE_TRIGGER,
             Capability.QUEUE_TRIGGER,
             Capability.TOPIC_TRIGGER,
+            Capability.STATIC_STORAGE,
             Capability.STATUS,
             Capability.LOGS,
             Capability.INVOKE,
@@ -124,11 +128,14 @@ class LocalProvider(Provider):
     # -- package / plan / apply -------------------------------------------------------------------
 
     def package_target(self) -> PackageTarget:
-        """The emulated provider's own target, for the Python version the emulation runs."""
+        """The emulated provider's own target, for the Python version the emulation runs.
+
+        Unlike the cloud's, this filesystem keeps what the app writes (see appdata.py).
+        """
         provider_class = get_registry().info(self.emulated).provider
         target = provider_class(self.project, reporter=self.reporter).package_target()
         version, _ = self._python()
-        return target if target.python == version else dataclasses.replace(target, python=version)
+        return dataclasses.replace(target, python=version, persistent_filesystem=True)
 
     def _runtime_settings(self) -> dict[str, Any]:
         """What the functions run with besides the artifact: a change to any of it is a new version."""
@@ -150,9 +157,13 @@ class LocalProvider(Provider):
         }
 
     def version_of(self, artifact: Artifact) -> str:
-        """The local version id: the artifact and the settings it runs with (environment values hashed)."""
-        settings = json.dumps(self._runtime_settings(), sort_keys=True)
-        return hashlib.sha256(f"{artifact.sha256}\n{settings}".encode()).hexdigest()[:12]
+        """The local version id: the artifact and the settings it runs with (secret values as digests)."""
+        settings = self._runtime_settings()
+        environment = settings["environment"]
+        for name in secret_env.secret_names(environment, self.project.secrets):
+            environment[name] = secret_env.digest(name, environment[name])
+        text = json.dumps(settings, sort_keys=True)
+        return hashlib.sha256(f"{artifact.sha256}\n{text}".encode()).hexdigest()[:12]
 
     def plan(self, artifact: Artifact) -> Plan:
         version = self.version_of(artifact)
@@ -189,18 +200,21 @@ class LocalProvider(Provider):
             return self._apply(plan, artifact)
 
     def _apply(self, plan: Plan, artifact: Artifact) -> DeployResult:
-        stage = self.stage_dir
+        stage = self.stage_dir.create()
         version = self.version_of(artifact)
         running = control.find_supervisor(stage)
         if plan.is_empty and running is not None:
             return self._result(running.url, version, changed=False)
+        previous = running.version if running is not None else stage.read_history().get("current")
+        if previous:
+            self._keep_writes(str(previous))
         config = self.deployment_config(artifact, running)
-        write_json(stage.versions / version / "deployment.json", config, private=True)
+        write_deployment(stage.versions / version / "deployment.json", config)
         if running is not None:
             running.call("/switch", config)
         else:
-            write_json(stage.deployment, config, private=True)
-            running = control.spawn_supervisor(stage)
+            write_deployment(stage.deployment, config)
+            running = control.spawn_supervisor(stage, secret_env.secret_values(config))
         if self.project.config.app is not None and not control.answers(running.url):
             raise control.SupervisorError(f"the local deployment does not answer on {running.url}")
         history = stage.read_history()
@@ -227,7 +241,13 @@ class LocalProvider(Provider):
             shutil.rmtree(unpacking, ignore_errors=True)
             with zipfile.ZipFile(artifact.path) as archive:
                 archive.extractall(unpacking)
+                names = sorted(name.rstrip("/") for name in archive.namelist())
+            write_json(code.with_name("files.json"), names)
             unpacking.rename(code)
+        writable = [str(name) for name in artifact.manifest.get("writable_paths") or []]
+        write_json(code.with_name("writable.json"), writable)
+        link_data(code, stage.data, writable)
+        buckets = self._buckets(artifact)
         python_version, interpreter = self._python()
         env = ensure_runtime_env(self.emulated, interpreter, python_version)
         deps = None
@@ -245,7 +265,36 @@ class LocalProvider(Provider):
             **self._runtime_settings(),
         )
         token = running.info["token"] if running else spec.function_key
-        return {**self._settings(), "token": token, "port": self._port(running), "spec": spec.to_json()}
+        config = {
+            **self._settings(),
+            "token": token,
+            "port": self._port(running),
+            "spec": spec.to_json(),
+            "storage": [bucket.to_json() for bucket in buckets],
+        }
+        return secret_env.mark_secrets(config, self.project.secrets)
+
+    def _mount(self) -> str:
+        """The path the app is mounted at on the front door (its SCRIPT_NAME)."""
+        if self.emulated == "aws" and self._front_door() == "rest-api":
+            return f"/{self.project.stage}"
+        route_prefix = self._runtime_settings()["route_prefix"].strip("/")
+        return f"/{route_prefix}" if self.emulated == "azure" and route_prefix else ""
+
+    def _buckets(self, artifact: Artifact) -> list[LocalBucket]:
+        """The storage roles' local buckets, their files copied in as a deploy uploads them."""
+        return prepare_buckets(
+            self.project, artifact.manifest, root=self.stage_dir.root, mount=self._mount(), reporter=self.reporter
+        )
+
+    def _keep_writes(self, version: str) -> None:
+        """Move what `version`'s app wrote beside its code into the data area before another version runs."""
+        code = self.stage_dir.code_dir(version)
+        files = read_json(code.with_name("files.json"))
+        if code.is_dir() and isinstance(files, list):
+            moved = adopt_writes(code, self.stage_dir.data, set(files))
+            if moved:
+                self.reporter.info(f"kept in {self.stage_dir.data}: {', '.join(moved[:5])}")
 
     def _port(self, running: control.Supervisor | None) -> int:
         if running is not None:
@@ -289,6 +338,10 @@ class LocalProvider(Provider):
             for worker in info["workers"]
         ]
         resources += [Resource("bucket", name, str(self.bucket_dir(name))) for name in info.get("buckets", [])]
+        resources += [
+            Resource("bucket", bucket["bucket"], f"{bucket['folder']}, served at {bucket['url']}")
+            for bucket in info.get("storage", [])
+        ]
         resources += [Resource("queue", name, str(self.queue_dir(name))) for name in info.get("queues", [])]
         resources += [
             Resource("schedule", f"{self.project.resource_prefix}-{job['function']}", job["expression"])
@@ -345,6 +398,11 @@ class LocalProvider(Provider):
             raise UsageError(f"version {to} is not kept locally (kept: {', '.join(versions)})")
         saved["token"] = running.info["token"]
         saved["port"] = running.port
+        # Secret values are not on disk: the same ones set now are used; the supervisor knows the others.
+        secret_env.fill(saved, self._runtime_settings()["environment"])
+        self._keep_writes(current)
+        code = self.stage_dir.code_dir(to)
+        link_data(code, self.stage_dir.data, list(read_json(code.with_name("writable.json")) or []))
         running.call("/switch", saved)
         history = self.stage_dir.read_history()
         history["current"] = to
@@ -402,7 +460,7 @@ class LocalProvider(Provider):
         if running is not None:
             actions.append(Action(Change.DELETE, "gateway", running.url, payload=running.pid))
         if stage.root.exists():
-            kept = "versions kept" if keep_artifacts else "versions, logs, local buckets and queues"
+            kept = "versions kept" if keep_artifacts else "versions, logs, app data, local buckets and queues"
             actions.append(Action(Change.DELETE, "state", str(stage.root), (("contents", kept, ""),), keep_artifacts))
         return Plan(self.name, self.project.stage, tuple(actions))
 

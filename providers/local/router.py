@@ -21,6 +21,7 @@ from faas.providers.local.gateway.aws import HttpAnswer
 from faas.providers.local.gateway.request import GatewayRequest
 from faas.providers.local.pool import Pool
 from faas.providers.local.process import LogSink
+from faas.providers.local.static import LocalBucket
 from faas.providers.local.workers import HttpWorker, LambdaWorker, Outcome, WorkerSpec
 
 
@@ -28,9 +29,19 @@ class Deployment:
     """The running processes of one version, for one platform and front door."""
 
     def __init__(
-        self, spec: WorkerSpec, *, pool_size: int, front_door: str, stage: str, sink: LogSink, serves_http: bool
+        self,
+        spec: WorkerSpec,
+        *,
+        pool_size: int,
+        front_door: str,
+        stage: str,
+        sink: LogSink,
+        serves_http: bool,
+        storage: list[LocalBucket] | None = None,
     ) -> None:
         self.spec = spec
+        self.storage = storage or []
+        """The storage roles' local buckets; the public ones are served before the function."""
         self.front_door = front_door
         self.stage = stage
         self.sink = sink

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from faas import FaasError, load_project, workflow
-from faas.providers.local.state import StageDir, write_json
+from faas.providers.local.secrets import secret_values
+from faas.providers.local.state import StageDir, write_deployment
 from faas.providers.local.supervisor import Supervisor
 
 if TYPE_CHECKING:
@@ -85,10 +86,10 @@ def serve(
 ) -> None:
     """Serve until interrupted (or `stop` is set), rebuilding on source changes when `reload`."""
     current = _reopen(provider, emulate)
-    stage: StageDir = current.stage_dir
+    stage: StageDir = current.stage_dir.create()
     config = build(current)
-    write_json(stage.deployment, config, private=True)
-    supervisor = Supervisor(stage, echo=True)
+    write_deployment(stage.deployment, config)
+    supervisor = Supervisor(stage, echo=True, secrets=secret_values(config))
     stop = stop or threading.Event()
     try:
         try:

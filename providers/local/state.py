@@ -1,11 +1,16 @@
 """A stage's files: versions, logs, the running supervisor's address. Another CLI call finds it here.
 
-<state dir>/                  default <project>/.faas/local/<stage>
-    versions/<version>/code/  the unpacked artifact (the previous one kept for rollback)
-    deployment.json           what the supervisor runs (0600: it holds the app's environment)
+<state dir>/                  default <project>/.faas/local/<stage> (0700; .faas/ ignores itself for git)
+    versions/<version>/code/  the unpacked artifact (the previous ones kept for rollback)
+    versions/<version>/files.json  the artifact's file names (what the app wrote is the rest)
+    data/                     what the app writes beside its code: every version's paths link here
+    buckets/<bucket>/         local buckets: storage roles and storage-trigger buckets
+    deployment.json           what the supervisor runs, without secret values (see secrets.py)
     supervisor.json           pid, ports and token of the running supervisor
     history.json              deployed versions, newest last; the port the stage uses
     logs/local.log            every process's output as JSON lines, with request ids
+
+Every state file is written 0600: logs and the control token are the owner's only.
 """
 
 from __future__ import annotations
@@ -20,16 +25,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from faas import ensure_work_dir
+from faas.providers.local.secrets import redacted
 
-def write_json(path: Path, data: Any, private: bool = False) -> None:
-    """Write atomically (readers never see half a file); `private` makes it readable by the owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+
+def write_json(path: Path, data: Any) -> None:
+    """Write atomically (readers never see half a file), readable by the owner only (mkstemp's 0600)."""
+    ensure_work_dir(path.parent)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=2, sort_keys=True)
-    if not private:
-        os.chmod(temporary, 0o644)
     os.replace(temporary, path)
+
+
+def write_deployment(path: Path, config: dict[str, Any]) -> None:
+    """Write a supervisor config without its secret values."""
+    write_json(path, redacted(config))
 
 
 def read_json(path: Path) -> Any:
@@ -44,6 +55,21 @@ class StageDir:
     """Paths of one stage's local deployment."""
 
     root: Path
+
+    def create(self) -> StageDir:
+        """Make the state dir, private to its owner (it holds the app's logs and data)."""
+        existed = self.root.is_dir()
+        ensure_work_dir(self.root, mode=0o700)
+        if not existed:
+            os.chmod(self.root, 0o700)
+        return self
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    def bucket(self, name: str) -> Path:
+        return self.root / "buckets" / name
 
     @property
     def versions(self) -> Path:
@@ -101,7 +127,7 @@ def pid_alive(pid: int) -> bool:
 @contextlib.contextmanager
 def file_lock(path: Path) -> Iterator[None]:
     """An exclusive lock on `path` (created if missing), shared by every process of this machine."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_work_dir(path.parent)
     with path.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:

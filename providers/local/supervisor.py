@@ -8,6 +8,7 @@ writes supervisor.json once the app answers (or an `error` if it could not start
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -26,7 +27,9 @@ from faas.providers.local.httpd import BackgroundServer, QuietHandler
 from faas.providers.local.pool import PoolDrainingError
 from faas.providers.local.router import Deployment, read_runtime_config
 from faas.providers.local.scheduler import ScheduledJob, Scheduler
-from faas.providers.local.state import StageDir, read_json, write_json
+from faas.providers.local.secrets import SECRETS_KEY, missing, require_complete, secret_values
+from faas.providers.local.state import StageDir, read_json, write_deployment, write_json
+from faas.providers.local.static import LocalBucket, serve_bucket, storage_environment
 from faas.providers.local.workers import Outcome, WorkerSpec, WorkerStartError
 
 
@@ -35,7 +38,8 @@ class LogWriter:
 
     def __init__(self, path: Path, echo: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = path.open("a", encoding="utf-8")
+        # The app's output may be sensitive: the owner's only, like every state file.
+        self._file = os.fdopen(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a", encoding="utf-8")
         self._lock = threading.Lock()
         self.echo = echo
 
@@ -74,9 +78,16 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
 class Supervisor:
     """Runs one stage: reads its deployment, serves it, switches versions without dropping requests."""
 
-    def __init__(self, stage: StageDir, *, echo: bool = False, tick: float = 1.0) -> None:
+    def __init__(
+        self, stage: StageDir, *, echo: bool = False, tick: float = 1.0, secrets: dict[str, str] | None = None
+    ) -> None:
         self.stage = stage
         self.config: dict[str, Any] = read_json(stage.deployment) or {}
+        # deployment.json has no secret values: they come from the CLI that started this process.
+        self._secrets: dict[tuple[str, str], str] = {}
+        if self.config:
+            self.config["spec"]["environment"].update(secrets or {})
+            self._remember_secrets(self.config)
         self.sink = LogWriter(stage.log, echo=echo)
         self.tick = tick
         self.stopped = threading.Event()
@@ -89,15 +100,37 @@ class Supervisor:
 
     # -- lifecycle ------------------------------------------------------------------------------
 
+    def _remember_secrets(self, config: dict[str, Any]) -> None:
+        digests: dict[str, str] = config.get(SECRETS_KEY) or {}
+        for name, value in secret_values(config).items():
+            self._secrets[(name, digests[name])] = value
+
+    def _with_secrets(self, config: dict[str, Any]) -> dict[str, Any]:
+        """`config` with the secret values it lacks (a rollback's) from the versions this process ran."""
+        digests: dict[str, str] = config.get(SECRETS_KEY) or {}
+        for name in missing(config):
+            value = self._secrets.get((name, digests[name]))
+            if value is not None:
+                config["spec"]["environment"][name] = value
+        require_complete(config, str(config["spec"].get("version")))
+        self._remember_secrets(config)
+        return config
+
     def _deployment(self, config: dict[str, Any]) -> Deployment:
+        assert self.gateway is not None
         spec = WorkerSpec.from_json(config["spec"])
+        storage = [LocalBucket.from_json(bucket) for bucket in config.get("storage") or []]
+        # The bucket URLs hold the gateway's port, known once it listens.
+        base = f"http://{config['host']}:{self.gateway.port}"
+        environment = {**storage_environment(storage, base), **spec.environment}
         return Deployment(
-            spec,
+            dataclasses.replace(spec, environment=environment),
             pool_size=config["pool_size"],
             front_door=config.get("front_door") or "http-api",
             stage=config["stage"],
             sink=self.sink,
             serves_http=config["serves_http"],
+            storage=storage,
         )
 
     def start(self) -> None:
@@ -114,10 +147,13 @@ class Supervisor:
         self._write_state()
 
     @property
-    def url(self) -> str:
+    def origin(self) -> str:
         assert self.gateway is not None
-        host = self.config["host"]
-        base = f"http://{host}:{self.gateway.port}"
+        return f"http://{self.config['host']}:{self.gateway.port}"
+
+    @property
+    def url(self) -> str:
+        base = self.origin
         if self.config.get("front_door") == "rest-api" and self.config["spec"]["platform"] == "aws":
             return f"{base}/{self.config['stage']}"
         if self.config["spec"]["platform"] == "azure" and self.config["spec"].get("route_prefix"):
@@ -137,7 +173,6 @@ class Supervisor:
                 "version": self.deployment.version,
                 "updated": time.time(),
             },
-            private=True,
         )
 
     def _schedule(self, deployment: Deployment) -> None:
@@ -172,6 +207,7 @@ class Supervisor:
     def switch(self, config: dict[str, Any]) -> str:
         """Start the new version, send new requests to it, drain the old one in the background."""
         with self._switch_lock:
+            config = self._with_secrets(config)
             new = self._deployment(config)
             try:
                 new.warm()
@@ -179,7 +215,7 @@ class Supervisor:
                 new.drain()
                 raise
             old, self.deployment, self.config = self.deployment, new, config
-            write_json(self.stage.deployment, config, private=True)
+            write_deployment(self.stage.deployment, config)
             self._schedule(new)
             self._write_state()
             self.sink("supervisor", None, f"switched to version {new.version}")
@@ -216,6 +252,10 @@ class Supervisor:
         while True:
             deployment = self.deployment
             assert deployment is not None
+            # Public buckets first, as a CDN routes their path to the bucket before the function.
+            from_bucket = serve_bucket(deployment.storage, request)
+            if from_bucket is not None:
+                return from_bucket
             try:
                 return deployment.handle_http(request)
             except PoolDrainingError:
@@ -241,6 +281,11 @@ class Supervisor:
             "workers": [worker for pool in deployment.pools() for worker in pool.describe()],
             "replaced": sum(pool.replaced for pool in deployment.pools()),
             "buckets": sorted(self.buckets.buckets) if self.buckets else [],
+            "storage": [
+                {"bucket": bucket.bucket, "folder": str(bucket.folder), "url": self.origin + bucket.prefix}
+                for bucket in deployment.storage
+                if bucket.public
+            ],
             "queues": sorted(self.buckets.queues) if self.buckets else [],
             "schedules": [
                 {"function": j.function, "expression": j.expression}
@@ -321,12 +366,14 @@ class _ControlHandler(QuietHandler):
 
 def main(argv: list[str]) -> int:
     stage = StageDir(Path(argv[1]))
-    supervisor = Supervisor(stage)
+    # The secret environment values arrive on stdin (a pipe from the deploying CLI), never in a file.
+    piped = sys.stdin.read() if sys.stdin is not None and not sys.stdin.isatty() else ""
+    supervisor = Supervisor(stage, secrets=json.loads(piped) if piped.strip() else {})
     try:
         supervisor.start()
     except Exception as error:
         supervisor.shutdown()
-        write_json(stage.supervisor, {"pid": os.getpid(), "error": str(error)}, private=True)
+        write_json(stage.supervisor, {"pid": os.getpid(), "error": str(error)})
         return 1
     supervisor.run()
     return 0

@@ -90,3 +90,17 @@ def test_default_name_is_resource_safe(tmp_path: Path) -> None:
     (folder / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
     path, _ = write_config(folder)
     assert load_project(path).name == "my-cool-site"
+
+
+def test_a_project_declaring_no_dependency_gets_its_framework_in_requirements_txt(django_project: Path) -> None:
+    from importlib import metadata
+
+    write_config(django_project)
+    requirements = (django_project / "requirements.txt").read_text().splitlines()
+    assert f"Django=={metadata.version('django')}" in requirements
+
+
+def test_declared_dependencies_are_left_alone(django_project: Path) -> None:
+    (django_project / "requirements.txt").write_text("django>=5\npsycopg[binary]\n")
+    write_config(django_project)
+    assert (django_project / "requirements.txt").read_text() == "django>=5\npsycopg[binary]\n"

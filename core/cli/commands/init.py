@@ -31,6 +31,8 @@ def init(
 ) -> None:
     """Detect the app and write faas.toml with stages dev and production."""
     state = get_state()
+    requirements = directory / "requirements.txt"
+    had_requirements = requirements.exists()
     path, app = write_config(
         directory,
         entry=entry,
@@ -46,4 +48,7 @@ def init(
         )
         return
     found = f"{app.framework} app" if app.framework else "app"
-    emit_lines(state, [f"Wrote {path} for the {found} {app.entry} ({app.interface}).", "Next: faas deploy"])
+    lines = [f"Wrote {path} for the {found} {app.entry} ({app.interface})."]
+    if not had_requirements and requirements.is_file():
+        lines.append(f"Wrote {requirements}: the app's dependencies (add yours there).")
+    emit_lines(state, [*lines, "Next: faas deploy"])

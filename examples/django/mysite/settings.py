@@ -77,8 +77,9 @@ WSGI_APPLICATION = "mysite.wsgi.application"
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
-        # The function's code directory is read-only: SQLite lives in /tmp (per process, examples only).
-        "NAME": os.environ.get("DJANGO_DB_PATH", "/tmp/mysite.sqlite3"),
+        # On local the file survives redeploys and rollbacks (faas keeps it in the stage's data area).
+        # A cloud function's code directory is read-only: faas.toml's production stage moves it to /tmp.
+        "NAME": os.environ.get("DJANGO_DB_PATH", BASE_DIR / "db.sqlite3"),
     }
 }
 
@@ -117,12 +118,11 @@ USE_TZ = True
 # Static files (CSS, JavaScript, Images)
 # https://docs.djangoproject.com/en/5.2/howto/static-files/
 
-STATIC_URL = os.environ.get("DJANGO_STATIC_URL", "static/")
-# collectstatic output (faas package runs it); uploaded to the static bucket in production.
+# The static bucket's URL in the cloud (FAAS_STATIC_URL); on local the gateway serves the bucket at
+# /static/, so the default works there.
+STATIC_URL = os.environ.get("FAAS_STATIC_URL", "static/")
+# collectstatic output (faas package runs it); the deploy copies it to the static bucket.
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Where the app serves static files itself (dev stage and `faas deploy --provider local`): the
-# files come from the apps' static folders inside the artifact, no bucket needed.
-SERVE_STATIC = os.environ.get("DJANGO_SERVE_STATIC", "1") == "1"
 
 # Default primary key field type
 # https://docs.djangoproject.com/en/5.2/ref/settings/#default-auto-field

@@ -84,3 +84,37 @@ def test_django_missing_from_the_declared_dependencies_is_a_clear_error(root: Pa
     (root / "requirements.txt").write_text("six==1.17.0\n")
     with pytest.raises(PackagingError, match=r"collectstatic failed.*is Django in your requirements"):
         build_artifact(load(root), aws_like_target())
+
+
+@pytest.fixture
+def startproject(tmp_path: Path) -> Path:
+    """A `django-admin startproject` tree as generated (SQLite in BASE_DIR), with faas init's config."""
+    import subprocess
+    import sys
+
+    from faas.core.init import write_config
+
+    subprocess.run([sys.executable, "-m", "django", "startproject", "mysite", str(tmp_path)], check=True)
+    write_config(tmp_path)
+    return tmp_path
+
+
+def test_sqlite_on_a_read_only_function_filesystem_is_warned_about_once(startproject: Path) -> None:
+    from faas.core.reporting import NullReporter
+
+    reporter = NullReporter()
+    artifact = build_artifact(load(startproject), aws_like_target(), reporter=reporter)
+    warnings = [warning for warning in reporter.warnings if "SQLite" in warning]
+    assert len(warnings) == 1, reporter.warnings
+    assert "SQLite (db.sqlite3)" in warnings[0] and "read-only" in warnings[0]
+    assert "postgresql" in warnings[0]  # says what to use instead
+    assert artifact.manifest["writable_paths"] == ["db.sqlite3"]
+    assert artifact.manifest["static"]["url"] == "static/"  # as written: the app's mount point is added
+
+
+def test_a_filesystem_that_keeps_writes_gets_no_sqlite_warning(startproject: Path) -> None:
+    from faas.core.reporting import NullReporter
+
+    reporter = NullReporter()
+    build_artifact(load(startproject), aws_like_target(persistent_filesystem=True), reporter=reporter)
+    assert [warning for warning in reporter.warnings if "SQLite" in warning] == []

@@ -7,6 +7,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -58,7 +59,10 @@ class TestDjango:
         _, _, page = get(result.url + "/admin/login/")
         stylesheets = re.findall(rb'<link rel="stylesheet" href="([^"]+\.css)"', page)
         assert stylesheets
-        status, headers, css = get(result.url + stylesheets[0].decode())
+        # FAAS_STATIC_URL: an absolute URL of the local static bucket, on the gateway's origin.
+        css_url = urljoin(result.url + "/", stylesheets[0].decode())
+        assert css_url.startswith(result.url + "/static/")
+        status, headers, css = get(css_url)
         assert status == 200
         assert headers["content-type"][0].startswith("text/css")
         assert b"{" in css and len(css) > 100
@@ -134,3 +138,10 @@ def test_readme_quick_start_through_the_cli(tmp_path, monkeypatch):
         assert not provider.status().deployed
     finally:
         stop_all(tmp_path)
+
+
+@pytest.mark.parametrize("name", ["flask", "django", "fastapi"])
+def test_examples_default_to_the_local_provider_and_show_the_cloud_flag(name: str) -> None:
+    project = load_project(EXAMPLES / name / "faas.toml")
+    assert project.config.provider == "local"
+    assert "--provider aws" in (EXAMPLES / name / "README.md").read_text()

@@ -116,7 +116,9 @@ class TestRuntime:
         assert len(fired) == 1 and fired[0]["kind"] == "ok"
         payload = json.loads(fired[0]["body"])
         assert payload["source"] == "aws.events"
-        assert payload["resources"][0].endswith(":rule/probe-dev-tick")
+        assert payload["resources"][0].endswith(
+            ":rule/probe-dev-tick-0"
+        )  # the rule name AWS deploys: <prefix>-<function>-<n>
 
     def test_a_function_error_is_reported(self, probe):
         provider, _, _ = probe

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -49,7 +50,9 @@ def test_the_artifact_is_built_exactly_as_the_emulated_provider_builds_it(tmp_pa
 
     project = write_probe(tmp_path, options='emulate = "gcp"\n')
     expected = get_registry().info("gcp").provider(project).package_target()
-    assert provider_for(project).package_target() == expected
+    # The same target; only the flag differs: this filesystem keeps what the app writes (no SQLite warning).
+    assert not expected.persistent_filesystem
+    assert provider_for(project).package_target() == dataclasses.replace(expected, persistent_filesystem=True)
 
 
 @pytest.mark.skipif(interpreters.find_interpreter(MISSING) is not None, reason=f"Python {MISSING} is installed")
