@@ -1,25 +1,28 @@
 """Load a project's configuration: find the file, merge the stage, interpolate, validate.
 
-Every problem becomes one `ConfigError` naming the file, the key path as the user wrote it
-(`stages.production.app.memory`, not the merged path) and what is allowed.
+Every problem found goes into one `ConfigError`, each naming the file and line, the key path as the
+user wrote it (`stages.production.app.memory`, not the merged path) and what is allowed; a value
+given on the command line (`-O python=3.11`) names the flag instead of the file.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from faas.core.errors import ConfigError
+from faas.core.config_lines import KeyLines, KeyPath
+from faas.core.config_problems import by_line, format_key, validation_problems
+from faas.core.errors import ConfigError, ConfigProblem
 from faas.core.model import ProjectConfig
-from faas.core.model.triggers import TRIGGER_KINDS
 
 CONFIG_FILE = "faas.toml"
 PYPROJECT = "pyproject.toml"
@@ -28,7 +31,49 @@ _INTERPOLATION = re.compile(r"\$\$|\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))
 # Keys a stage may not override: they identify the project and its stages.
 _NOT_PER_STAGE = ("name", "stages")
 
-KeyPath = tuple[str | int, ...]
+
+@dataclass(frozen=True)
+class CommandLineOption:
+    """A provider option given on the command line (`-O python=3.11`, `--emulate gcp`).
+
+    `value` is VALUE read as TOML (else the plain string); `text` is VALUE as typed, used when the
+    option wants a string and TOML read a number (`3.10` is the text "3.10", not the float 3.1).
+    """
+
+    key: str
+    value: Any
+    text: str
+    flag: str
+    """How the user gave it, for error messages: `-O python=3.11`."""
+
+
+@dataclass(frozen=True)
+class ConfigOrigins:
+    """Where each value came from: the file and line of a key, or the command-line flag."""
+
+    source: Path
+    lines: KeyLines = field(default_factory=KeyLines)
+    key_prefix: KeyPath = ()
+    """Where the faas table sits in the file: ("tool", "faas") in pyproject.toml."""
+    stage: str | None = None
+    from_stage: frozenset[KeyPath] = frozenset()
+    """Merged key paths a `[stages.<stage>]` table set: reported under stages.<stage>."""
+    command_line: Mapping[KeyPath, CommandLineOption] = field(default_factory=dict)
+
+    def locate(self, loc: KeyPath) -> tuple[KeyPath, str | None, int | None]:
+        """(the key path as the user wrote it, the file or flag it came from, its line)."""
+        for path, option in self.command_line.items():
+            if loc[: len(path)] == path:
+                return loc, option.flag, None
+        if self.stage is not None and any(loc[: len(prefix)] == prefix for prefix in self.from_stage):
+            loc = ("stages", self.stage, *loc)
+        return loc, str(self.source), self.lines.locate((*self.key_prefix, *loc))
+
+    def problem(self, message: str, loc: KeyPath) -> ConfigProblem:
+        """A problem at `loc` (a key path as the user wrote it in the file)."""
+        return ConfigProblem(
+            message, format_key(loc) or None, str(self.source), self.lines.locate((*self.key_prefix, *loc))
+        )
 
 
 @dataclass(frozen=True)
@@ -40,6 +85,7 @@ class Project:
     root: Path
     source: Path
     secrets: frozenset[str] = field(default=frozenset(), repr=False)
+    origins: ConfigOrigins | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -50,13 +96,50 @@ class Project:
         """`<project>-<stage>`: the prefix of every cloud resource name."""
         return f"{self.config.name}-{self.stage}"
 
+    def _origins(self) -> ConfigOrigins:
+        return self.origins if self.origins is not None else ConfigOrigins(self.source)
+
+    def with_options(self, provider: str, options: Iterable[CommandLineOption]) -> Project:
+        """This project with `options` set in `[providers.<provider>]` for this run (the `-O` flags)."""
+        given = list(options)
+        if not given:
+            return self
+        table = {**self.config.providers.get(provider, {}), **{option.key: option.value for option in given}}
+        config = self.config.model_copy(update={"providers": {**self.config.providers, provider: table}})
+        origins = self._origins()
+        command_line: dict[KeyPath, CommandLineOption] = dict(origins.command_line)
+        command_line.update({("providers", provider, option.key): option for option in given})
+        return dataclasses.replace(self, config=config, origins=dataclasses.replace(origins, command_line=command_line))
+
     def provider_options(self, provider: str, model: type[BaseModel]) -> BaseModel:
-        """Validate `[providers.<provider>]` with the provider's own Options model."""
+        """Validate `[providers.<provider>]` (with any `-O` values) with the provider's own Options model."""
         raw = self.config.providers.get(provider, {})
         try:
             return model.model_validate(raw)
         except ValidationError as error:
-            raise _config_error(error, self.source, prefix=("providers", provider), model=model) from None
+            as_typed = self._options_as_typed(provider, raw, error)
+            if as_typed is None:
+                raise self._options_error(error, provider, model) from None
+        try:
+            return model.model_validate(as_typed)
+        except ValidationError as error:
+            raise self._options_error(error, provider, model) from None
+
+    def _options_as_typed(self, provider: str, raw: Mapping[str, Any], error: ValidationError) -> dict[str, Any] | None:
+        """The options with the text the user typed for each `-O` value TOML read as a non-string and
+        the option refused: `-O python=3.11` means the string "3.11" to an option that wants one."""
+        command_line = self._origins().command_line
+        retyped: dict[str, str] = {}
+        for problem in error.errors(include_url=False):
+            key = problem["loc"][0] if problem["loc"] else None
+            option = command_line.get(("providers", provider, key)) if isinstance(key, str) else None
+            if option is not None and not isinstance(option.value, str):
+                retyped[option.key] = option.text
+        return {**raw, **retyped} if retyped else None
+
+    def _options_error(self, error: ValidationError, provider: str, model: type[BaseModel]) -> ConfigError:
+        locate, prefix = self._origins().locate, ("providers", provider)
+        return ConfigError(problems=validation_problems(error, model=model, locate=locate, prefix=prefix))
 
     def redact(self, text: str) -> str:
         """Replace every secret taken from the environment with *** (for logs and output)."""
@@ -84,25 +167,41 @@ def find_config(start: Path, explicit: Path | None = None) -> Path:
 
 
 def load_project(path: Path, stage: str | None = None, environ: Mapping[str, str] | None = None) -> Project:
-    """Read `path`, apply the stage's overrides and `${env:NAME}` values, and validate."""
-    raw = _read_toml(path)
+    """Read `path`, apply the stage's overrides and `${env:NAME}` values, and validate.
+
+    Every problem found is reported at once, each with its key and the line it is written on.
+    """
+    text = _read_text(path)
+    raw = _parse_toml(text, path)
+    key_prefix: KeyPath = ()
     if path.name == PYPROJECT:
         raw = raw.get("tool", {}).get("faas")
+        key_prefix = ("tool", "faas")
         if not isinstance(raw, dict):
             raise ConfigError("no [tool.faas] table", source=str(path))
     stage = stage or DEFAULT_STAGE
-    merged, from_stage = _apply_stage(raw, stage, path)
-    interpolation = _Interpolation(os.environ if environ is None else environ, path, stage, from_stage)
+    origins = ConfigOrigins(path, KeyLines.of(text), key_prefix, stage)
+    merged, from_stage = _apply_stage(raw, stage, origins)
+    origins = dataclasses.replace(origins, from_stage=frozenset(from_stage))
+    interpolation = _Interpolation(os.environ if environ is None else environ, origins)
     # Only the merged result is interpolated: another stage's ${env:...} (a production secret) must
     # not be required to deploy this one. The stages table is kept as written.
     stages_as_written = merged.pop("stages", None)
     interpolated = interpolation.apply(merged)
     if stages_as_written is not None:
         interpolated["stages"] = stages_as_written
+    problems = list(interpolation.problems)
     try:
         config = ProjectConfig.model_validate(interpolated)
     except ValidationError as error:
-        raise _config_error(error, path, stage=stage, from_stage=from_stage) from None
+        unset = {problem.key for problem in problems}
+        problems += [
+            problem
+            for problem in validation_problems(error, model=ProjectConfig, locate=origins.locate)
+            if problem.key not in unset  # an unset variable's empty stand-in is not a second problem
+        ]
+    if problems:
+        raise ConfigError(problems=sorted(problems, key=by_line))
     if not config.has_work:
         raise ConfigError("nothing to deploy: add an [app] or a [[functions]] entry", source=str(path))
     return Project(
@@ -111,30 +210,55 @@ def load_project(path: Path, stage: str | None = None, environ: Mapping[str, str
         root=path.parent.resolve(),
         source=path,
         secrets=frozenset(interpolation.secrets),
+        origins=origins,
     )
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_text(path: Path) -> str:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"not valid TOML: {error}", source=str(path)) from None
+        return path.read_text(encoding="utf-8")
     except OSError as error:
         raise ConfigError(f"cannot read: {error.strerror}", source=str(path)) from None
 
 
-def _apply_stage(raw: dict[str, Any], stage: str, path: Path) -> tuple[dict[str, Any], set[KeyPath]]:
+def _parse_toml(text: str, path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"not valid TOML: {error}", source=str(path)) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    return _parse_toml(_read_text(path), path)
+
+
+def _apply_stage(raw: dict[str, Any], stage: str, origins: ConfigOrigins) -> tuple[dict[str, Any], set[KeyPath]]:
     stages = raw.get("stages", {})
     if not isinstance(stages, dict):
-        raise ConfigError("must be a table of stages, e.g. [stages.production]", source=str(path), key="stages")
+        message = "must be a table of stages, e.g. [stages.production]"
+        raise ConfigError(problems=[origins.problem(message, ("stages",))])
+    if stages and stage not in stages and stage != DEFAULT_STAGE:
+        raise ConfigError(problems=[origins.problem(_unknown_stage(stage, list(stages)), ("stages",))])
     overrides = stages.get(stage, {})
     if not isinstance(overrides, dict):
-        raise ConfigError("must be a table", source=str(path), key=f"stages.{stage}")
-    for key in _NOT_PER_STAGE:
-        if key in overrides:
-            raise ConfigError(f"'{key}' cannot differ per stage", source=str(path), key=f"stages.{stage}.{key}")
+        raise ConfigError(problems=[origins.problem("must be a table", ("stages", stage))])
+    wrong = [key for key in _NOT_PER_STAGE if key in overrides]
+    if wrong:
+        raise ConfigError(
+            problems=[origins.problem(f"'{key}' cannot differ per stage", ("stages", stage, key)) for key in wrong]
+        )
     from_stage: set[KeyPath] = set()
     return _deep_merge(raw, overrides, (), from_stage), from_stage
+
+
+def _unknown_stage(stage: str, known: list[str]) -> str:
+    # A typo in --stage must not silently plan a brand-new stage (a second copy of everything).
+    names = sorted({DEFAULT_STAGE, *known})
+    hint = difflib.get_close_matches(stage, names, n=1)
+    suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+    return (
+        f"no stage '{stage}' here{suggestion} (stages: {', '.join(names)}; add a [stages.{stage}] table to create it)"
+    )
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any], at: KeyPath, touched: set[KeyPath]) -> dict[str, Any]:
@@ -152,13 +276,13 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any], at: KeyPath, tou
 
 @dataclass
 class _Interpolation:
-    """Substitutes `${env:NAME}` / `${env:NAME:-default}` (and `$$` for a literal $), recording secrets."""
+    """Substitutes `${env:NAME}` / `${env:NAME:-default}` (and `$$` for a literal $), recording secrets
+    and every variable that is not set."""
 
     environ: Mapping[str, str]
-    path: Path
-    stage: str
-    from_stage: set[KeyPath]
+    origins: ConfigOrigins
     secrets: set[str] = field(default_factory=set)
+    problems: list[ConfigProblem] = field(default_factory=list)
 
     def apply(self, value: Any, at: KeyPath = ()) -> Any:
         if isinstance(value, dict):
@@ -178,111 +302,7 @@ class _Interpolation:
             return self.environ[name]
         if default is not None:
             return default
-        raise ConfigError(
-            f"environment variable {name} is not set (needed by ${{env:{name}}})",
-            source=str(self.path),
-            key=_user_key(at, self.from_stage, self.stage),
-        )
-
-
-def _user_key(loc: KeyPath, from_stage: set[KeyPath], stage: str | None) -> str:
-    """The key path as the user wrote it: values a stage overrode are reported under stages.<stage>."""
-    if stage is not None and any(loc[: len(prefix)] == prefix for prefix in from_stage):
-        loc = ("stages", stage, *loc)
-    return _format_loc(loc)
-
-
-def _format_loc(loc: KeyPath) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _clean_loc(loc: tuple[str | int, ...]) -> KeyPath:
-    # Discriminated unions repeat the tag in the location (triggers[0].queue.queue.name).
-    cleaned: list[str | int] = []
-    for part in loc:
-        if cleaned and part == cleaned[-1] and part in TRIGGER_KINDS:
-            continue
-        cleaned.append(part)
-    return tuple(cleaned)
-
-
-def _config_error(
-    error: ValidationError,
-    path: Path,
-    *,
-    stage: str | None = None,
-    from_stage: set[KeyPath] | None = None,
-    prefix: KeyPath = (),
-    model: type[BaseModel] = ProjectConfig,
-) -> ConfigError:
-    problems = error.errors(include_url=False)
-    first = problems[0]
-    loc = (*prefix, *_clean_loc(first["loc"]))
-    message = _describe(first, model)
-    more = len(problems) - 1
-    if more:
-        message += f" (and {more} more problem{'s' if more > 1 else ''})"
-    return ConfigError(message, source=str(path), key=_user_key(loc, from_stage or set(), stage) or None)
-
-
-def _describe(problem: Any, model: type[BaseModel]) -> str:
-    kind = problem["type"]
-    if kind == "extra_forbidden":
-        unknown = str(problem["loc"][-1])
-        allowed = _allowed_keys(model, _clean_loc(problem["loc"][:-1]))
-        hint = difflib.get_close_matches(unknown, allowed, n=1)
-        suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-        listing = f" (allowed: {', '.join(allowed)})" if allowed else ""
-        return f"unknown key '{unknown}'{suggestion}{listing}"
-    message = str(problem["msg"])
-    if kind == "value_error":
-        message = message.removeprefix("Value error, ")
-    if kind == "missing":
-        return "required key is missing"
-    if kind == "literal_error":
-        return f"{message}, got {problem['input']!r}"
-    return message
-
-
-def _allowed_keys(model: type[BaseModel], loc: KeyPath) -> list[str]:
-    """The keys allowed at `loc` in `model`, found by walking the model's fields."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int) or current is None:
-            continue
-        current = _field_model(current, part)
-    if current is None or not hasattr(current, "model_fields"):
-        return []
-    return list(current.model_fields)
-
-
-def _field_model(model: Any, key: str) -> Any:
-    fields = getattr(model, "model_fields", {})
-    if key not in fields:
-        # A dict of models (storage.<role>) or a trigger kind: look one level into the annotation.
-        return model if key not in TRIGGER_KINDS else _trigger_model(key)
-    return _first_model(fields[key].annotation)
-
-
-def _trigger_model(kind: str) -> Any:
-    from faas.core.model.triggers import TRIGGER_TYPES
-
-    model = TRIGGER_TYPES[kind]
-    return model.source_model or model
-
-
-def _first_model(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _first_model(arg)
-        if found is not None:
-            return found
-    for meta in getattr(annotation, "__metadata__", ()):
-        found = _first_model(meta)
-        if found is not None:
-            return found
-    return None
+        written, source, line = self.origins.locate(at)
+        message = f"environment variable {name} is not set (needed by ${{env:{name}}})"
+        self.problems.append(ConfigProblem(message, format_key(written) or None, source, line))
+        return ""

@@ -6,6 +6,10 @@ its `exit_code`, never with a traceback. Anything else escaping to the CLI is a 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
 
 class FaasError(Exception):
     """Base of every error meant for the user: one clear line, a stable exit code."""
@@ -13,16 +17,49 @@ class FaasError(Exception):
     exit_code = 1
 
 
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One thing wrong in the configuration: what, at which key, from which file and line.
+
+    `source` is the config file, or the command-line flag the value came from (`-O python=3.11`).
+    """
+
+    message: str
+    key: str | None = None
+    source: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.source and self.line else self.source
+        prefix = ": ".join(part for part in (where, self.key) if part)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+    def to_json(self) -> dict[str, Any]:
+        return {"message": self.message, "key": self.key, "source": self.source, "line": self.line}
+
+
 class ConfigError(FaasError):
-    """The configuration (file, key path, value) is wrong. Exit code 2, like a usage error."""
+    """The configuration (file, key path, value) is wrong. Exit code 2, like a usage error.
+
+    Carries every problem found (`problems`), one line each in `str(error)`, so a user fixes them
+    all in one go rather than one per run.
+    """
 
     exit_code = 2
 
-    def __init__(self, message: str, *, source: str | None = None, key: str | None = None) -> None:
-        self.source = source
-        self.key = key
-        where = ": ".join(part for part in (source, key) if part)
-        super().__init__(f"{where}: {message}" if where else message)
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        source: str | None = None,
+        key: str | None = None,
+        line: int | None = None,
+        problems: Sequence[ConfigProblem] = (),
+    ) -> None:
+        self.problems: tuple[ConfigProblem, ...] = tuple(problems) or (ConfigProblem(message, key, source, line),)
+        self.source = self.problems[0].source
+        self.key = self.problems[0].key
+        super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
 class UsageError(FaasError):

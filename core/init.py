@@ -1,8 +1,10 @@
-"""`faas init`: detect the web framework of an existing project and write its faas.toml.
+"""`faas init`: detect the web framework (or the functions) of an existing project and write its faas.toml.
 
 Detection reads files as text (it never imports the user's code): Django through manage.py and
 its settings module, Flask through a `Flask(...)` application object, FastAPI/Starlette through a
-`FastAPI(...)` / `Starlette(...)` object.
+`FastAPI(...)` / `Starlette(...)` object. A project with no web app but top-level handlers
+`def name(event, context)` gets a functions-only config; `--function module:attribute` names
+functions explicitly (with or without an app).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from faas.core.config import CONFIG_FILE, PYPROJECT
 from faas.core.errors import ConfigError, UsageError
@@ -22,6 +24,14 @@ _APP_OBJECT = re.compile(
     r"^(?P<name>[A-Za-z_]\w*)\s*(?::[^=]+)?=\s*(?:[\w.]+\.)?(?P<kind>Flask|FastAPI|Starlette)\(", re.M
 )
 _SETTINGS_DEFAULT = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["'](?P<module>[\w.]+)["']""")
+
+
+@dataclass(frozen=True)
+class DetectedFunction:
+    """A plain function `faas init` writes as a [[functions]] entry."""
+
+    name: str
+    entry: str
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,42 @@ def _python_files(root: Path) -> list[Path]:
     return [path for path in found if path.name not in {"setup.py", "conftest.py", "manage.py"}]
 
 
+def detect_functions(root: Path) -> list[DetectedFunction]:
+    """Top-level `def name(event, context)` handlers in the project's modules (read, never imported)."""
+    found: list[DetectedFunction] = []
+    for path in _python_files(root):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        except SyntaxError:
+            continue
+        module = ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _is_handler(node):
+                found.append(DetectedFunction(function_name(node.name), f"{module}:{node.name}"))
+    return found
+
+
+def _is_handler(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    names = [arg.arg for arg in [*node.args.posonlyargs, *node.args.args]]
+    return names == ["event", "context"] and not node.name.startswith("_")
+
+
+def function_name(attribute: str) -> str:
+    """A valid function name from a Python name: `nightly_report` -> `nightly-report`."""
+    name = re.sub(r"[^a-z0-9]+", "-", attribute.lower()).strip("-")
+    return (name if name[:1].isalpha() else f"fn-{name}")[:40].strip("-")
+
+
+def parse_function(text: str) -> DetectedFunction:
+    """`--function` as `module:attribute` or `name=module:attribute`."""
+    name, equals, entry = text.partition("=")
+    if not equals:
+        name, entry = function_name(text.rpartition(":")[2] or text), text
+    if ":" not in entry:
+        raise UsageError(f"--function '{text}' is not module:attribute (or name=module:attribute)")
+    return DetectedFunction(name.strip(), entry.strip())
+
+
 def project_name(root: Path) -> str:
     """A resource-safe default name from the folder name."""
     name = re.sub(r"[^a-z0-9]+", "-", root.resolve().name.lower()).strip("-")
@@ -108,40 +154,60 @@ def project_name(root: Path) -> str:
     return (name + "-app")[:40].strip("-") if len(name) < 3 else name[:40].strip("-")
 
 
-def render_config(name: str, provider: str, python: str, app: Detected) -> str:
-    """The faas.toml `faas init` writes: the app, and stages dev and production."""
+def render_config(
+    name: str, provider: str, python: str, app: Detected | None, functions: list[DetectedFunction] | None = None
+) -> str:
+    """The faas.toml `faas init` writes: the app and/or the functions, and stages dev and production."""
     lines = [
         "# faas configuration: https://faasport.readthedocs.io/configuration",
         f'name = "{name}"',
         f'provider = "{provider}"          # --provider overrides',
         f'python = "{python}"',
         "",
-        "[app]",
-        f'entry = "{app.entry}"',
-        f'interface = "{app.interface}"',
     ]
-    if app.framework:
-        lines.append(f'framework = "{app.framework}"')
-    if app.settings_module:
-        lines.append(f'settings_module = "{app.settings_module}"')
-        lines.append(f'environment = {{ DJANGO_SETTINGS_MODULE = "{app.settings_module}" }}')
-    lines += ["memory = 512", "timeout = 30", ""]
-    if app.static:
-        lines += ["[storage.static]", "public = true", ""]
-    lines += [
-        "[package]",
-        'exclude = ["media/**", "*.sqlite3"]',
-        "",
-        "[stages.dev]",
-        "",
-        "[stages.production]",
-        "app = { memory = 1024 }",
-        "",
-    ]
+    if app is not None:
+        lines += ["[app]", f'entry = "{app.entry}"', f'interface = "{app.interface}"']
+        if app.framework:
+            lines.append(f'framework = "{app.framework}"')
+        if app.settings_module:
+            lines.append(f'settings_module = "{app.settings_module}"')
+            lines.append(f'environment = {{ DJANGO_SETTINGS_MODULE = "{app.settings_module}" }}')
+        lines += ["memory = 512", "timeout = 30", ""]
+        if app.static:
+            lines += ["[storage.static]", "public = true", ""]
+    for function in functions or []:
+        lines += [
+            "[[functions]]",
+            f'name = "{function.name}"',
+            f'entry = "{function.entry}"',
+            "# What runs it, e.g. a schedule, a storage event or a queue (see the configuration reference):",
+            '# triggers = [{ schedule = "rate(1 hour)" }]',
+            "",
+        ]
+    lines += ["[package]", 'exclude = ["media/**", "*.sqlite3"]', "", "[stages.dev]", "", "[stages.production]"]
+    lines += ["app = { memory = 1024 }", ""] if app is not None else [""]
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Written:
+    """What `faas init` wrote: the file, the app (None for a functions-only project), the functions."""
+
+    path: Path
+    app: Detected | None
+    functions: list[DetectedFunction]
+
+
 def write_config(
+    root: Path,
+    **options: Any,
+) -> tuple[Path, Detected | None]:
+    """`init_project` returning (the file, the app): the shape callers used before functions-only projects."""
+    written = init_project(root, **options)
+    return written.path, written.app
+
+
+def init_project(
     root: Path,
     *,
     entry: str | None = None,
@@ -150,8 +216,9 @@ def write_config(
     provider: str = "local",
     python: str = "3.12",
     force: bool = False,
-) -> tuple[Path, Detected]:
-    """Detect (or take `entry`) and write `root/faas.toml`. Never overwrites without `force`."""
+    functions: list[str] | None = None,
+) -> Written:
+    """Detect (or take `entry` and `functions`) and write `root/faas.toml`. Never overwrites without `force`."""
     target = root / CONFIG_FILE
     if not force:
         if target.exists():
@@ -159,23 +226,28 @@ def write_config(
         pyproject = root / PYPROJECT
         if pyproject.is_file() and re.search(r"^\[tool\.faas\]", pyproject.read_text(encoding="utf-8"), re.M):
             raise UsageError(f"{pyproject} already has [tool.faas]; use --force to write {CONFIG_FILE} anyway")
+    chosen = [parse_function(text) for text in functions or []]
+    app: Detected | None
     if entry:
         detected = detect_app(root, interface)
         framework = detected.framework if detected and detected.entry == entry else None
         app = Detected(entry, interface or "wsgi", framework)
     else:
-        found = detect_app(root, interface)
-        if found is None:
+        app = detect_app(root, interface)
+        if app is None and not chosen:
+            chosen = detect_functions(root)
+        if app is None and not chosen:
             raise UsageError(
-                "no Django, Flask or FastAPI app found here; pass --entry module:attribute "
-                "(and --interface asgi for an ASGI app)"
+                "no Django, Flask or FastAPI app and no `def handler(event, context)` function found here; "
+                "pass --entry module:attribute for an app (and --interface asgi for an ASGI app), or "
+                "--function module:attribute for a function"
             )
-        app = found
-    text = render_config(name or project_name(root), provider, python, app)
+    text = render_config(name or project_name(root), provider, python, app, chosen)
     _validate(text, target)
     target.write_text(text, encoding="utf-8")
-    write_requirements(root, app.framework)
-    return target, app
+    if app is not None:
+        write_requirements(root, app.framework)
+    return Written(target, app, chosen)
 
 
 _DISTRIBUTIONS = {"django": "Django", "flask": "Flask", "fastapi": "fastapi", "starlette": "starlette"}

@@ -36,13 +36,15 @@ def open_provider(
     *,
     registry: ProviderRegistry | None = None,
     reporter: Reporter | None = None,
+    capability: Capability | None = None,
 ) -> Provider:
     """The provider `name` (default: the project's `provider`) for this project and stage.
 
-    Raises a clear error for an unknown provider, a missing extra, or invalid `[providers.<name>]`.
+    Raises a clear error for an unknown provider, a missing extra (unless `capability` is one that
+    needs no SDK, like packaging), or invalid `[providers.<name>]`.
     """
     registry = registry if registry is not None else get_registry()
-    provider_class = registry.get(name or project.config.provider)
+    provider_class = registry.get(name or project.config.provider, capability=capability)
     return provider_class(project, reporter=reporter)
 
 

@@ -17,12 +17,26 @@ from faas import __version__
 from faas.core.cli import commands
 from faas.core.cli.hints import local_deployment_hint
 from faas.core.cli.state import get_state, global_options
-from faas.core.errors import FaasError
+from faas.core.errors import ConfigError, ConfigProblem, FaasError
 
 INTERNAL_ERROR = 70
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class FaasGroup(click.Group):
+    """The `faas` group: its help gives each command's first sentence whole, wrapped, never cut at "..."."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=FaasGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="faas")
 @global_options
 def cli() -> None:
@@ -54,6 +68,8 @@ def run(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 1
+    except ConfigError as error:
+        return _report(ctx_state, str(error), error.exit_code, problems=error.problems)
     except FaasError as error:
         message = str(error)
         if ctx_state is not None and (hint := local_deployment_hint(ctx_state)):
@@ -69,13 +85,25 @@ def run(argv: list[str] | None = None) -> int:
         return _report(ctx_state, message, INTERNAL_ERROR)
 
 
-def _report(state: object, message: str, code: int) -> int:
+def _report(state: object, message: str, code: int, problems: tuple[ConfigProblem, ...] = ()) -> int:
+    """One `error:` line per problem on stderr, or one JSON document (with a `problems` list) on stdout."""
     from faas.core.cli.state import CliState
 
-    if isinstance(state, CliState):
-        message = state.redact(message)
-        if state.json:
-            click.echo(json.dumps({"error": message, "exit_code": code}))
-            return code
+    redact = state.redact if isinstance(state, CliState) else (lambda text: text)
+    message = redact(message)
+    if isinstance(state, CliState) and state.json:
+        document: dict[str, object] = {"error": message, "exit_code": code}
+        if problems:
+            document["problems"] = [
+                {key: redact(value) if isinstance(value, str) else value for key, value in problem.to_json().items()}
+                for problem in problems
+            ]
+        click.echo(json.dumps(document))
+        return code
+    if problems:
+        for problem in message.splitlines():
+            click.echo(f"error: {problem}", err=True)
+        return code
+    # A message with more lines (a runtime's traceback) keeps them as they are, below the error line.
     click.echo(f"error: {message}", err=True)
     return code

@@ -6,7 +6,6 @@ The global options (--stage, --provider, --config, --json, -v) are accepted befo
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import tomllib
 from collections.abc import Callable
@@ -16,9 +15,10 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
-from faas.core.config import Project, find_config, load_project
-from faas.core.plugins import Provider
+from faas.core.config import CommandLineOption, Project, find_config, load_project
+from faas.core.plugins import Capability, Provider, ProviderRegistry, get_registry
 from faas.core.workflow import open_provider
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,8 +31,9 @@ class CliState:
     config_path: Path | None = None
     json: bool = False
     verbose: int = 0
-    option_overrides: dict[str, Any] = field(default_factory=dict)
+    option_overrides: dict[str, CommandLineOption] = field(default_factory=dict)
     _project: Project | None = field(default=None, repr=False)
+    _registry: ProviderRegistry | None = field(default=None, repr=False)
 
     @property
     def out(self) -> Console:
@@ -54,17 +55,27 @@ class CliState:
             self._project = load_project(path, self.stage or os.environ.get("FAAS_STAGE"))
         return self._project
 
-    def provider(self) -> Provider:
+    def registry(self) -> ProviderRegistry:
+        """The providers of every installed plugin, built once per run; a broken plugin is one warning."""
+        if self._registry is None:
+            self._registry = get_registry()
+            for broken in self._registry.broken:
+                self.err.print(f"[yellow]warning:[/yellow] {escape(broken.warning)}")
+        return self._registry
+
+    def provider(self, name: str | None = None, *, for_capability: Capability | None = None) -> Provider:
+        """The provider of this run (`name`, else --provider, FAAS_PROVIDER, the config's) with the -O values.
+
+        `for_capability=Capability.PACKAGE` opens it even where its SDK is missing: packaging makes
+        no cloud call. Anything else says which extra to install.
+        """
         from faas.core.cli.output import RichReporter
 
         project = self.project()
-        name = self.provider_name or os.environ.get("FAAS_PROVIDER") or project.config.provider
-        if self.option_overrides:
-            options = {**project.config.providers.get(name, {}), **self.option_overrides}
-            config = project.config.model_copy(update={"providers": {**project.config.providers, name: options}})
-            project = dataclasses.replace(project, config=config)
+        name = name or self.provider_name or os.environ.get("FAAS_PROVIDER") or project.config.provider
+        project = project.with_options(name, self.option_overrides.values())
         reporter = RichReporter(self.err, quiet=self.json, redact=project.redact)
-        return open_provider(project, name, reporter=reporter)
+        return open_provider(project, name, registry=self.registry(), reporter=reporter, capability=for_capability)
 
 
 def get_state(ctx: click.Context | None = None) -> CliState:
@@ -83,38 +94,41 @@ def _store(attribute: str, convert: Callable[[Any], Any] = lambda value: value) 
     return callback
 
 
-def parse_option(text: str) -> tuple[str, Any]:
-    """`KEY=VALUE` with VALUE read as a TOML value (`3`, `true`, `"x"`), else as a plain string."""
+def parse_option(text: str) -> CommandLineOption:
+    """`KEY=VALUE` with VALUE read as a TOML value (`3`, `true`, `"x"`), else as a plain string.
+
+    The text as typed is kept too: an option that wants a string gets `3.11`, not the float 3.11.
+    """
     key, equals, value = text.partition("=")
-    if not equals or not key.strip():
+    key = key.strip()
+    if not equals or not key:
         raise click.BadParameter(f"'{text}' is not KEY=VALUE")
     try:
         parsed = tomllib.loads(f"value = {value}")["value"]
     except tomllib.TOMLDecodeError:
         parsed = value
-    return key.strip(), parsed
+    return CommandLineOption(key, parsed, value, flag=f"-O {key}={value}")
 
 
 def _store_options(ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> None:
     for text in values:
-        key, value = parse_option(text)
-        get_state(ctx).option_overrides[key] = value
+        option = parse_option(text)
+        get_state(ctx).option_overrides[option.key] = option
 
 
-def global_options(command: F) -> F:
-    """Add the global options to a command (and to the `faas` group itself)."""
-    options = [
-        click.option(
+def _option_decorators() -> dict[str, Callable[[F], F]]:
+    return {
+        "stage": click.option(
             "--stage", "-s", expose_value=False, callback=_store("stage"), help="Stage to act on (default: dev)."
         ),
-        click.option(
+        "provider": click.option(
             "--provider",
             "-p",
             expose_value=False,
             callback=_store("provider_name"),
             help="Provider (default: the config's).",
         ),
-        click.option(
+        "config": click.option(
             "--config",
             "-c",
             type=click.Path(dir_okay=False, path_type=Path),
@@ -122,7 +136,7 @@ def global_options(command: F) -> F:
             callback=_store("config_path"),
             help="Config file (default: faas.toml or pyproject.toml found here or above).",
         ),
-        click.option(
+        "json": click.option(
             "--json",
             "as_json",
             is_flag=True,
@@ -130,15 +144,16 @@ def global_options(command: F) -> F:
             callback=_store("json"),
             help="Machine-readable output.",
         ),
-        click.option(
+        "option": click.option(
             "--option",
             "-O",
             multiple=True,
             expose_value=False,
             callback=_store_options,
-            help="Set a provider option for this run: KEY=VALUE (overrides [providers.<name>]).",
+            help="Set a provider option for this run: KEY=VALUE (overrides [providers.<name>]); VALUE is "
+            "read as TOML, else as the text typed.",
         ),
-        click.option(
+        "verbose": click.option(
             "-v",
             "--verbose",
             count=True,
@@ -146,7 +161,21 @@ def global_options(command: F) -> F:
             callback=_store("verbose"),
             help="More output; -v shows tracebacks.",
         ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    }
+
+
+def global_options(command: F) -> F:
+    """Add the global options to a command (and to the `faas` group itself)."""
+    return with_options(*_option_decorators())(command)
+
+
+def with_options(*names: str) -> Callable[[F], F]:
+    """Add only the global options `names` (a command about faas itself takes no --stage or --provider)."""
+
+    def decorate(command: F) -> F:
+        decorators = _option_decorators()
+        for name in reversed(names):
+            command = decorators[name](command)
+        return command
+
+    return decorate

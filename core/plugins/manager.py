@@ -2,7 +2,9 @@
 
 `get_plugin_manager()` constructs a fresh pluggy manager (no module global, so each test gets its
 own). `ProviderRegistry` is lazy about SDKs: a provider whose extra is missing still lists, as
-unavailable, with the command that installs it.
+unavailable, with the command that installs it. A plugin that fails to import (or whose hook
+raises) is skipped and kept in `broken`, so one bad third-party package never stops the commands
+that do not need it; `faas plugins` lists it with its error.
 """
 
 from __future__ import annotations
@@ -17,11 +19,30 @@ import pluggy
 
 from faas.core.errors import PluginError, ProviderUnavailableError
 from faas.core.plugins import spec
-from faas.core.plugins.provider import Provider
+from faas.core.plugins.provider import Capability, Provider
 
 DISTRIBUTION = "faasport"
+WITHOUT_SDK = frozenset({Capability.PACKAGE})
+"""What a provider does without its SDK: packaging is local by contract and makes no cloud call."""
 DISABLE_ENV = "FAAS_DISABLE_PLUGINS"
 IN_PROCESS = "(registered in process)"
+
+
+@dataclass(frozen=True)
+class BrokenPlugin:
+    """A plugin that was skipped because importing it (or calling its hook) failed."""
+
+    name: str
+    package: str
+    version: str
+    error: str
+
+    @property
+    def warning(self) -> str:
+        return (
+            f"plugin '{self.name}' from package {self.package} is broken and was skipped ({self.error}); "
+            f"`faas plugins` lists it, {DISABLE_ENV}=1 skips every third-party plugin"
+        )
 
 
 @dataclass(frozen=True)
@@ -58,6 +79,7 @@ class FaasPluginManager(pluggy.PluginManager):
         super().__init__(spec.PROJECT_NAME)
         self.add_hookspecs(spec)
         self.origins: dict[str, tuple[str, str]] = {}
+        self.broken: list[BrokenPlugin] = []
 
     def register_from(
         self, plugin: object, package: str = IN_PROCESS, version: str = "", name: str | None = None
@@ -85,16 +107,15 @@ def get_plugin_manager(*, load_entry_points: bool = True) -> FaasPluginManager:
 
 
 def _register_entry_point(manager: FaasPluginManager, entry_point: EntryPoint, package: str) -> None:
+    version = entry_point.dist.version if entry_point.dist else ""
     try:
         plugin = entry_point.load()
-    except Exception as error:
-        raise PluginError(
-            f"plugin '{entry_point.name}' from package {package} failed to import: {error} "
-            f"(set {DISABLE_ENV}=1 to run without third-party plugins)"
-        ) from error
+    except Exception as error:  # any exception: a plugin's import may fail in any way
+        reason = f"import failed: {type(error).__name__}: {error}"
+        manager.broken.append(BrokenPlugin(entry_point.name, package, version, reason))
+        return
     if manager.is_registered(plugin):
         return
-    version = entry_point.dist.version if entry_point.dist else ""
     manager.register_from(plugin, package, version, name=f"{package}:{entry_point.name}")
 
 
@@ -103,9 +124,16 @@ class ProviderRegistry:
 
     def __init__(self, manager: FaasPluginManager) -> None:
         self._providers: dict[str, ProviderInfo] = {}
+        self.broken: list[BrokenPlugin] = list(manager.broken)
         for impl in manager.hook.faas_providers.get_hookimpls():
             package, version = manager.origins.get(impl.plugin_name, (IN_PROCESS, ""))
-            provided: list[type[Provider]] = impl.function()  # type: ignore[assignment]  # pluggy types hooks as object
+            try:
+                provided: list[type[Provider]] = impl.function()  # type: ignore[assignment]  # pluggy types hooks as object
+            except Exception as error:  # a plugin's hook may fail in any way; the others still work
+                name = impl.plugin_name.split(":", 1)[-1]
+                reason = f"faas_providers() raised {type(error).__name__}: {error}"
+                self.broken.append(BrokenPlugin(name, package, version, reason))
+                continue
             for provider in provided:
                 self._add(provider, package, version)
 
@@ -132,14 +160,23 @@ class ProviderRegistry:
 
     def info(self, name: str) -> ProviderInfo:
         if name not in self._providers:
+            for broken in self.broken:
+                if broken.name == name:
+                    raise ProviderUnavailableError(
+                        f"provider '{name}' is unavailable: plugin '{broken.name}' from package {broken.package} "
+                        f"is broken ({broken.error})"
+                    )
             known = ", ".join(self.names()) or "none"
             raise ProviderUnavailableError(f"unknown provider '{name}' (installed: {known})")
         return self._providers[name]
 
-    def get(self, name: str) -> type[Provider]:
-        """The provider class, or one clear error: unknown name, or its extra not installed."""
+    def get(self, name: str, *, capability: Capability | None = None) -> type[Provider]:
+        """The provider class, or one clear error: unknown name, or its extra not installed.
+
+        For a `capability` that needs no SDK (packaging) the class is returned even without it.
+        """
         info = self.info(name)
-        if not info.available:
+        if not info.available and capability not in WITHOUT_SDK:
             raise ProviderUnavailableError(
                 f"provider '{name}' needs {', '.join(info.missing)}, which is not installed: {info.install_hint}"
             )

@@ -1,5 +1,9 @@
 """One boto3 session per provider: standard credentials, profile and region, AWS_ENDPOINT_URL honoured.
 
+The region is found as the AWS CLI v2 and the SDKs document it: the explicit option (like
+`--region`), then AWS_REGION, then AWS_DEFAULT_REGION, then the profile's `region`. botocore itself
+reads only AWS_DEFAULT_REGION, so AWS_REGION is looked up here.
+
 Clients are created lazily and cached, so a caller (a test, a plugin) can register botocore event
 handlers on `boto.events` before the first call and see every request.
 """
@@ -27,6 +31,8 @@ class AwsSession:
     """boto3 clients for one region, account id and partition discovered once."""
 
     def __init__(self, region: str | None, profile: str | None) -> None:
+        # An empty AWS_REGION counts as unset, as it does for the AWS CLI.
+        region = region or os.environ.get("AWS_REGION") or None
         try:
             self.boto = boto3.Session(profile_name=profile, region_name=region)
         except botocore.exceptions.ProfileNotFound as error:
@@ -34,7 +40,8 @@ class AwsSession:
         if not self.boto.region_name:
             raise DeployError(
                 "aws credentials",
-                "no region: set region in [providers.aws], AWS_REGION, or a region in your AWS profile",
+                "no region: set region in [providers.aws], AWS_REGION (or AWS_DEFAULT_REGION), "
+                "or a region in your AWS profile",
             )
         self.region: str = self.boto.region_name
         self._clients: dict[tuple[str, str], Any] = {}

@@ -14,12 +14,14 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from faas import FaasError
+from faas import DeployError, FaasError
 from faas.providers.local.state import StageDir, pid_alive, read_json
 
 
 class SupervisorError(FaasError):
     """The local deployment's supervisor failed to start or to answer."""
+
+    exit_code = DeployError.exit_code  # a deploy step failed, as on every provider
 
 
 class Supervisor:
@@ -131,6 +133,14 @@ def stop_supervisor(stage: StageDir) -> None:
         running.call("/stop", {}, timeout=10)
     # Stopping drains requests in flight first: allow a function timeout's worth before SIGKILL.
     stop_process(running.pid, grace=40.0)
+
+
+def port_in_use(host: str, port: int) -> str:
+    """What to say when the gateway's port is taken: the port, and the option that changes it."""
+    return (
+        f"port {port} on {host} is in use; stop what listens there, or choose another port with "
+        f"-O port=PORT (or port in [providers.local]; 0 picks a free one)"
+    )
 
 
 def port_free(host: str, port: int) -> bool:

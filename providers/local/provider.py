@@ -20,9 +20,9 @@ from faas import (
     Capability,
     Change,
     DeployResult,
-    FaasError,
     InvokeResult,
     LogRecord,
+    NotDeployedError,
     Plan,
     Provider,
     Resource,
@@ -300,6 +300,8 @@ class LocalProvider(Provider):
         if running is not None:
             return running.port
         if self.local_options.port:
+            if not control.port_free(self.local_options.host, self.local_options.port):
+                raise control.SupervisorError(control.port_in_use(self.local_options.host, self.local_options.port))
             return self.local_options.port
         remembered = self.stage_dir.read_history().get("port")
         if remembered and control.port_free(self.local_options.host, int(remembered)):
@@ -320,7 +322,7 @@ class LocalProvider(Provider):
     def _running(self) -> control.Supervisor:
         running = control.find_supervisor(self.stage_dir)
         if running is None:
-            raise FaasError(
+            raise NotDeployedError(
                 f"{self.project.resource_prefix} is not deployed locally; run `faas deploy --provider local`"
             )
         return running
@@ -443,6 +445,10 @@ class LocalProvider(Provider):
         self, since: datetime | None = None, follow: bool = False, pattern: str | None = None
     ) -> Iterator[LogRecord]:
         """Every process's output with its request id; with `follow`, until the deployment stops."""
+        if not self.stage_dir.log.is_file() and control.find_supervisor(self.stage_dir) is None:
+            raise NotDeployedError(
+                f"{self.project.resource_prefix} is not deployed locally; run `faas deploy --provider local`"
+            )
         return follow_records(
             self.stage_dir.log,
             lambda: control.find_supervisor(self.stage_dir) is not None,

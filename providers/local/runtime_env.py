@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from faas import FaasError
+from faas import DeployError, FaasError
 from faas.providers.local.state import file_lock
 
 # The runtime client each platform runs the artifact with; the host's installed version is pinned
@@ -27,6 +27,8 @@ READY_MARK = ".faas-ready"
 
 class RuntimeEnvError(FaasError):
     """The runtime environment or the artifact's requirements could not be installed."""
+
+    exit_code = DeployError.exit_code  # a deploy step failed, as on every provider
 
 
 def cache_dir() -> Path:

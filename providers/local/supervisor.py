@@ -9,6 +9,7 @@ writes supervisor.json once the app answers (or an `error` if it could not start
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import os
 import signal
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from faas.providers.local.buckets import LocalBuckets, local_triggers
+from faas.providers.local.control import SupervisorError, port_in_use
 from faas.providers.local.gateway.aws import HttpAnswer
 from faas.providers.local.gateway.request import GatewayRequest
 from faas.providers.local.gateway.server import GatewayServer
@@ -135,7 +137,13 @@ class Supervisor:
 
     def start(self) -> None:
         config = self.config
-        self.gateway = GatewayServer(config["host"], int(config.get("port") or 0), self.handle)
+        port = int(config.get("port") or 0)
+        try:
+            self.gateway = GatewayServer(config["host"], port, self.handle)
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise
+            raise SupervisorError(port_in_use(config["host"], port)) from None
         # The control API is for this machine's CLI only: always IPv4 loopback, whatever the gateway uses.
         self.control = ControlServer("127.0.0.1", self)
         self.deployment = self._deployment(config)

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from faas import FaasError
+from faas import DeployError, FaasError
 from faas.adapters.contract import ENV_PRIVATE
+from faas.providers.local.failures import start_failure
 from faas.providers.local.process import LogSink, RuntimeProcess, base_environment
 from faas.providers.local.runtime_api import Invocation, RuntimeApi
 
@@ -52,6 +53,8 @@ def launcher(python: str, module: str | None, argv: list[str], script: Path | No
 
 class WorkerStartError(FaasError):
     """A runtime process failed its init (import error, missing dependency, wrong wheel...)."""
+
+    exit_code = DeployError.exit_code  # a deploy step failed, as on every provider
 
 
 @dataclass(frozen=True)
@@ -133,11 +136,11 @@ class Worker:
         if self.process is not None:
             self.process.kill(grace)
 
-    def _failed(self, detail: str) -> WorkerStartError:
-        tail = self.process.output_tail() if self.process is not None else ""
+    def _failed(self, detail: str, error: dict[str, Any] | None = None) -> WorkerStartError:
+        tail = self.process.output_tail(40) if self.process is not None else ""
         self.kill()
-        message = f"the {self.spec.platform} runtime failed to start the artifact: {detail}"
-        return WorkerStartError(message + (f"\n{tail}" if tail else ""))
+        summary = (detail.splitlines() or [""])[0]
+        return WorkerStartError(start_failure(self.spec.platform, summary, tail, error, self.spec.code_dir))
 
 
 class LambdaWorker(Worker):
@@ -184,7 +187,7 @@ class LambdaWorker(Worker):
         while not self.api.waiting.wait(0.01):
             if self.api.init_failed.is_set():
                 error = self.api.init_error or {}
-                raise self._failed(f"{error.get('errorType', 'Error')}: {error.get('errorMessage', '')}")
+                raise self._failed(f"{error.get('errorType', 'Error')}: {error.get('errorMessage', '')}", error)
             if not self.process.alive:
                 raise self._failed(f"the process exited with status {self.process.popen.returncode}")
             if time.monotonic() > deadline:

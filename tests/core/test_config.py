@@ -77,7 +77,9 @@ def test_error_in_a_stage_names_the_stage_key_path(tmp_path: Path) -> None:
     path = write(tmp_path, FULL.replace("app = { memory = 1024 }", "app = { memory = 2000000 }"))
     with pytest.raises(ConfigError) as caught:
         load_project(path, "production", environ={"SECRET_KEY": "x"})
-    assert str(caught.value) == f"{path}: stages.production.app.memory: Input should be less than or equal to 1048576"
+    assert (
+        str(caught.value) == f"{path}:26: stages.production.app.memory: Input should be less than or equal to 1048576"
+    )
     assert caught.value.exit_code == 2
 
 
@@ -86,7 +88,7 @@ def test_typo_names_the_key_and_suggests_the_right_one(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_project(path, environ={"SECRET_KEY": "x"})
     message = str(caught.value)
-    assert message.startswith(f"{path}: app.memroy: unknown key 'memroy'; did you mean 'memory'?")
+    assert message.startswith(f"{path}:8: app.memroy: unknown key 'memroy'; did you mean 'memory'?")
     assert "allowed: entry, interface" in message
 
 
@@ -191,3 +193,123 @@ def test_provider_options_are_validated_by_the_provider_model(tmp_path: Path) ->
     project = load_project(write(tmp_path, 'name = "demo-app"\n[app]\nentry = "a:b"\n[providers.acme]\nregoin = "x"\n'))
     with pytest.raises(ConfigError, match=r"providers\.acme\.regoin: unknown key 'regoin'; did you mean 'region'"):
         project.provider_options("acme", Options)
+
+
+def test_every_problem_is_reported_with_its_key_file_and_line(tmp_path: Path) -> None:
+    text = FULL.replace("memory = 512", "memroy = 512").replace('interface = "wsgi"', 'interface = "cgi"')
+    text = text.replace('prefix = "img/"', 'prefx = "img/"').replace(
+        "app = { memory = 1024 }", "app = { timeout = -1 }"
+    )
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_project(path, "production", environ={"SECRET_KEY": "x"})
+    found = {(problem.key, problem.line) for problem in caught.value.problems}
+    assert found == {
+        ("app.interface", 7),
+        ("app.memroy", 8),
+        ("functions[0].triggers[1].storage.prefx", 16),
+        ("stages.production.app.timeout", 26),
+    }
+    assert all(problem.source == str(path) for problem in caught.value.problems)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 4
+    assert f"{path}:8: app.memroy: unknown key 'memroy'; did you mean 'memory'?" in str(caught.value)
+
+
+def test_problems_in_pyproject_tool_faas_name_their_line_in_pyproject(tmp_path: Path) -> None:
+    text = """
+    [project]
+    name = "x"
+
+    [tool.faas]
+    name = "demo-app"
+    pythn = "3.12"
+
+    [tool.faas.app]
+    entry = "a:b"
+    memory = "lots"
+    """
+    path = write(tmp_path, text, "pyproject.toml")
+    with pytest.raises(ConfigError) as caught:
+        load_project(path)
+    problems = [str(problem) for problem in caught.value.problems]
+    assert problems[0].startswith(f"{path}:7: pythn: unknown key 'pythn'; did you mean 'python'? (allowed: ")
+    assert problems[1:] == [
+        f"{path}:11: app.memory: Input should be a valid integer, unable to parse string as an integer"
+    ]
+
+
+def test_every_unset_environment_variable_is_listed(tmp_path: Path) -> None:
+    text = """
+    name = "demo-app"
+    [app]
+    entry = "app:app"
+    [app.environment]
+    SECRET_KEY = "${env:SECRET_KEY}"
+    DATABASE_URL = "${env:DATABASE_URL}"
+    """
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_project(path, environ={})
+    assert [str(problem) for problem in caught.value.problems] == [
+        f"{path}:6: app.environment.SECRET_KEY: environment variable SECRET_KEY is not set "
+        "(needed by ${env:SECRET_KEY})",
+        f"{path}:7: app.environment.DATABASE_URL: environment variable DATABASE_URL is not set "
+        "(needed by ${env:DATABASE_URL})",
+    ]
+
+
+def test_a_stage_not_in_stages_is_refused_with_did_you_mean(tmp_path: Path) -> None:
+    path = write(tmp_path, FULL)
+    with pytest.raises(ConfigError) as caught:
+        load_project(path, "prodution", environ={"SECRET_KEY": "x"})
+    assert str(caught.value) == (
+        f"{path}:23: stages: no stage 'prodution' here; did you mean 'production'? "
+        "(stages: dev, production; add a [stages.prodution] table to create it)"
+    )
+    # The default stage needs no table; a project without [stages] takes any stage name.
+    assert load_project(path, environ={"SECRET_KEY": "x"}).stage == "dev"
+    bare = write(tmp_path, 'name = "demo-app"\n[app]\nentry = "a:b"\n', "bare.toml")
+    assert load_project(bare, "feature-42").stage == "feature-42"
+
+
+def test_provider_option_problems_name_their_line_and_the_stage(tmp_path: Path) -> None:
+    from faas.core.plugins import ProviderOptions
+
+    class Options(ProviderOptions):
+        region: str = "us-east-1"
+        size: int = 1
+
+    text = 'name = "demo-app"\n[app]\nentry = "a:b"\n[providers.acme]\nsize = "big"\n'
+    text += "[stages.prod.providers.acme]\nregoin = 'x'\n"
+    project = load_project(write(tmp_path, text), "prod")
+    with pytest.raises(ConfigError) as caught:
+        project.provider_options("acme", Options)
+    assert [(problem.key, problem.line) for problem in caught.value.problems] == [
+        ("providers.acme.size", 5),
+        ("stages.prod.providers.acme.regoin", 7),
+    ]
+
+
+def test_an_option_from_the_command_line_is_taken_as_typed_and_blamed_on_the_flag(tmp_path: Path) -> None:
+    from faas.core.config import CommandLineOption
+    from faas.core.plugins import ProviderOptions
+
+    class Options(ProviderOptions):
+        python: str | None = None
+        size: int = 1
+
+    project = load_project(write(tmp_path, 'name = "demo-app"\n[app]\nentry = "a:b"\n'))
+
+    def option(key: str, value: object, text: str) -> CommandLineOption:
+        return CommandLineOption(key, value, text, flag=f"-O {key}={text}")
+
+    typed = project.with_options("acme", [option("python", 3.1, "3.10"), option("size", 3, "3")])
+    options = typed.provider_options("acme", Options)
+    assert options.model_dump() == {"python": "3.10", "size": 3}
+    wrong = project.with_options("acme", [option("size", "big", "big")])
+    with pytest.raises(ConfigError) as caught:
+        wrong.provider_options("acme", Options)
+    assert str(caught.value) == (
+        "-O size=big: providers.acme.size: Input should be a valid integer, unable to parse string as an integer"
+    )

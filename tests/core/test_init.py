@@ -70,8 +70,8 @@ def test_pyproject_with_tool_faas_counts_as_an_existing_config(tmp_path: Path) -
 
 
 def test_nothing_detected_asks_for_entry(tmp_path: Path) -> None:
-    (tmp_path / "tasks.py").write_text("def run(event, context):\n    return 1\n")
-    with pytest.raises(UsageError, match="pass --entry module:attribute"):
+    (tmp_path / "tasks.py").write_text("def run(payload):\n    return 1\n")
+    with pytest.raises(UsageError, match=r"pass --entry module:attribute .* or --function module:attribute"):
         write_config(tmp_path)
     path, app = write_config(tmp_path, entry="tasks:run", name="tasks-app")
     assert app.entry == "tasks:run"
@@ -104,3 +104,42 @@ def test_declared_dependencies_are_left_alone(django_project: Path) -> None:
     (django_project / "requirements.txt").write_text("django>=5\npsycopg[binary]\n")
     write_config(django_project)
     assert (django_project / "requirements.txt").read_text() == "django>=5\npsycopg[binary]\n"
+
+
+def test_handlers_without_a_web_app_make_a_functions_only_project(tmp_path: Path) -> None:
+    (tmp_path / "reports.py").write_text(
+        "def nightly_report(event, context):\n    return 1\n\n"
+        "def _private(event, context):\n    return 2\n\n"
+        "def helper(value):\n    return 3\n"
+    )
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "jobs" / "__init__.py").write_text("async def resize(event, context):\n    return 4\n")
+    path, app = write_config(tmp_path, name="reports-app")
+    assert app is None
+    project = load_project(path, "production")
+    assert project.config.app is None
+    assert [(f.name, f.entry) for f in project.config.functions] == [
+        ("nightly-report", "reports:nightly_report"),
+        ("resize", "jobs:resize"),
+    ]
+    assert "[app]" not in path.read_text()
+
+
+def test_function_flag_adds_functions_beside_the_detected_app(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    (tmp_path / "tasks.py").write_text("def tick(event, context):\n    return 1\n")
+    path, app = write_config(tmp_path, name="shop-app", functions=["tasks:tick", "cleanup=tasks:tick"])
+    assert app is not None and app.framework == "flask"
+    project = load_project(path, "production")
+    assert project.config.app is not None and project.config.app.memory == 1024
+    assert [(f.name, f.entry) for f in project.config.functions] == [("tick", "tasks:tick"), ("cleanup", "tasks:tick")]
+
+
+def test_init_on_the_command_line_writes_a_functions_only_project(tmp_path: Path) -> None:
+    from tests.core.plugins.conftest import run_faas
+
+    (tmp_path / "tasks.py").write_text("def tick(event, context):\n    return 1\n")
+    result = run_faas("init", "--name", "tasks-app", "--function", "tasks:tick", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "for the functions tick (tasks:tick)" in result.stdout
+    assert [f.name for f in load_project(tmp_path / "faas.toml").config.functions] == ["tick"]

@@ -10,6 +10,7 @@ from faas.adapters.bootstrap import platforms
 from faas.core import workflow
 from faas.core.cli.output import emit_json, emit_lines
 from faas.core.cli.state import get_state, global_options
+from faas.core.config import CommandLineOption
 
 
 @click.command()
@@ -25,7 +26,7 @@ def deploy(dry_run: bool, output: Path | None, emulate: str | None) -> None:
     """Package the project and deploy it to the provider."""
     state = get_state()
     if emulate:
-        state.option_overrides["emulate"] = emulate
+        state.option_overrides["emulate"] = CommandLineOption("emulate", emulate, emulate, flag=f"--emulate {emulate}")
     provider = state.provider()
     outcome = workflow.deploy(provider, dry_run=dry_run, out_dir=output)
     if state.json:

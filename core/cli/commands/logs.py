@@ -29,6 +29,17 @@ def parse_since(text: str | None, now: datetime | None = None) -> datetime | Non
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def record_lines(message: str) -> list[str]:
+    """The lines of one record, each printed on its own line.
+
+    The Lambda runtime joins a multi-line message (a logged traceback) with "\\r" and indents it with
+    no-break spaces, so that CloudWatch keeps it as one event; a terminal would print it as one
+    line overwriting itself.
+    """
+    lines = re.split(r"\r\n|\r|\n", message.rstrip())
+    return [" " * (len(line) - len(line.lstrip("\u00a0"))) + line.lstrip("\u00a0") for line in lines]
+
+
 @click.command()
 @click.option("--tail", "-f", "follow", is_flag=True, help="Keep printing new records.")
 @click.option("--since", help="Start this long ago (30s, 10m, 2h, 1d) or at an ISO time. Default: 10m.", default="10m")
@@ -42,5 +53,6 @@ def logs(follow: bool, since: str, pattern: str | None) -> None:
             print(state.redact(json.dumps(record.to_json())), flush=True)
         else:
             request = f" [{record.request_id}]" if record.request_id else ""
-            stamp = record.timestamp.isoformat(timespec="seconds")
-            print(state.redact(f"{stamp} {record.source}{request} {record.message.rstrip()}"), flush=True)
+            prefix = f"{record.timestamp.isoformat(timespec='seconds')} {record.source}{request}"
+            text = "\n".join(f"{prefix} {line}" for line in record_lines(record.message))
+            print(state.redact(text), flush=True)

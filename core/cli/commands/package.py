@@ -9,6 +9,7 @@ import click
 from faas.core import workflow
 from faas.core.cli.output import emit_json, emit_lines
 from faas.core.cli.state import get_state, global_options
+from faas.core.plugins import Capability
 
 MB = 1024 * 1024
 
@@ -19,9 +20,11 @@ MB = 1024 * 1024
 def package(output: Path | None) -> None:
     """Build the deployment artifact for the provider's runtime."""
     state = get_state()
-    artifact = workflow.package(state.provider(), output)
+    # Packaging makes no cloud call, so it works where the provider's SDK is not installed.
+    artifact = workflow.package(state.provider(for_capability=Capability.PACKAGE), output)
     if state.json:
-        emit_json(state, {"artifact": str(artifact.path), "manifest": str(artifact.manifest_path), **artifact.manifest})
+        # The paths go last: the manifest's own "artifact" is the bare file name.
+        emit_json(state, {**artifact.manifest, "artifact": str(artifact.path), "manifest": str(artifact.manifest_path)})
         return
     lines = [
         f"Artifact: {artifact.path}",

@@ -7,7 +7,6 @@ import click
 from faas.adapters.bootstrap import platforms
 from faas.core.cli.state import get_state, global_options
 from faas.core.errors import CapabilityError
-from faas.core.workflow import open_provider
 
 
 @click.command()
@@ -21,7 +20,7 @@ from faas.core.workflow import open_provider
 def serve(reload: bool, emulate: str | None) -> None:
     """Serve the app in the foreground through the local provider, as the cloud would run it."""
     state = get_state()
-    provider = open_provider(state.project(), "local")
+    provider = state.provider("local")
     serve_foreground = getattr(provider, "serve", None)
     if serve_foreground is None:
         raise CapabilityError("local", "serve")

@@ -168,10 +168,34 @@ def test_third_party_provider_clashing_with_a_builtin_names_both_packages(instal
 
 
 @pytest.mark.slow
-def test_broken_third_party_plugin_is_one_line_naming_its_package(install_plugin: PluginInstaller) -> None:
+def test_a_broken_third_party_plugin_is_skipped_with_a_warning_and_listed_as_broken(
+    install_plugin: PluginInstaller, tmp_path: Path
+) -> None:
     site = install_plugin("faas-broken", "broken", body="import no_such_module_anywhere")
-    result = run_faas("plugins", path=site)
-    assert result.returncode == 3
-    assert result.stderr.startswith("error: plugin 'broken' from package faas-broken failed to import")
-    assert "FAAS_DISABLE_PLUGINS=1" in result.stderr
-    assert "Traceback" not in result.stderr
+    providers = listed(run_faas("plugins", "--json", path=site))
+    assert providers["broken"]["broken"] == (
+        "import failed: ModuleNotFoundError: No module named 'no_such_module_anywhere'"
+    )
+    assert providers["broken"]["package"] == "faas-broken" and providers["broken"]["available"] is False
+    assert {"aws", "gcp", "azure", "local"} <= set(providers)
+    table = run_faas("plugins", path=site, env={"COLUMNS": "250"})
+    assert table.returncode == 0 and "broken: import failed" in table.stdout
+    # Every other command still works, with one warning line naming the package.
+    schema = run_faas("schema", path=site)
+    assert schema.returncode == 0
+    assert schema.stderr.startswith("warning: plugin 'broken' from package faas-broken is broken and was skipped")
+    assert len(schema.stderr.splitlines()) == 1 and "Traceback" not in schema.stderr
+    (tmp_path / "faas.toml").write_text('name = "demo-app"\n[app]\nentry = "app:app"\n')
+    asked = run_faas("plan", "--provider", "broken", path=site, cwd=tmp_path)
+    assert asked.returncode == 3
+    assert "error: provider 'broken' is unavailable: plugin 'broken' from package faas-broken is broken" in asked.stderr
+
+
+@pytest.mark.slow
+def test_a_plugin_whose_hook_raises_is_skipped_too(install_plugin: PluginInstaller) -> None:
+    site = install_plugin("faas-raises", "raises")
+    plugin = next(site.glob("faas_raises/plugin.py"))
+    plugin.write_text(plugin.read_text().replace("return [ThirdParty]", "raise RuntimeError('no licence key')"))
+    providers = listed(run_faas("plugins", "--json", path=site))
+    assert providers["raises"]["broken"] == "faas_providers() raised RuntimeError: no licence key"
+    assert "local" in providers
