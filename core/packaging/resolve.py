@@ -256,7 +256,7 @@ def _handle_failure(stderr: str, declaration: Declaration, target: PackageTarget
     elif files:
         advice = "no version on the index has a compatible wheel; choose another package or a platform it supports"
     else:
-        advice = f"the index lists no file for it (is {wheels.index_url()} reachable?)"
+        advice = f"the index lists no file for it (is {wheels.shown_index_url()} reachable?)"
     raise PackagingError(
         f"{requirement.name} {version_text} has no wheel for {_platform(target)} and its compiled code cannot be "
         f"built for the function here; {advice}"

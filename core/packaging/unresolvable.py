@@ -83,7 +83,7 @@ def explain(requirement: Requirement, listing: wheels.IndexListing, find_links: 
 def _unknown_name(requirement: Requirement, listing: wheels.IndexListing, find_links: Iterable[str]) -> str | None:
     if listing.known is not False or _in_find_links(requirement.name, find_links):
         return None
-    message = f"{requirement.name} is not found on the index {wheels.index_url()}"
+    message = f"{requirement.name} is not found on the index {wheels.shown_index_url()}"
     suggestion = _close_name(requirement.name)
     if suggestion is not None:
         message += f" (did you mean {suggestion}?)"
@@ -100,7 +100,7 @@ def _missing_version(requirement: Requirement, files: list[wheels.IndexFile]) ->
     shown = _nearest(versions, reference)
     latest = max((version for version in versions if not version.is_prerelease), default=versions[-1])
     return (
-        f"{requirement.name} has no version {requirement.specifier} on the index {wheels.index_url()}; "
+        f"{requirement.name} has no version {requirement.specifier} on the index {wheels.shown_index_url()}; "
         f"the nearest available: {', '.join(map(str, shown))} (latest {latest})"
     )
 

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from dataclasses import dataclass
@@ -92,6 +93,16 @@ class IndexFile:
 
 def index_url() -> str:
     return os.environ.get("PIP_INDEX_URL", DEFAULT_INDEX).rstrip("/")
+
+
+def shown_index_url() -> str:
+    """The index URL for messages: a private index's credentials (`https://user:token@host`) left out."""
+    parts = urllib.parse.urlsplit(index_url())
+    if parts.username is None and parts.password is None:
+        return index_url()
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
 @dataclass(frozen=True)

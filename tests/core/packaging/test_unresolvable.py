@@ -153,3 +153,12 @@ def test_a_release_without_a_wheel_for_the_platform_still_says_so(index: str, tm
     message = failure(tmp_path, "acme-native==1.0\n")
     assert message.startswith("acme-native 1.0 has no wheel for Python 3.12 (cp312) on manylinux")
     assert "no version on the index has a compatible wheel" in message
+
+
+def test_the_index_shown_in_a_message_leaves_out_its_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    from faas.core.packaging import wheels
+
+    monkeypatch.setenv("PIP_INDEX_URL", "https://ci:s3cr3t-token@pypi.example.internal:8443/simple/")
+    assert wheels.shown_index_url() == "https://pypi.example.internal:8443/simple"
+    monkeypatch.setenv("PIP_INDEX_URL", "https://pypi.org/simple")
+    assert wheels.shown_index_url() == "https://pypi.org/simple"
