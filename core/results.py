@@ -45,12 +45,17 @@ class DeployResult(JsonResult):
 
 @dataclass(frozen=True)
 class Status(JsonResult):
+    """What is deployed for one stage (`faas status`; `--json` prints these fields)."""
+
     provider: str
     stage: str
     deployed: bool
     url: str | None = None
     version: str | None = None
-    alias: str | None = None
+    """The version taking the traffic, in the platform's own ids."""
+    serving: str | None = None
+    """The name through which `version` takes the traffic, where the platform routes through one
+    (the Lambda alias on AWS); None where the version itself serves. Each provider documents its own."""
     last_deploy: datetime | None = None
     resources: tuple[Resource, ...] = ()
 

@@ -29,7 +29,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from faas.core.errors import PackagingError
-from faas.core.packaging import wheels
+from faas.core.packaging import unresolvable, wheels
 from faas.core.packaging.dependencies import Declaration
 from faas.core.packaging.target import PackageTarget
 
@@ -240,7 +240,11 @@ def _handle_failure(stderr: str, declaration: Declaration, target: PackageTarget
         detail = "\n".join(line for line in stderr.splitlines() if line.startswith("ERROR"))[-1500:]
         raise PackagingError(f"cannot resolve the dependencies for {_platform(target)}: {detail or stderr[-1500:]}")
     requirement = Requirement(match.group(1))
-    files = wheels.index_files(requirement.name)
+    listing = wheels.index_listing(requirement.name)
+    mistake = unresolvable.explain(requirement, listing, declaration.find_links)
+    if mistake is not None:
+        raise PackagingError(mistake)
+    files = listing.files
     candidates = sorted({file.version for file in files if requirement.specifier.contains(file.version, True)})
     wanted: Version | None = candidates[-1] if candidates else None
     if files and not wheels.has_compiled_wheels(files) and _build_pure_wheel(requirement, declaration, work_dir, built):
@@ -252,7 +256,7 @@ def _handle_failure(stderr: str, declaration: Declaration, target: PackageTarget
     elif files:
         advice = "no version on the index has a compatible wheel; choose another package or a platform it supports"
     else:
-        advice = f"the index lists no file for it (is {wheels.index_url()} reachable?)"
+        advice = f"the index lists no file for it (is {wheels.shown_index_url()} reachable?)"
     raise PackagingError(
         f"{requirement.name} {version_text} has no wheel for {_platform(target)} and its compiled code cannot be "
         f"built for the function here; {advice}"

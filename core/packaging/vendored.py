@@ -113,14 +113,14 @@ def _fill_site(resolution: Resolution, reporter: Reporter) -> Callable[[Path], N
     return fill
 
 
-def _compile_site(site: Path, interpreter: Path, reporter: Reporter) -> dict[str, str]:
+def _compile_site(site: Path, interpreter: Path, python: str, reporter: Reporter) -> dict[str, str]:
     index = site / PYC_INDEX
     existing = cache.read_json(index)
     if isinstance(existing, dict):
         return existing
     owners: dict[str, str] = cache.read_json(site / FILES_INDEX) or {}
     jobs = [(site / relative, site, relative) for relative in sorted(owners) if relative.endswith(".py")]
-    with reporter.progress(f"Compiling dependencies for Python {interpreter.name}", total=None) as task:
+    with reporter.progress(f"Compiling dependencies for Python {python}", total=None) as task:
         compiled = bytecode.compile_tree(interpreter, jobs)
         task.advance()
     cache.write_json(index, compiled)
@@ -167,13 +167,15 @@ def _deflated(site: Path, relatives: list[str], reporter: Reporter) -> dict[str,
     return deflated
 
 
-def dependency_entries(site: Path, interpreter: Path | None, reporter: Reporter) -> list[Entry]:
+def dependency_entries(site: Path, interpreter: Path | None, reporter: Reporter, *, python: str) -> list[Entry]:
     """The unpacked files (and their bytecode, compiled once per cache entry) as artifact entries.
+
+    `python` is the target's version as users write it ("3.12"), for the messages.
 
     Each file is compressed once per cache entry too; the zip writer copies those bytes.
     """
     owners: dict[str, str] = cache.read_json(site / FILES_INDEX) or {}
-    compiled = _compile_site(site, interpreter, reporter) if interpreter else {}
+    compiled = _compile_site(site, interpreter, python, reporter) if interpreter else {}
     files = [(relative, owner) for relative, owner in owners.items()]
     files += [(compiled[relative], owner) for relative, owner in owners.items() if relative in compiled]
     deflated = _deflated(site, [relative for relative, _ in files], reporter)

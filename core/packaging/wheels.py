@@ -11,6 +11,8 @@ import hashlib
 import json
 import os
 import shutil
+import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from dataclasses import dataclass
@@ -93,22 +95,49 @@ def index_url() -> str:
     return os.environ.get("PIP_INDEX_URL", DEFAULT_INDEX).rstrip("/")
 
 
-def index_files(project: str, timeout: float = 30) -> list[IndexFile]:
-    """The files the index lists for `project` (PEP 691 JSON). Empty when the index cannot say."""
+def shown_index_url() -> str:
+    """The index URL for messages: a private index's credentials (`https://user:token@host`) left out."""
+    parts = urllib.parse.urlsplit(index_url())
+    if parts.username is None and parts.password is None:
+        return index_url()
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
+@dataclass(frozen=True)
+class IndexListing:
+    """What the index says about one project name."""
+
+    files: list[IndexFile]
+    known: bool | None
+    """False when the index answered that it has no such project (404), None when it could not be asked."""
+
+
+def index_listing(project: str, timeout: float = 30) -> IndexListing:
+    """The files the index lists for `project` (PEP 691 JSON), and whether it knows the name at all."""
     url = f"{index_url()}/{canonicalize_name(project)}/"
     request = urllib.request.Request(url, headers={"Accept": _SIMPLE_JSON})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             data = json.load(response)
+    except urllib.error.HTTPError as error:
+        # PEP 503 indexes answer 404 for a name they do not have; anything else says nothing about the name.
+        return IndexListing([], known=False if error.code == 404 else None)
     except (OSError, ValueError):
-        return []
+        return IndexListing([], known=None)
     files = []
     for item in data.get("files", []):
         filename = str(item.get("filename", ""))
         version = _version_of(filename)
         if version is not None and not item.get("yanked"):
             files.append(IndexFile(filename, version, item.get("requires-python")))
-    return files
+    return IndexListing(files, known=True)
+
+
+def index_files(project: str, timeout: float = 30) -> list[IndexFile]:
+    """The files the index lists for `project`. Empty when the index cannot say."""
+    return index_listing(project, timeout).files
 
 
 def _version_of(filename: str) -> Version | None:

@@ -66,7 +66,7 @@ def status(deployment: Deployment) -> Status:
         deployed=bool(lambdas),
         url=url,
         version=version,
-        alias=deployment.names.alias if version else None,
+        serving=deployment.names.alias if version else None,
         last_deploy=last_deploy,
         resources=tuple(resources),
     )

@@ -61,7 +61,7 @@ def _reopen(provider: LocalProvider, emulate: str | None) -> LocalProvider:
     project = load_project(provider.project.source, provider.project.stage)
     fresh = type(provider)(project, reporter=provider.reporter)
     if emulate:
-        fresh = type(provider)(project, fresh.local_options.model_copy(update={"emulate": emulate}), provider.reporter)
+        fresh = type(provider)(project, fresh.options.model_copy(update={"emulate": emulate}), provider.reporter)
     fresh.stage_root = provider.stage_dir.root.with_name(provider.project.stage + "-serve")
     return fresh
 

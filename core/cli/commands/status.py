@@ -11,7 +11,7 @@ from faas.core.cli.state import get_state, global_options
 @click.command()
 @global_options
 def status() -> None:
-    """Show the URL, version, alias, last deploy and resources of this stage."""
+    """Show the URL, the version serving (and what it serves through), last deploy and resources."""
     state = get_state()
     current = state.provider().status()
     if state.json:
@@ -21,7 +21,7 @@ def status() -> None:
         emit_lines(state, [f"Not deployed ({current.provider}, stage {current.stage})."])
         return
     lines = [f"{current.provider} stage {current.stage}: deployed"]
-    for label, value in (("URL", current.url), ("Version", current.version), ("Alias", current.alias)):
+    for label, value in (("URL", current.url), ("Version", current.version), ("Serving through", current.serving)):
         if value:
             lines.append(f"{label}: {value}")
     if current.last_deploy:

@@ -114,3 +114,17 @@ def test_the_model_takes_any_platforms_sizes_and_leaves_limits_to_the_providers(
     config = ProjectConfig.model_validate(project(app={"entry": "a:b", "memory": 16384, "timeout": 3600}))
     assert config.app is not None
     assert (config.app.memory, config.app.timeout) == (16384, 3600)
+
+
+def test_core_descriptions_use_no_one_clouds_identifiers() -> None:
+    """The model is the user's documentation for every provider: an id's form (an ACM ARN, a Lambda
+    alias) belongs on that provider's page, not in core's description of the key."""
+    import json
+    import re
+
+    from faas.core.model.project import ProjectConfig
+
+    text = json.dumps(ProjectConfig.model_json_schema())
+    assert not re.findall(r"\b(ACM|ARN|arn:aws|alias)\b", text)
+    certificate = ProjectConfig.model_fields["certificate"].description or ""
+    assert "provider's own certificate store" in certificate and '"managed"' in certificate

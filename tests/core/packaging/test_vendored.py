@@ -198,3 +198,22 @@ def test_progress_is_reported_for_resolution_install_and_zip(tmp_path: Path, mon
     (root / "requirements.txt").write_text("six==1.16.0\n")
     build_artifact(load(root), aws_like_target(), reporter=Recording())
     assert {"Resolving dependencies", "Downloading wheels", "Installing wheels", "Writing zip"} <= set(seen)
+
+
+def test_compiling_progress_names_the_python_version_not_the_interpreter_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_python("3.12")
+    monkeypatch.setenv("FAAS_CACHE_DIR", str(tmp_path / "empty-cache"))  # a cache hit compiles nothing
+    seen: list[str] = []
+
+    class Recording(NullReporter):
+        def progress(self, description: str, total: int | None = None) -> AbstractContextManager[ProgressTask]:
+            seen.append(description)
+            return super().progress(description, total)
+
+    root = copy_project("functions", tmp_path)
+    (root / "requirements.txt").write_text("six==1.16.0\n")
+    build_artifact(load(root), aws_like_target(), reporter=Recording())
+    compiling = [description for description in seen if description.startswith("Compiling dependencies")]
+    assert compiling == ["Compiling dependencies for Python 3.12"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,12 +39,25 @@ def test_status_lists_what_is_deployed(project: Any) -> None:
     provider, outcome = deploy(project())
     status = provider.status()
     assert status.deployed and status.url == outcome.result.url
-    assert (status.version, status.alias) == ("1", "live")
+    assert (status.version, status.serving) == ("1", "live")
     assert status.last_deploy is not None and status.last_deploy > datetime.now(UTC) - timedelta(hours=1)
     kinds = {r.kind for r in status.resources}
     assert {"function", "log group", "http-api", "schedule", "iam role", "bucket"} <= kinds
     [schedule] = [r for r in status.resources if r.kind == "schedule"]
     assert schedule.detail == "rate(2 hours)"
+    # The CLI shows the alias as what the version serves through; --json names the field neutrally.
+    from click.testing import CliRunner
+
+    from faas.core.cli.main import cli
+
+    config = str(provider.project.source)
+    text = CliRunner().invoke(cli, ["status", "--provider", "aws", "-c", config])
+    assert text.exit_code == 0, text.output
+    assert "Version: 1\nServing through: live\n" in text.output
+    document = CliRunner().invoke(cli, ["status", "--provider", "aws", "-c", config, "--json"])
+    assert document.exit_code == 0, document.output
+    data = json.loads(document.output)
+    assert (data["version"], data["serving"]) == ("1", "live") and "alias" not in data
 
 
 def test_status_of_nothing_deployed(write_project: Any) -> None:

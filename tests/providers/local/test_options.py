@@ -11,6 +11,7 @@ import pytest
 
 from faas.core import workflow
 from faas.core.config import load_project
+from faas.core.errors import FaasError
 from faas.providers.local import interpreters
 from faas.providers.local.interpreters import InterpreterNotFoundError
 from faas.providers.local.provider import LocalProvider
@@ -148,3 +149,26 @@ def test_python_313_on_azure_takes_the_runtime_client_release_that_supports_it(t
         assert json.loads(get(result.url + "/")[2])["python"] == "3.13"
     finally:
         stop_all(tmp_path)
+
+
+def test_emulate_takes_its_platforms_from_the_runtime_contract_registry(tmp_path, monkeypatch):
+    from faas.adapters import bootstrap
+    from faas.providers.local import runtime_env
+
+    def acme_bootstrap(runtime):
+        return None
+
+    monkeypatch.setitem(bootstrap._PLATFORMS, "acme", acme_bootstrap)
+    project = write_probe(tmp_path, options='emulate = "acme"\n')
+    # Registered, but no runtime client to run it in here: said so, with what can be emulated.
+    with pytest.raises(FaasError, match=r"'acme' is registered .* no runtime client .* emulates aws, azure, gcp"):
+        provider_for(project)
+    # Registered and runnable: accepted like a built-in platform.
+    monkeypatch.setitem(runtime_env.RUNTIME_CLIENTS, "acme", "acme-runtime-client")
+    assert provider_for(project).emulated == "acme"
+
+
+def test_emulate_refuses_an_unknown_platform_naming_the_known_ones(tmp_path):
+    project = write_probe(tmp_path, options='emulate = "lamda"\n')
+    with pytest.raises(FaasError, match=r"unknown platform 'lamda': the local provider emulates aws, azure, gcp"):
+        provider_for(project)
