@@ -262,6 +262,7 @@ class LocalProvider(Provider):
             python_version=python_version,
             deps_dir=str(deps) if deps else None,
             function_key=running.info["token"] if running else secrets.token_hex(16),
+            entry_module=artifact.target.entry_module,
             **self._runtime_settings(),
         )
         token = running.info["token"] if running else spec.function_key
