@@ -114,3 +114,15 @@ def test_the_model_takes_any_platforms_sizes_and_leaves_limits_to_the_providers(
     config = ProjectConfig.model_validate(project(app={"entry": "a:b", "memory": 16384, "timeout": 3600}))
     assert config.app is not None
     assert (config.app.memory, config.app.timeout) == (16384, 3600)
+
+
+@pytest.mark.parametrize("entry", ["flaskr:create_app()", "pkg.app:factories.make()"])
+def test_an_app_factory_is_an_entry(entry: str) -> None:
+    config = ProjectConfig.model_validate(project(app={"entry": entry}))
+    assert config.app is not None and config.app.entry == entry
+
+
+@pytest.mark.parametrize("entry", ["flaskr:create_app(1)", "flaskr:create_app(", "flaskr:create_app()()", "flaskr()"])
+def test_a_factory_call_with_arguments_is_refused(entry: str) -> None:
+    with pytest.raises(ValidationError, match=r"module:factory\(\) for an app factory called with no argument"):
+        ProjectConfig.model_validate(project(app={"entry": entry}))
