@@ -120,3 +120,20 @@ def test_the_javascript_example_from_the_sdist_to_undeploy(example: Path) -> Non
 
     faas(example, "undeploy", "--yes")
     assert_gone(example, base)
+
+
+@pytest.mark.parametrize("emulate", ["gcp", "azure"])
+@pytest.mark.parametrize("example", ["tutorial"], indirect=True)
+def test_flaskr_serves_its_pages_and_css_under_every_emulation(example: Path, emulate: str) -> None:
+    faas(example, "init")
+    faas(example, "deploy", "--emulate", emulate)
+    base = deployed_url(example)
+    assert "Initialized the database." in faas(example, "manage", "init-db").stdout
+    browser = Browser()
+    for page in ("/", "/auth/register", "/auth/login"):
+        assert b"/static/style.css" in browser.page(base + page), page
+    # Flask's own static route, inside the app: on gcp not functions-framework's ./static (a 404).
+    status, content_type, css, _ = browser.request(base + "/static/style.css")
+    assert (status, content_type.split(";")[0]) == (200, "text/css") and b"{" in css
+    faas(example, "undeploy", "--yes")
+    assert_gone(example, base)
