@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import os
 import threading
 from concurrent.futures import Future
 
@@ -106,13 +107,31 @@ class ASGIRunner:
         self._startup_error: BaseException | None = None
         self._lifespan: _Lifespan | None = None
         self._thread: threading.Thread | None = None
-        if mode == "thread":
-            self._thread = threading.Thread(target=self._loop.run_forever, name="faas-asgi-loop", daemon=True)
-            self._thread.start()
+        self._thread_lock = threading.Lock()
+        self._pid = os.getpid()
         atexit.register(self.close)
 
+    def _loop_thread(self) -> None:
+        """Start the loop's thread on first use, in the process that serves.
+
+        Not at import: functions-framework imports the app in gunicorn's arbiter and forks the
+        worker, and a thread does not survive a fork (every request would wait on a dead loop).
+        """
+        with self._thread_lock:
+            if self._pid != os.getpid():
+                # Forked after the thread started: this copy of the loop is "running" in no thread.
+                self._pid = os.getpid()
+                self._loop = asyncio.new_event_loop()
+                self._thread = None
+                self._lifespan = None
+                self._startup_error = None
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop.run_forever, name="faas-asgi-loop", daemon=True)
+                self._thread.start()
+
     def _run(self, coro: Awaitable[Any]) -> Any:
-        if self._thread is not None:
+        if self.mode == "thread":
+            self._loop_thread()
             future: Future[Any] = asyncio.run_coroutine_threadsafe(coro, self._loop)  # type: ignore[arg-type]
             return future.result()
         with self._lock:
@@ -141,7 +160,8 @@ class ASGIRunner:
         if self._loop.is_closed():
             return
         try:
-            if self._lifespan is not None:
+            # A forked child's copy of the parent's lifespan is the parent's to shut down.
+            if self._lifespan is not None and self._pid == os.getpid():
                 self._run(self._lifespan.shutdown())
         except Exception:
             get_logger().exception("ASGI lifespan shutdown did not complete")

@@ -103,8 +103,10 @@ class Runtime:
         if not isinstance(envelope, dict):
             raise UnknownEventError(envelope, "faas", "the 'faas' envelope must be an object")
         if "manage" in envelope:
-            from faas.adapters.manage import run_management_command
+            from faas.adapters.manage import run_flask_command, run_management_command
 
+            if (self.app_spec or {}).get("framework") == "flask":
+                return run_flask_command(envelope["manage"], self.load_app)
             return run_management_command(envelope["manage"], self.settings_module)
         name = envelope.get("function")
         if isinstance(name, str):

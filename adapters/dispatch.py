@@ -21,8 +21,14 @@ __all__ = ["Dispatcher", "EventSource", "FunctionSpec", "import_entry"]
 
 
 def import_entry(entry: str) -> Any:
-    """Import ``"package.module:attr.path"`` and return the attribute."""
+    """Import ``"package.module:attr.path"`` and return the attribute.
+
+    ``"package.module:factory()"`` calls the attribute with no argument and returns what it
+    returns: an app factory (Flask's ``create_app``), called once per process, as gunicorn does.
+    """
     module_name, sep, attr_path = entry.partition(":")
+    factory = attr_path.endswith("()")
+    attr_path = attr_path.removesuffix("()")
     if not sep or not module_name or not attr_path:
         raise ConfigError(f"entry {entry!r} is not of the form 'module:attribute'")
     try:
@@ -34,6 +40,10 @@ def import_entry(entry: str) -> Any:
             target = getattr(target, part)
         except AttributeError:
             raise ConfigError(f"{module_name!r} has no attribute {attr_path!r}") from None
+    if factory:
+        if not callable(target):
+            raise ConfigError(f"entry {entry!r}: {module_name}.{attr_path} is not callable, so it is no app factory")
+        target = target()
     return target
 
 

@@ -118,7 +118,28 @@ def make_handler(
         return _make_response(service.respond(environ, started, max_response_bytes, "Cloud Functions"))
 
     handler.service = service  # type: ignore[attr-defined]
+    claim_static_route()
     return handler
+
+
+def claim_static_route() -> None:
+    """Send ``/static/...`` to the function instead of functions-framework's own static files.
+
+    functions-framework serves the function from a Flask app of its own, which has Flask's
+    default ``/static/<path:filename>`` route (files of ``./static`` in the working directory);
+    werkzeug prefers it to the catch-all route of the function, so an app's own /static/ URLs
+    (Flask's ``static`` folder, a Django app's) answered 404 before the function saw them.
+    functions-framework runs the entry module inside that app's context: the route is given to
+    the view that serves every other path (``run``, registered after the module has run).
+    """
+    import sys
+
+    flask = sys.modules.get("flask")
+    if flask is None or not flask.has_app_context():
+        return  # not imported by functions-framework (a test calling the handler directly)
+    app = flask.current_app
+    if "static" in app.view_functions:
+        app.view_functions["static"] = lambda filename: app.view_functions["run"](path=f"static/{filename}")
 
 
 def cloud_event_from_request(http_request: Any) -> dict[str, Any] | None:

@@ -1,4 +1,4 @@
-"""Run a Django management command inside the function and capture what it prints.
+"""Run a Django management command (or a Flask CLI command) inside the function and capture what it prints.
 
 Reached only through the ``{"faas": {"manage": [...]}}`` envelope, i.e. the platform's
 authenticated invoke path (``faas manage``), never through a public HTTP route.
@@ -15,9 +15,10 @@ from faas.adapters.errors import ManageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from collections.abc import Callable
     from typing import Any
 
-__all__ = ["run_management_command"]
+__all__ = ["run_flask_command", "run_management_command"]
 
 
 def run_management_command(argv: list[str], settings_module: str | None = None) -> dict[str, Any]:
@@ -50,6 +51,43 @@ def run_management_command(argv: list[str], settings_module: str | None = None) 
             status = code if isinstance(code, int) else (0 if code is None else 1)
             if isinstance(code, str):
                 output.write(code + "\n")
+        except Exception:
+            status = 1
+            traceback.print_exc(file=output)
+    return {"exit_status": status, "output": output.getvalue()}
+
+
+def run_flask_command(argv: list[str], load_app: Callable[[], Any]) -> dict[str, Any]:
+    """Run ``flask <argv...>`` for the app (e.g. ``init-db``), as ``flask --app`` would: same result shape.
+
+    ``load_app`` returns the app (the entry, a factory's entry called once more); the commands
+    are the app's own (``app.cli``) and those of installed Flask extensions.
+    """
+    if not isinstance(argv, list) or not all(isinstance(arg, str) for arg in argv):
+        raise ManageError("manage expects a list of strings, e.g. ['init-db']")
+    try:
+        import click
+        from flask.cli import FlaskGroup
+    except ImportError as exc:
+        raise ManageError("Flask commands need Flask installed in the artifact") from exc
+    # No .env loading and no debug flag: the function's environment is the deployed one.
+    group = FlaskGroup(create_app=load_app, load_dotenv=False, set_debug_flag=False)
+    output = io.StringIO()
+    status = 0
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        try:
+            group.main(args=argv, prog_name="flask", standalone_mode=False)
+        except click.exceptions.Exit as exc:
+            status = exc.exit_code
+        except click.ClickException as exc:
+            exc.show(file=output)
+            status = exc.exit_code
+        except click.Abort:
+            output.write("Aborted!\n")
+            status = 1
+        except SystemExit as exc:
+            code = exc.code
+            status = code if isinstance(code, int) else (0 if code is None else 1)
         except Exception:
             status = 1
             traceback.print_exc(file=output)

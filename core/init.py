@@ -2,7 +2,9 @@
 
 Detection reads files as text (it never imports the user's code): Django through manage.py and
 its settings module, Flask through a `Flask(...)` application object, FastAPI/Starlette through a
-`FastAPI(...)` / `Starlette(...)` object. A project with no web app but top-level handlers
+`FastAPI(...)` / `Starlette(...)` object, and, where no module makes one at import, an app factory
+`create_app()` / `make_app()` that makes one (the names `flask --app` looks for), written as the
+entry `module:create_app()`. A project with no web app but top-level handlers
 `def name(event, context)` gets a functions-only config; `--function module:attribute` names
 functions explicitly (with or without an app).
 """
@@ -47,7 +49,7 @@ class Detected:
 
 def detect_app(root: Path, interface: Interface | None = None) -> Detected | None:
     """The project's web app, or None if no framework was recognised."""
-    return _detect_django(root, interface) or _detect_app_object(root)
+    return _detect_django(root, interface) or _detect_app_object(root) or _detect_factory(root)
 
 
 def _detect_django(root: Path, interface: Interface | None) -> Detected | None:
@@ -94,11 +96,56 @@ def _detect_app_object(root: Path) -> Detected | None:
             continue
         module = ".".join(path.relative_to(root).with_suffix("").parts)
         module = module.removesuffix(".__init__")
-        kind = match.group("kind")
-        if kind == "Flask":
-            return Detected(f"{module}:{match.group('name')}", "wsgi", "flask")
-        return Detected(f"{module}:{match.group('name')}", "asgi", "fastapi" if kind == "FastAPI" else "starlette")
+        interface, framework = _FRAMEWORKS[match.group("kind")]
+        return Detected(f"{module}:{match.group('name')}", interface, framework)
     return None
+
+
+_FRAMEWORKS: dict[str, tuple[Interface, Literal["flask", "fastapi", "starlette"]]] = {
+    "Flask": ("wsgi", "flask"),
+    "FastAPI": ("asgi", "fastapi"),
+    "Starlette": ("asgi", "starlette"),
+}
+# The factory names Flask's CLI finds by itself (`flask --app flaskr` calls flaskr.create_app()).
+_FACTORY_NAMES = ("create_app", "make_app")
+
+
+def _detect_factory(root: Path) -> Detected | None:
+    """A module-level `create_app()` / `make_app()` that builds the app and needs no argument."""
+    for path in _python_files(root):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if not any(name in text for name in _FACTORY_NAMES):
+            continue
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        module = ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef) or node.name not in _FACTORY_NAMES:
+                continue
+            kind = _constructed_app(node)
+            if kind is not None and _callable_without_arguments(node):
+                interface, framework = _FRAMEWORKS[kind]
+                return Detected(f"{module}:{node.name}()", interface, framework)
+    return None
+
+
+def _constructed_app(function: ast.FunctionDef) -> str | None:
+    """`Flask`, `FastAPI` or `Starlette` if the function calls one of them (e.g. `Flask(__name__)`)."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call):
+            called = node.func
+            name = called.id if isinstance(called, ast.Name) else getattr(called, "attr", None)
+            if name in _FRAMEWORKS:
+                return str(name)
+    return None
+
+
+def _callable_without_arguments(function: ast.FunctionDef) -> bool:
+    arguments = function.args
+    positional = len(arguments.posonlyargs) + len(arguments.args)
+    return positional == len(arguments.defaults) and all(default is not None for default in arguments.kw_defaults)
 
 
 def _python_files(root: Path) -> list[Path]:

@@ -7,7 +7,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
-ENTRY_PATTERN = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$")
+# `module:attribute`, or `module:factory()`: an app factory called with no argument at cold start,
+# as gunicorn and `flask --app` accept it.
+ENTRY_PATTERN = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*(\(\))?$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 
 
@@ -19,7 +21,10 @@ class FaasModel(BaseModel):
 
 def _check_entry(value: str) -> str:
     if not ENTRY_PATTERN.match(value):
-        raise ValueError(f"'{value}' is not an entry point; write module:attribute, e.g. mysite.wsgi:application")
+        raise ValueError(
+            f"'{value}' is not an entry point; write module:attribute, e.g. mysite.wsgi:application, "
+            "or module:factory() for an app factory called with no argument, e.g. flaskr:create_app()"
+        )
     return value
 
 

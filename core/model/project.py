@@ -53,7 +53,11 @@ def _check_environment(value: dict[str, str]) -> dict[str, str]:
 class AppConfig(FaasModel):
     """The web application, served over HTTP."""
 
-    entry: Entry = Field(description="The WSGI or ASGI application as module:attribute, e.g. mysite.wsgi:application.")
+    entry: Entry = Field(
+        description="The WSGI or ASGI application as module:attribute, e.g. mysite.wsgi:application; "
+        "or an app factory as module:factory(), e.g. flaskr:create_app(), called with no argument "
+        "once per instance, at cold start (as gunicorn and `flask --app` call it)."
+    )
     interface: Literal["wsgi", "asgi", "auto"] = Field(
         default="auto",
         description="wsgi (Django, Flask), asgi (FastAPI, Starlette, Django ASGI) or auto (detected).",

@@ -20,6 +20,12 @@ MB = 1024 * 1024
 # Cloud Functions (2nd gen) quotas: HTTP functions run up to 60 minutes, event-driven ones 9.
 HTTP_LIMITS = FunctionLimits("Cloud Functions (HTTP)", memory_range=(128, 32768), max_timeout=3600)
 EVENT_LIMITS = FunctionLimits("Cloud Functions (event-driven)", memory_range=(128, 32768), max_timeout=540)
+# Not the buildpack's default `main.py`: that name is the user's (a FastAPI app lives in main.py).
+ENTRY_MODULE = "faas_entry"
+# Build environment of every function (`buildConfig.environmentVariables`): the Python buildpack
+# reads the source file from GOOGLE_FUNCTION_SOURCE and hands it to functions-framework as
+# FUNCTION_SOURCE; without it the build looks for main.py.
+BUILD_ENVIRONMENT = {"GOOGLE_FUNCTION_SOURCE": f"{ENTRY_MODULE}.py"}
 
 
 class GcpOptions(ProviderOptions):
@@ -40,7 +46,7 @@ class GcpProvider(Provider[GcpOptions]):
         return PackageTarget(
             provider=self.name,
             python=self.project.config.python,
-            entry_module="main",
+            entry_module=ENTRY_MODULE,
             entry_source=entry_source("gcp", "handler"),
             dependencies="requirements",
             runtime_provided=frozenset({"functions-framework"}),

@@ -6,7 +6,7 @@ How the pieces fit (one stage, deployed in the background):
                                          ├─ gateway (gateway/): HTTP on 127.0.0.1 -> the front door's event
                                          ├─ pools (pool.py) of runtime processes (workers.py), one request each:
                                          │    aws   python3.X -m awslambdaric faas_entry.handler <-> runtime_api.py
-                                         │    gcp   functions-framework --target handler --source main.py
+                                         │    gcp   functions-framework --target handler --source faas_entry.py
                                          │    azure azure_host.py: function_app.app behind a local Functions host
                                          └─ scheduler.py (schedules) and buckets.py (bucket/queue folders)
 

@@ -194,6 +194,7 @@ def deployment_config(
         python_version=python_version,
         deps_dir=str(deps) if deps else None,
         function_key=running.info["token"] if running else secrets.token_hex(16),
+        entry_module=artifact.target.entry_module,
         **settings.runtime_settings(project, emulated),
     )
     token = running.info["token"] if running else spec.function_key

@@ -74,6 +74,8 @@ class WorkerSpec:
     region: str = "us-east-1"
     route_prefix: str = "api"
     function_key: str = ""
+    entry_module: str = "main"
+    """The artifact's generated entry module (the target's), which the gcp runtime loads by file."""
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -256,9 +258,13 @@ class HttpWorker(Worker):
         super().__init__(spec, name, sink, private)
         self.port = free_port()
 
+    @property
+    def gcp_source(self) -> str:
+        return str(Path(self.spec.code_dir) / f"{self.spec.entry_module}.py")
+
     def command(self) -> list[str]:
         if self.spec.platform == "gcp":
-            source = str(Path(self.spec.code_dir) / "main.py")
+            source = self.gcp_source
             arguments = ["--target", "handler", "--source", source, "--host", "127.0.0.1", "--port", str(self.port)]
             return launcher(self.spec.python, "functions_framework", arguments)
         # By path through runpy, so sys.path[0] is the artifact (cwd), not this package's folder.
@@ -273,6 +279,8 @@ class HttpWorker(Worker):
                 K_REVISION=f"{name}-{self.spec.version}",
                 K_CONFIGURATION=name,
                 FUNCTION_TARGET="handler",
+                # What the buildpack sets from GOOGLE_FUNCTION_SOURCE (see providers/gcp).
+                FUNCTION_SOURCE=self.gcp_source,
                 FUNCTION_SIGNATURE_TYPE="http",
                 PORT=str(self.port),
             )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import select
+import signal
 import subprocess
 import sys
 import textwrap
@@ -142,6 +145,32 @@ class TestRawASGI:
             thread.join()
         assert results == ["ok"] * 5
         assert len(loops) == 1
+        handler.service.asgi.close()
+
+    @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+    def test_thread_mode_serves_in_a_process_forked_after_import(self):
+        # functions-framework imports the entry module in gunicorn's arbiter, then forks the worker.
+        events: list[str] = []
+        handler = make_handler(create_fastapi(events), asgi_mode="thread")
+        reader, writer = os.pipe()
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child reports through the pipe
+            try:
+                result = handler(make_v2_event("GET", "/items/rex"), None)
+                os.write(writer, json.dumps([result["statusCode"], json.loads(result["body"])["pool"]]).encode())
+            finally:
+                os._exit(0)
+        os.close(writer)
+        try:
+            ready, _, _ = select.select([reader], [], [], 20)
+            assert ready, "the forked process never answered: its loop thread did not survive the fork"
+            assert json.loads(os.read(reader, 1000)) == [200, "ready"]  # the lifespan ran in the child
+        finally:
+            os.close(reader)
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+        result = handler(make_v2_event("GET", "/items/rex"), None)  # and the parent still serves
+        assert result["statusCode"] == 200
         handler.service.asgi.close()
 
 

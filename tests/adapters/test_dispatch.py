@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
 from faas.adapters.bootstrap import build
-from faas.adapters.errors import UnknownEventError, UnroutableEventError
+from faas.adapters.dispatch import import_entry
+from faas.adapters.errors import ConfigError, UnknownEventError, UnroutableEventError
 from tests.adapters.conftest import load_sample
 from tests.adapters.events import (
     make_s3_event,
@@ -203,3 +205,20 @@ class TestGcpRouting:
         }
         assert client.post("/", json={"faas": {"function": "alerts"}}).get_json()["path"] == "/"
         assert project.calls() == []
+
+
+class TestImportEntry:
+    def test_a_factory_entry_is_called_once_with_no_argument(self, tmp_path, monkeypatch):
+        (tmp_path / "factory_app.py").write_text(
+            "calls = []\n\n"
+            "def create_app(test_config=None):\n    calls.append(test_config)\n    return ('app', len(calls))\n"
+        )
+        monkeypatch.syspath_prepend(str(tmp_path))
+        assert import_entry("factory_app:create_app()") == ("app", 1)
+        assert import_entry("factory_app:create_app") is sys.modules["factory_app"].create_app
+
+    def test_a_factory_entry_naming_no_callable_says_so(self, tmp_path, monkeypatch):
+        (tmp_path / "not_factory.py").write_text("app = object()\n")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        with pytest.raises(ConfigError, match=r"not_factory.app is not callable, so it is no app factory"):
+            import_entry("not_factory:app()")

@@ -98,6 +98,14 @@ class TestGcpHttp:
         assert response.status_code == 500
         assert b"secret" not in response.data
 
+    def test_the_apps_static_urls_reach_the_app(self, tmp_path):
+        # Not functions-framework's own /static/ route (files of ./static), which answers 404.
+        client = ff_client(tmp_path, PROBE_SOURCE)
+        for path in ("/static/style.css", "/static/admin/css/base.css"):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert response.get_json()["PATH_INFO"] == path
+
     def test_head(self, tmp_path):
         client = ff_client(tmp_path, FLASK_SOURCE)
         response = client.head("/items/rex")

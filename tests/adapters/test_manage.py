@@ -67,3 +67,51 @@ class TestEnvelope:
         event = make_v2_event("POST", "/", body=json.dumps({"faas": {"manage": ["greet", "x"]}}))
         result = handler(event, None)
         assert json.loads(result["body"]) == {"path": "/", "script": ""}  # the app got it, as a request
+
+
+FLASK_FACTORY = """
+import click
+from flask import Flask
+
+def create_app(test_config=None):
+    app = Flask(__name__)
+
+    @app.cli.command("init-db")
+    def init_db():
+        click.echo("Initialized the database.")
+
+    @app.cli.command("fail")
+    def fail():
+        raise click.ClickException("no database here")
+
+    return app
+"""
+
+
+class TestFlaskCommands:
+    """`faas manage init-db` on a Flask app: the app's own CLI commands, as `flask --app` runs them."""
+
+    @pytest.fixture
+    def handler(self, tmp_path, monkeypatch):
+        module = f"flaskr_{tmp_path.name.replace('-', '_')}"
+        (tmp_path / f"{module}.py").write_text(FLASK_FACTORY)
+        runtime = {"format": 1, "platform": "aws", "app": {"entry": f"{module}:create_app()", "framework": "flask"}}
+        (tmp_path / "faas_runtime.json").write_text(json.dumps(runtime))
+        monkeypatch.syspath_prepend(str(tmp_path))
+        monkeypatch.delenv("FAAS_FUNCTION", raising=False)
+        return build("aws", root=tmp_path)
+
+    def test_the_apps_command_runs_through_the_envelope(self, handler):
+        assert handler({"faas": {"manage": ["init-db"]}}, None) == {
+            "exit_status": 0,
+            "output": "Initialized the database.\n",
+        }
+
+    def test_a_click_error_is_its_message_and_exit_status(self, handler):
+        result = handler({"faas": {"manage": ["fail"]}}, None)
+        assert result == {"exit_status": 1, "output": "Error: no database here\n"}
+
+    def test_an_unknown_command_says_so(self, handler):
+        result = handler({"faas": {"manage": ["nope"]}}, None)
+        assert result["exit_status"] == 2
+        assert "No such command 'nope'" in result["output"]

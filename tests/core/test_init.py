@@ -52,6 +52,53 @@ def test_fastapi_app_is_detected_as_asgi(tmp_path: Path) -> None:
     assert (detected.entry, detected.interface, detected.framework) == ("main:app", "asgi", "fastapi")
 
 
+FLASK_FACTORY = """import os
+
+from flask import Flask
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    return app
+"""
+
+
+def test_a_flask_app_factory_is_detected_as_a_factory_entry(tmp_path: Path) -> None:
+    (tmp_path / "flaskr").mkdir()
+    (tmp_path / "flaskr" / "__init__.py").write_text(FLASK_FACTORY)
+    path, app = write_config(tmp_path)
+    assert (app.entry, app.interface, app.framework) == ("flaskr:create_app()", "wsgi", "flask")
+    assert load_project(path).config.app.entry == "flaskr:create_app()"  # type: ignore[union-attr]
+
+
+def test_a_fastapi_make_app_factory_is_asgi(tmp_path: Path) -> None:
+    (tmp_path / "service.py").write_text("import fastapi\n\ndef make_app():\n    return fastapi.FastAPI()\n")
+    detected = detect_app(tmp_path)
+    assert detected is not None
+    assert (detected.entry, detected.interface, detected.framework) == ("service:make_app()", "asgi", "fastapi")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from flask import Flask\n\ndef create_app(config):\n    return Flask(__name__)\n",  # needs an argument
+        "from flask import Flask\n\ndef build(config=None):\n    return Flask(__name__)\n",  # not a factory name
+        "def create_app():\n    return object()\n",  # makes no app
+    ],
+)
+def test_what_is_not_a_usable_factory_is_not_detected(tmp_path: Path, source: str) -> None:
+    (tmp_path / "factory.py").write_text(source)
+    assert detect_app(tmp_path) is None
+
+
+def test_an_app_object_wins_over_a_factory(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "from flask import Flask\n\napp = Flask(__name__)\n\ndef create_app():\n    return app\n"
+    )
+    assert detect_app(tmp_path).entry == "app:app"  # type: ignore[union-attr]
+
+
 def test_existing_config_is_never_overwritten_without_force(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
     (tmp_path / "faas.toml").write_text("# mine\n")

@@ -1,4 +1,4 @@
-"""`faas manage`: run a Django management command inside the deployed function."""
+"""`faas manage`: run a Django management command (or a Flask CLI command) inside the deployed function."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ def check_django(project: Project) -> None:
     app = project.config.app
     if app is None:
         raise UsageError(f"faas manage runs Django management commands in the app; {project.name} has no [app]")
-    if app.framework is not None and app.framework != "django":
+    if app.framework is not None and app.framework not in ("django", "flask"):
         raise UsageError(
-            f"faas manage runs Django management commands; the app of {project.name} is "
-            f'{app.framework} (app.framework = "{app.framework}")'
+            f"faas manage runs Django management commands and Flask CLI commands; the app of {project.name} "
+            f'is {app.framework} (app.framework = "{app.framework}")'
         )
 
 
@@ -26,7 +26,10 @@ def check_django(project: Project) -> None:
 @global_options
 @click.argument("arguments", nargs=-1, type=click.UNPROCESSED, required=True)
 def manage(arguments: tuple[str, ...]) -> None:
-    """Run `manage.py ARGUMENTS` in the deployed function, for example `faas manage migrate`."""
+    """Run `manage.py ARGUMENTS` (Django) or `flask ARGUMENTS` (Flask) in the deployed function.
+
+    For example `faas manage migrate`, or `faas manage init-db` for a Flask app's own command.
+    """
     state = get_state()
     check_django(state.project())
     result = state.provider().manage(list(arguments))

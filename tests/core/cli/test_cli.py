@@ -316,17 +316,21 @@ def test_invoke_without_an_event_says_what_to_pass(flask_dir: Path) -> None:
     assert "--event event.json" in result.stderr and "--event -" in result.stderr
 
 
-def test_manage_on_a_flask_app_is_refused_before_any_call(flask_dir: Path) -> None:
-    assert run_faas("init", "--name", "demo-app", "--provider", "aws", cwd=flask_dir).returncode == 0
-    result = run_faas("manage", "migrate", cwd=flask_dir, env=_no_aws(flask_dir))
+def test_manage_on_a_fastapi_app_is_refused_before_any_call(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    assert run_faas("init", "--name", "demo-app", "--provider", "aws", cwd=tmp_path).returncode == 0
+    result = run_faas("manage", "migrate", cwd=tmp_path, env=_no_aws(tmp_path))
     assert result.returncode == 2, result.stderr
-    assert "faas manage runs Django management commands; the app of demo-app is flask" in result.stderr
+    assert (
+        "faas manage runs Django management commands and Flask CLI commands; the app of demo-app is fastapi"
+        in result.stderr
+    )
 
 
 def test_top_level_help_gives_each_commands_line_whole() -> None:
     result = run_faas("--help", env={"COLUMNS": "80"})
     text = " ".join(result.stdout.split())
-    assert "manage Run `manage.py ARGUMENTS` in the deployed function, for example `faas manage migrate`." in text
+    assert "manage Run `manage.py ARGUMENTS` (Django) or `flask ARGUMENTS` (Flask) in the deployed function." in text
     assert "..." not in result.stdout.split("Commands:", 1)[1]
 
 

@@ -128,3 +128,15 @@ def test_core_descriptions_use_no_one_clouds_identifiers() -> None:
     assert not re.findall(r"\b(ACM|ARN|arn:aws|alias)\b", text)
     certificate = ProjectConfig.model_fields["certificate"].description or ""
     assert "provider's own certificate store" in certificate and '"managed"' in certificate
+
+
+@pytest.mark.parametrize("entry", ["flaskr:create_app()", "pkg.app:factories.make()"])
+def test_an_app_factory_is_an_entry(entry: str) -> None:
+    config = ProjectConfig.model_validate(project(app={"entry": entry}))
+    assert config.app is not None and config.app.entry == entry
+
+
+@pytest.mark.parametrize("entry", ["flaskr:create_app(1)", "flaskr:create_app(", "flaskr:create_app()()", "flaskr()"])
+def test_a_factory_call_with_arguments_is_refused(entry: str) -> None:
+    with pytest.raises(ValidationError, match=r"module:factory\(\) for an app factory called with no argument"):
+        ProjectConfig.model_validate(project(app={"entry": entry}))

@@ -106,9 +106,11 @@ class TestFlask:
         assert data == {"name": "rex", "args": {"tag": ["a", "b"]}}
 
 
-def test_fastapi_asgi(tmp_path):
+@pytest.mark.parametrize("emulate", ["aws", "gcp", "azure"])
+def test_fastapi_asgi(tmp_path, emulate):
+    # Its app is in main.py, the name Cloud Functions' buildpack would load if faas's entry took it.
     try:
-        _, result = deploy_example("fastapi", tmp_path / "app")
+        _, result = deploy_example("fastapi", tmp_path / "app", emulate=emulate)
         status, _, body = get(result.url + "/items/42?q=cheese")
         assert status == 200
         assert json.loads(body) == {"item_id": 42, "q": "cheese"}

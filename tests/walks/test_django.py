@@ -8,61 +8,23 @@ undeploy`; then the CSS again under `--emulate gcp` and `--emulate azure`.
 
 from __future__ import annotations
 
-import http.cookiejar
-import json
-import os
 import re
 import subprocess
 import sys
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from .conftest import stop_all
+from tests.providers.local.conftest import stop_all
+from tests.walks.user import Browser, assert_gone, deployed_url, faas
 
 pytestmark = pytest.mark.slow
-FAAS = Path(sys.executable).parent / "faas"
 PASSWORD = "walk-the-path-9f2c"
 
 
-def faas(project: Path, *arguments: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the installed `faas` command in the project, as the user does; fail with its output."""
-    result = subprocess.run(
-        [str(FAAS), *arguments],
-        cwd=project,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, f"faas {' '.join(arguments)}: {result.stdout}\n{result.stderr}"
-    return result
-
-
-def deployed_url(project: Path, env: dict[str, str] | None = None) -> str:
-    status = json.loads(faas(project, "status", "--json", env=env).stdout)
-    assert status["deployed"] is True
-    return str(status["url"])
-
-
-class Browser:
-    """urllib with a cookie jar: what a browser keeps between the login page and the admin."""
-
-    def __init__(self) -> None:
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-
-    def request(self, url: str, data: dict[str, str] | None = None) -> tuple[int, str, bytes, str]:
-        """(status, content type, body, final URL) after redirects; error statuses too."""
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        try:
-            with self.opener.open(urllib.request.Request(url, data=body), timeout=60) as response:
-                return response.status, response.headers.get("Content-Type", ""), response.read(), response.url
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers.get("Content-Type", ""), error.read(), url
+class AdminBrowser(Browser):
+    """A browser that logs into the Django admin."""
 
     def log_in(self, base: str) -> bytes:
         """Log into the admin as a user does; the page it lands on."""
@@ -81,7 +43,7 @@ class Browser:
 
 def assert_admin_css(base: str) -> None:
     """The login page renders, and every stylesheet it links is served as CSS."""
-    browser = Browser()
+    browser = AdminBrowser()
     status, _, page, _ = browser.request(base + "/admin/login/")
     assert status == 200, page[:1000]
     stylesheets = re.findall(rb'<link rel="stylesheet" href="([^"]+\.css)"', page)
@@ -108,7 +70,7 @@ def test_django_from_startproject_to_undeploy(mysite: Path) -> None:
     faas(mysite, "deploy")
     base = deployed_url(mysite)
 
-    status, _, page, _ = Browser().request(base + "/")
+    status, _, page, _ = AdminBrowser().request(base + "/")
     assert status == 200 and b"The install worked successfully" in page
     assert_admin_css(base)  # served from the local static bucket: no staticfiles_urlpatterns()
 
@@ -125,7 +87,7 @@ def test_django_from_startproject_to_undeploy(mysite: Path) -> None:
     # The redeployed version finds the first one's database: nothing left to migrate.
     assert "No migrations to apply." in faas(mysite, "manage", "migrate", env=secret).stdout
     faas(mysite, "manage", "createsuperuser", "--noinput", "--username", "admin", "--email", "a@x.org", env=secret)
-    browser = Browser()
+    browser = AdminBrowser()
     assert b"Site administration" in browser.log_in(base)
 
     # A redeploy of changed code: the database (users, sessions) is still there.
@@ -136,21 +98,19 @@ def test_django_from_startproject_to_undeploy(mysite: Path) -> None:
         + 'urlpatterns.append(path("version/", lambda request: HttpResponse("two")))\n'
     )
     faas(mysite, "deploy", env=secret)
-    assert Browser().request(base + "/version/")[2] == b"two"
+    assert AdminBrowser().request(base + "/version/")[2] == b"two"
     status, _, page, _ = browser.request(base + "/admin/")
     assert status == 200 and b"Site administration" in page, "the session did not survive the redeploy"
-    assert b"Site administration" in Browser().log_in(base)
+    assert b"Site administration" in AdminBrowser().log_in(base)
     assert_admin_css(base)
 
     faas(mysite, "rollback", env=secret)
-    assert Browser().request(base + "/version/")[0] == 404
-    assert b"Site administration" in Browser().log_in(base), "the database did not survive the rollback"
+    assert AdminBrowser().request(base + "/version/")[0] == 404
+    assert b"Site administration" in AdminBrowser().log_in(base), "the database did not survive the rollback"
     assert_admin_css(base)
 
     faas(mysite, "undeploy", "--yes", env=secret)
-    assert not (mysite / ".faas" / "local" / "dev").exists()
-    with pytest.raises(OSError):
-        urllib.request.urlopen(base + "/", timeout=5)
+    assert_gone(mysite, base)
 
 
 @pytest.mark.parametrize("platform", ["gcp", "azure"])
