@@ -9,6 +9,7 @@ from faas.core.cli.commands.init import init
 from faas.core.cli.commands.invoke import invoke
 from faas.core.cli.commands.logs import logs
 from faas.core.cli.commands.manage import manage
+from faas.core.cli.commands.migrate import migrate
 from faas.core.cli.commands.package import package
 from faas.core.cli.commands.plan import plan
 from faas.core.cli.commands.plugins import plugins
@@ -34,4 +35,5 @@ ALL = [
     schema,
     plugins,
     serve,
+    migrate,
 ]
