@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from faas.core.cli.commands.certify import certify
 from faas.core.cli.commands.deploy import deploy
+from faas.core.cli.commands.doctor import doctor
 from faas.core.cli.commands.import_ import import_
 from faas.core.cli.commands.init import init
 from faas.core.cli.commands.invoke import invoke
@@ -36,4 +37,5 @@ ALL = [
     plugins,
     serve,
     migrate,
+    doctor,
 ]
