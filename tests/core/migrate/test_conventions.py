@@ -94,3 +94,17 @@ def test_vpc_is_warned_in_zappa(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text("app = None\n")
     entry = entries(import_json(cwd=tmp_path))["dev.vpc_config"]
     assert entry["status"] == "warn" and "VPC" in entry["reason"]
+
+
+def test_a_project_name_that_does_not_fit_is_the_nearest_valid_one_and_warned(tmp_path: Path) -> None:
+    long_name = "My_Very_Long_Project_Name_For_The_Shop_Backend"
+    (tmp_path / "zappa_settings.json").write_text(
+        json.dumps({"dev": {"app_function": "app.app", "project_name": long_name}})
+    )
+    (tmp_path / "app.py").write_text("app = None\n")
+    document = import_json(cwd=tmp_path)
+    name = document["config"]["name"]
+    assert name == "my-very-long-project-name-for-the-shop-b"
+    entry = entries(document)["dev.project_name"]
+    assert entry["status"] == "warn" and long_name in entry["reason"] and name in entry["reason"]
+    assert stage_config(tmp_path / "faas.toml", "dev").name == name
