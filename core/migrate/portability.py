@@ -129,7 +129,7 @@ def _trigger_findings(provider: Provider, function: FunctionConfig, key: str, ta
                     where,
                     "differs",
                     f"{dialect.name}: {native.expression}{zone}",
-                    f"{trigger.schedule} runs as {native.expression}{zone}, at the same times (UTC)",
+                    f"{trigger.schedule} fires at the same times",
                     needs_user=False,
                 )
             )
@@ -165,7 +165,7 @@ def _limit_findings(provider: Provider, item: AppConfig | FunctionConfig, key: s
             f"{feature}: {field_name}",
             f"{key}.{field_name}",
             "breaks",
-            provider.name,
+            f"{provider.name}'s limit",
             message,
             action=_limit_action(field_name, provider.name),
         )

@@ -245,3 +245,16 @@ def test_an_unknown_target_is_a_usage_error(tmp_path: Path) -> None:
     result = run_faas("migrate", "--to", "aws", cwd=project(tmp_path, PORTABLE_PROJECT))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_an_artifact_built_for_the_target_is_checked_against_its_size_limits(tmp_path: Path) -> None:
+    root = project(tmp_path, PORTABLE_PROJECT)
+    _, before = migrate_json(root, "--to", "gcp")
+    assert by_key(before)["package"]["status"] == "check"
+    assert "faas doctor --provider gcp" in by_key(before)["package"]["action"]
+    built = run_faas("package", "--provider", "gcp", cwd=root)
+    assert built.returncode == 0, built.stderr
+    code, after = migrate_json(root, "--to", "gcp")
+    size = by_key(after)["package"]
+    assert size["status"] == "maps" and "MB zipped fits" in size["detail"]
+    assert code == 0
