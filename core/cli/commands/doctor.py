@@ -32,7 +32,9 @@ def doctor() -> None:
             {"provider": name, "findings": [finding.to_json() for finding in findings], "problems": len(problems)},
         )
     else:
-        lines = [("ok    " if finding.ok else "FIX   ") + finding.line() for finding in findings]
+        # What needs the user first; the checks that passed after, so a clean run still says what it checked.
+        ordered = sorted(findings, key=lambda finding: finding.ok)
+        lines = [("ok    " if finding.ok else "FIX   ") + finding.line() for finding in ordered]
         lines.append(
             f"{len(problems)} to fix before deploying to {name}." if problems else f"Ready to deploy to {name}."
         )

@@ -175,6 +175,7 @@ def test_package_size_over_the_providers_limit(tmp_path: Path) -> None:
     findings = diagnose(load_project(root / "faas.toml"), "tiny", get_registry(manager))
     (package,) = [finding for finding in findings if finding.check == "package"]
     assert not package.ok and "keep it small" in package.message
+    assert "Biggest: the project's own files" in package.message
     assert "package size" not in [finding.check for finding in findings]
 
 
