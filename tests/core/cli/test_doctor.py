@@ -10,8 +10,13 @@ import json
 import os
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from faas import hookimpl
 from faas.core.config import load_project
@@ -24,7 +29,7 @@ from faas.core.plugins.manager import get_plugin_manager
 from faas.providers.aws.provider import AwsProvider
 from faas.providers.gcp.provider import GcpProvider
 from tests.core.plugins.conftest import run_faas
-from tests.providers.aws.conftest import aws_env, moto_server, record_calls
+from tests.providers.aws.conftest import _free_port, aws_env, moto_server, record_calls
 
 __all__ = ["aws_env", "moto_server"]  # the session fixtures, used here by name
 
@@ -67,9 +72,64 @@ def test_a_clean_aws_project_is_ready(tmp_path: Path, aws_env: str) -> None:
 def test_doctor_makes_read_only_calls_only(tmp_path: Path, aws_env: str) -> None:
     provider = AwsProvider(load_project(project(tmp_path) / "faas.toml"))
     log = record_calls(provider)
-    provider.diagnose()
-    assert log.calls == ["sts.GetCallerIdentity"]
+    findings = provider.diagnose()
+    assert log.calls == ["sts.GetCallerIdentity", "lambda.GetFunction", "iam.GetRole"]
     assert log.writes == []
+    assert [finding.check for finding in findings if finding.ok] == ["credentials", "permissions"]
+
+
+@pytest.fixture
+def moto_with_iam(tmp_path: Path) -> Iterator[str]:
+    """A moto server that enforces IAM after its first 3 calls (the user, its policy, its key)."""
+    port = _free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "3"}
+    moto = Path(sys.executable).parent / "moto_server"
+    log = (tmp_path / "moto.log").open("wb")
+    process = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(port)], env=env, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, "moto_server did not start"
+                time.sleep(0.2)
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def test_a_refused_permission_names_it(tmp_path: Path, moto_with_iam: str) -> None:
+    import boto3
+
+    admin = boto3.Session(aws_access_key_id="admin", aws_secret_access_key="admin", region_name="eu-west-1")
+    iam = admin.client("iam", endpoint_url=moto_with_iam)
+    iam.create_user(UserName="deployer")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["sts:GetCallerIdentity"], "Resource": "*"}],
+    }
+    iam.put_user_policy(UserName="deployer", PolicyName="whoami", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName="deployer")["AccessKey"]
+    env = {
+        "AWS_ENDPOINT_URL": moto_with_iam,
+        "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+        "AWS_SESSION_TOKEN": "",
+        "AWS_REGION": "eu-west-1",
+    }
+    code, findings = doctor_json(project(tmp_path), env=env)
+    assert code == NEEDS_USER_EXIT_CODE
+    (credentials,) = [finding for finding in findings if finding["check"] == "credentials"]
+    assert credentials["ok"] and "user/deployer" in credentials["message"]
+    refused = {finding["message"].split()[0] for finding in problems(findings, "permissions")}
+    assert "iam:GetRole" in refused
+    role = next(finding for finding in problems(findings, "permissions") if "iam:GetRole" in finding["message"])
+    assert "not authorized to perform: iam:GetRole" in role["message"] and "grant iam:*" in role["action"]
 
 
 def test_an_app_timeout_over_api_gateways_29_seconds(tmp_path: Path, aws_env: str) -> None:
