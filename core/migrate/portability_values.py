@@ -331,11 +331,7 @@ def _option_finding(name: str, value: Any, key: str, target: str, table: dict[st
             "the function's own URL (API Gateway for GCP or a load balancer in front)"
             if gcp
             else "the Function App's HTTP trigger (API Management in front)",
-            "no API Gateway choice: usage plans and REST API features have no faas option on the target",
-        ),
-        "log_retention_days": (
-            "Cloud Logging bucket retention" if gcp else "Log Analytics workspace retention",
-            "set once per project/workspace, not per function",
+            "a REST API's usage plans, API keys and edge endpoints have no faas option on the target",
         ),
         "iam_statements": (
             "IAM roles granted to the function's service account"
@@ -349,6 +345,12 @@ def _option_finding(name: str, value: Any, key: str, target: str, table: dict[st
         ),
         "hosted_zone_id": ("a Cloud DNS managed zone" if gcp else "an Azure DNS zone", "create the records yourself"),
     }
+    if name == "front_door" and value != "rest-api":
+        # An HTTP API or a Function URL only passes requests through: the target's own URL does that.
+        return _carried(feature, key, "differs", "the function's own https URL", f"{value} has nothing to carry over")
+    if name == "log_retention_days":
+        nearest = "Cloud Logging bucket retention" if gcp else "Log Analytics workspace retention"
+        return _carried(feature, key, "missing", nearest, "set once per project or workspace (default 30 days)")
     if name == "architecture" and value == "x86_64":
         return _carried(feature, key, "maps", "x86_64", "the target runs x86_64")
     nearest, why = nearest_by_option.get(name, ("nothing", "an option faas does not know"))

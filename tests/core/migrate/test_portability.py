@@ -258,3 +258,37 @@ def test_an_artifact_built_for_the_target_is_checked_against_its_size_limits(tmp
     size = by_key(after)["package"]
     assert size["status"] == "maps" and "MB zipped fits" in size["detail"]
     assert code == 0
+
+
+def test_an_imported_serverless_service_reports_for_each_stage(tmp_path: Path) -> None:
+    from tests.core.migrate.test_serverless import SERVICE, TASKS
+    from tests.core.migrate.test_zappa import FLASK_APP
+
+    (tmp_path / "serverless.yml").write_text(SERVICE)
+    (tmp_path / "config.dev.yml").write_text("level: verbose\n")
+    (tmp_path / "config.prod.yml").write_text("level: quiet\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "__init__.py").write_text("")
+    (tmp_path / "src" / "app.py").write_text(FLASK_APP)
+    (tmp_path / "src" / "tasks.py").write_text(TASKS)
+    (tmp_path / "src" / "worker.py").write_text("def handler(event, context):\n    return 1\n")
+    imported = run_faas("import", cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    for stage in ("dev", "prod"):
+        code, document = migrate_json(tmp_path, "--to", "gcp", "--stage", stage)
+        assert code in (0, NEEDS_USER_EXIT_CODE), document
+        assert document["stage"] == stage
+        assert document["provider_table"]["region"] == "europe-west1"  # the service's eu-west-1
+        found = by_key(document)
+        # The import's own ARN (the IAM statement's table) is an AWS option without a counterpart.
+        assert found["providers.aws.iam_statements"]["status"] == "missing"
+
+
+def test_only_a_rest_api_front_door_needs_the_user(tmp_path: Path) -> None:
+    for front_door, needs_user in (("http-api", False), ("function-url", False), ("rest-api", True)):
+        text = PORTABLE_PROJECT + f'\n[providers.aws]\nfront_door = "{front_door}"\nlog_retention_days = 14\n'
+        code, document = migrate_json(project(tmp_path / front_door, text), "--to", "gcp")
+        found = by_key(document)
+        assert found["providers.aws.front_door"]["needs_user"] is needs_user, front_door
+        assert not found["providers.aws.log_retention_days"]["needs_user"]
+        assert code == (NEEDS_USER_EXIT_CODE if needs_user else 0)
