@@ -34,7 +34,7 @@ def add_provider_table(path: Path, provider: str, options: dict[str, Any], *, co
     if isinstance(providers, InlineTable):
         inline = tomlkit.inline_table()
         inline.update(options)
-        providers.append(provider, inline)
+        providers[provider] = inline  # append() would leave a double space after the previous entry
     else:
         table = tomlkit.table()
         if comment:

@@ -292,3 +292,13 @@ def test_only_a_rest_api_front_door_needs_the_user(tmp_path: Path) -> None:
         assert found["providers.aws.front_door"]["needs_user"] is needs_user, front_door
         assert not found["providers.aws.log_retention_days"]["needs_user"]
         assert code == (NEEDS_USER_EXIT_CODE if needs_user else 0)
+
+
+def test_write_into_an_inline_providers_table(tmp_path: Path) -> None:
+    text = 'name = "blog"\nproviders = { aws = { region = "eu-west-2" } }  # one line\n\n[app]\nentry = "app:app"\n'
+    root = project(tmp_path, text)
+    run_faas("migrate", "--to", "gcp", "--write", cwd=root)
+    written = (root / "faas.toml").read_text()
+    assert written.startswith('name = "blog"\nproviders = { aws = { region = "eu-west-2" }, gcp = {')
+    assert "# one line" in written
+    assert load_project(root / "faas.toml").config.providers["gcp"] == {"region": "europe-west2"}
