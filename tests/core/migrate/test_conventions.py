@@ -108,3 +108,44 @@ def test_a_project_name_that_does_not_fit_is_the_nearest_valid_one_and_warned(tm
     entry = entries(document)["dev.project_name"]
     assert entry["status"] == "warn" and long_name in entry["reason"] and name in entry["reason"]
     assert stage_config(tmp_path / "faas.toml", "dev").name == name
+
+
+def test_sns_events_become_topic_triggers_in_sam(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Alerts:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: shop-alerts\n"
+        "  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: handler.run\n"
+        "      Runtime: python3.12\n      Events:\n"
+        "        Own:\n          Type: SNS\n          Properties:\n            Topic: !Ref Alerts\n"
+        "        Shared:\n          Type: SNS\n          Properties:\n"
+        "            Topic: arn:aws:sns:eu-west-1:123456789012:billing\n            FilterPolicy: {kind: [invoice]}\n"
+        "        Elsewhere:\n          Type: SNS\n          Properties:\n"
+        "            Topic: !ImportValue other-stack-topic\n"
+    )
+    (tmp_path / "handler.py").write_text("def run(event, context):\n    pass\n")
+    document = import_json(cwd=tmp_path)
+    (worker,) = stage_config(tmp_path / "faas.toml", "default").functions
+    assert [trigger.topic.name for trigger in worker.triggers] == ["shop-alerts", "billing"]  # type: ignore[attr-defined]
+    report = entries(document)
+    events = "Resources.Worker.Properties.Events"
+    assert "SAM creates this topic" in report[f"{events}.Own"]["reason"]
+    assert "FilterPolicy not imported" in report[f"{events}.Shared"]["reason"]
+    assert "cannot be named offline" in report[f"{events}.Elsewhere"]["reason"]
+    assert all(
+        "aws provider does not deploy topic" in report[f"{events}.{name}"]["reason"] for name in ("Own", "Shared")
+    )
+
+
+def test_a_chalice_sns_arn_is_a_topic_trigger(tmp_path: Path) -> None:
+    (tmp_path / ".chalice").mkdir()
+    (tmp_path / ".chalice" / "config.json").write_text(
+        json.dumps({"version": "2.0", "app_name": "bus", "stages": {"dev": {}}})
+    )
+    (tmp_path / "app.py").write_text(
+        "from chalice import Chalice\napp = Chalice(app_name='bus')\n\n"
+        "@app.on_sns_message(topic='arn:aws:sns:eu-west-1:123456789012:orders')\ndef orders(event):\n    pass\n"
+    )
+    document = import_json(cwd=tmp_path)
+    (function,) = stage_config(tmp_path / "faas.toml", "dev").functions
+    assert [trigger.topic.name for trigger in function.triggers] == ["orders"]  # type: ignore[attr-defined]
+    assert entries(document)["app.py:orders:on_sns_message"]["status"] == "warn"
