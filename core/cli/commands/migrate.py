@@ -32,11 +32,14 @@ def migrate(*, target: str, write: bool) -> None:
 
     Each feature maps 1:1, works through a different mechanism (named), or has no equivalent (the
     nearest is named); limits the target breaks and values naming the old cloud are listed with
-    what to do. No cloud is called and no SDK is needed. Exit code 8 when something needs you.
+    what to do. -O KEY=VALUE sets an option of the target (-O plan=premium). No cloud is called and
+    no SDK is needed. Exit code 8 when something needs you.
     """
     state = get_state()
     path = find_config(Path.cwd(), state.config_path)
-    report = portability_report(load_for_report(path, state.stage), target, state.registry())
+    # -O sets the target's options for this report: `--to azure -O plan=premium` checks that plan's limits.
+    project = load_for_report(path, state.stage).with_options(target, state.option_overrides.values())
+    report = portability_report(project, target, state.registry())
     written = None
     if write:
         comment = f"added by `faas migrate --to {target}`; see docs/migrating.md"

@@ -302,3 +302,12 @@ def test_write_into_an_inline_providers_table(tmp_path: Path) -> None:
     assert written.startswith('name = "blog"\nproviders = { aws = { region = "eu-west-2" }, gcp = {')
     assert "# one line" in written
     assert load_project(root / "faas.toml").config.providers["gcp"] == {"region": "europe-west2"}
+
+
+def test_an_option_of_the_target_changes_the_limits_checked(tmp_path: Path) -> None:
+    root = project(tmp_path, AWS_PROJECT)
+    _, flex = migrate_json(root, "--to", "azure")
+    assert "app.memory" in by_key(flex)  # Flex has fixed sizes: 1024 MB is not one
+    _, premium = migrate_json(root, "--to", "azure", "-O", "plan=premium")
+    assert "app.memory" not in by_key(premium)
+    assert "230 s" in by_key(premium)["app.timeout"]["detail"]  # the HTTP front end's cap stays
