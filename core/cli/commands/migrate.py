@@ -43,7 +43,9 @@ def migrate(*, target: str, write: bool) -> None:
     written = None
     if write:
         comment = f"added by `faas migrate --to {target}`; see docs/migrating.md"
-        written = add_provider_table(path, target, report.provider_table, comment=comment)
+        # What the report carried over, and the -O values it was made with.
+        table = {**report.provider_table, **{option.key: option.value for option in state.option_overrides.values()}}
+        written = add_provider_table(path, target, table, comment=comment)
         load_for_report(path, state.stage).provider_options(
             target, state.registry().get(target, capability=Capability.PACKAGE).Options
         )

@@ -311,3 +311,10 @@ def test_an_option_of_the_target_changes_the_limits_checked(tmp_path: Path) -> N
     _, premium = migrate_json(root, "--to", "azure", "-O", "plan=premium")
     assert "app.memory" not in by_key(premium)
     assert "230 s" in by_key(premium)["app.timeout"]["detail"]  # the HTTP front end's cap stays
+
+
+def test_write_keeps_the_options_the_report_was_made_with(tmp_path: Path) -> None:
+    root = project(tmp_path, AWS_PROJECT)
+    run_faas("migrate", "--to", "azure", "-O", "plan=premium", "--write", cwd=root)
+    providers = load_for_report(root / "faas.toml", None).config.providers
+    assert providers["azure"] == {"location": "northeurope", "plan": "premium"}
