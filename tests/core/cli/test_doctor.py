@@ -196,11 +196,12 @@ def test_django_sqlite_settings_reuse_the_packaging_warning(tmp_path: Path, aws_
     assert "SQLite (db.sqlite3)" in finding["message"] and "read-only" in finding["message"]
 
 
-def test_the_target_python_missing_here(tmp_path: Path) -> None:
+def test_the_target_python_missing_here(tmp_path: Path, aws_env: str) -> None:
     other = "3.11" if host_version() != "3.11" else "3.12"
     root = project(tmp_path, provider="local")
     (root / "faas.toml").write_text((root / "faas.toml").read_text().replace(host_version(), other))
     # Nothing on PATH but faas's own interpreter, and no pyenv: Python `other` cannot be found.
+    # aws_env: the credentials check goes to the moto server, never to a real AWS.
     env = {"PATH": str(Path(sys.executable).parent), "PYENV_ROOT": str(tmp_path / "no-pyenv")}
     code, findings = doctor_json(root, "--provider", "aws", env=env)
     (finding,) = problems(findings, "python")
