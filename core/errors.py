@@ -116,3 +116,8 @@ class NotDeployedError(FaasError):
     """The operation needs a deployment that does not exist for this project and stage."""
 
     exit_code = 7
+
+
+NEEDS_USER_EXIT_CODE = 8
+"""Exit code of a report that ran fine but found something the user must act on (`faas migrate
+--to`, `faas doctor`): the findings are printed, one line each with what to do. Not an error."""

@@ -43,6 +43,7 @@ _EXPORTS = {
     "get_plugin_manager": "faas.core.plugins.manager",
     "get_registry": "faas.core.plugins.manager",
     "Project": "faas.core.config",
+    "Diagnosis": "faas.core.doctor_findings",
     "load_project": "faas.core.config",
     "AppConfig": "faas.core.model",
     "FaasModel": "faas.core.model",
@@ -188,6 +189,7 @@ __all__ = [
     "Deployment",
     "DesiredFunction",
     "Detail",
+    "Diagnosis",
     "DnsRecord",
     "ErrorTranslator",
     "FaasError",
@@ -332,6 +334,7 @@ if TYPE_CHECKING:
         undeploy_plan,
         wait_until,
     )
+    from faas.core.doctor_findings import Diagnosis
     from faas.core.errors import (
         CapabilityError,
         ConfigError,

@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from faas.core.migrate.chalice import _StageConverter
 
 NO_TRIGGER = {
-    "on_sns_message": "faas has no topic trigger yet (the model is gaining one); nearest: a queue on the topic",
     "on_cw_event": "no event-pattern triggers in faas; a schedule is the nearest",
     "on_kinesis_record": "no stream triggers in faas",
     "on_dynamodb_record": "no stream triggers in faas",
@@ -31,7 +30,7 @@ _SIGNATURE = "it is called through Chalice's wrapper with a Chalice event object
 
 
 class TriggerConverter:
-    KINDS = frozenset({"schedule", "on_s3_event", "on_sqs_message", "lambda_function", *NO_TRIGGER})
+    KINDS = frozenset({"schedule", "on_s3_event", "on_sqs_message", "on_sns_message", "lambda_function", *NO_TRIGGER})
 
     def __init__(self, conv: _StageConverter) -> None:
         self.conv = conv
@@ -80,7 +79,13 @@ class TriggerConverter:
             # The schedule's own entry is written by common.schedule; add what the handler needs to know.
             conv.report.add(item.key, "mapped", target, _SIGNATURE, stage=conv.stage)
             return
-        label = f"bucket {summary['bucket']}" if "bucket" in summary else f"queue {summary['name']}"
+        label = (
+            f"bucket {summary['bucket']}"
+            if "bucket" in summary
+            else f"topic {summary['name']}"
+            if "topic" in trigger
+            else f"queue {summary['name']}"
+        )
         if notes:
             conv.report.warn(item.key, f"{label}; " + "; ".join(notes), target, stage=conv.stage)
         else:
@@ -106,6 +111,11 @@ class TriggerConverter:
                     storage[key] = str(value)
             notes = [f"{', '.join(unmapped)} have no faas counterpart"] if unmapped else []
             return {"storage": storage}, notes
+        if item.kind == "on_sns_message":
+            topic = common.topic_name(self._argument(item, resolver, 0, "topic"))
+            if topic is None:
+                raise Unresolvable("on_sns_message names no topic faas can read offline")
+            return {"topic": {"name": topic}}, [common.TOPIC_ON_AWS]
         queue = self._argument(item, resolver, 0, "queue")
         arn = item.keywords.get("queue_arn")
         if queue is None and arn is not None:

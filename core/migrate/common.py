@@ -122,6 +122,28 @@ def arn_service(arn: str) -> tuple[str, str] | None:
     return match.group("service"), re.split(r"[:/]", rest)[-1] if match.group("service") != "s3" else rest
 
 
+TOPIC_ON_AWS = (
+    "faas's aws provider does not deploy topic triggers yet (local runs them, gcp and azure package them): "
+    "`faas deploy --provider aws` refuses it until then"
+)
+"""Said with every SNS topic an importer turns into a `topic` trigger."""
+
+
+def topic_name(value: object) -> str | None:
+    """The topic an SNS ARN (`arn:aws:sns:eu-west-1:123:alerts` -> alerts) or a plain name names, else None."""
+    if not isinstance(value, str) or not value or "${" in value or is_placeholder(value):
+        return None
+    if value.startswith("arn:"):
+        service = arn_service(value)
+        return service[1] if service is not None and service[0] == "sns" else None
+    return value if re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value) else None
+
+
+def is_placeholder(value: str) -> bool:
+    """An unresolved intrinsic or reference left in a value by a loader."""
+    return value.startswith(("!", "{{")) or "Fn::" in value
+
+
 def storage_events(names: list[Any]) -> tuple[list[str], list[str]]:
     """faas storage events for S3 event names, and the names that have none."""
     events: list[str] = []

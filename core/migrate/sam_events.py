@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from faas.core.migrate.sam import _StageConverter
 
 NO_TRIGGER = {
-    "SNS": "faas has no topic trigger yet (being added to the model); nearest: a queue subscribed to the topic",
     "Kinesis": "no stream triggers in faas",
     "DynamoDB": "no stream triggers in faas",
     "DocumentDB": "no stream triggers in faas",
@@ -87,6 +86,8 @@ class EventsConverter:
                 triggers += self._s3(key, properties, target)
             elif kind == "SQS":
                 triggers += self._sqs(key, properties, target)
+            elif kind == "SNS":
+                triggers += self._sns(key, properties, target)
             elif kind in NO_TRIGGER:
                 self.conv.warn(key, f"{NO_TRIGGER[kind]}; the function is kept without this event", target)
             else:
@@ -166,6 +167,30 @@ class EventsConverter:
         else:
             self.conv.mapped(key, target, f"queue {name}")
         return [{"queue": source}]
+
+    def _sns(self, key: str, properties: dict[str, Any], target: str) -> list[dict[str, Any]]:
+        topic = properties.get("Topic")
+        if isinstance(topic, dict) and "Ref" in topic and topic["Ref"] in self.conv.template["Resources"]:
+            # !Ref of an AWS::SNS::Topic is its ARN; the name is its TopicName (or a generated one).
+            name, generated = self._resource_name(topic, "TopicName")
+            created = True
+        else:
+            value = self.conv.value(topic)
+            name, generated, created = common.topic_name(value), False, False
+        if name is None:
+            self.conv.warn(key, f"topic {topic} cannot be named offline; no trigger", target)
+            return []
+        notes = [common.TOPIC_ON_AWS]
+        if created:
+            notes.append(
+                "SAM creates this topic; faas triggers need it to exist: create it"
+                + (f" (its name is generated: {name} is written)" if generated else f" named {name}")
+            )
+        extras = sorted(set(properties) - {"Topic"})
+        if extras:
+            notes.append(f"{', '.join(extras)} not imported")
+        self.conv.warn(key, f"topic {name}; " + "; ".join(notes), target)
+        return [{"topic": name}]
 
     def _resource_name(self, reference: Any, name_property: str) -> tuple[str | None, bool]:
         logical = None

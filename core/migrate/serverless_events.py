@@ -32,7 +32,9 @@ class EventsConverter:
         for index, event in enumerate(events):
             key = f"{where}[{index}]"
             kind, body = _event_kind(event)
-            handler = getattr(self, f"_{kind}", None) if kind in ("schedule", "eventBridge", "s3", "sqs") else None
+            handler = (
+                getattr(self, f"_{kind}", None) if kind in ("schedule", "eventBridge", "s3", "sqs", "sns") else None
+            )
             if handler is not None:
                 handler(key, body)
             elif kind in ("http", "httpApi"):
@@ -118,6 +120,24 @@ class EventsConverter:
         if isinstance(bucket, str) and bucket and not has_reference(bucket):
             return bucket
         return None
+
+    def _sns(self, key: str, body: Any) -> None:
+        target = f"{self.target}.triggers"
+        spec = body if isinstance(body, dict) else {"arn": body}
+        name = common.topic_name(spec.get("topicName")) or common.topic_name(spec.get("arn"))
+        if name is None:
+            self.conv.warn(
+                key, f"topic {spec.get('arn') or spec.get('topicName')!r} cannot be named offline; no trigger", target
+            )
+            return
+        self.triggers.append({"topic": name})
+        notes = [common.TOPIC_ON_AWS]
+        if not str(spec.get("arn", "")).startswith("arn:"):
+            notes.append("Serverless created this topic; faas triggers need it to exist: create it")
+        extras = sorted(set(spec) - {"arn", "topicName", "displayName"})
+        if extras:
+            notes.append(f"{', '.join(extras)} not imported")
+        self.conv.warn(key, f"topic {name}; " + "; ".join(notes), target)
 
     def _sqs(self, key: str, body: Any) -> None:
         target = f"{self.target}.triggers"

@@ -56,7 +56,6 @@ FUNCTION_INFO = {
     "disableLogs": "faas keeps the functions' logs",
 }
 NO_TRIGGER = {
-    "sns": "faas has no topic trigger yet (being added to the model); nearest: a queue subscribed to the topic",
     "stream": "no DynamoDB or Kinesis stream triggers in faas",
     "msk": "no Kafka triggers in faas",
     "kafka": "no Kafka triggers in faas",

@@ -142,13 +142,8 @@ class EventConverter:
             else:
                 report.mapped(key, target, f"queue {name}", stage=stage)
         elif kind == "sns":
-            report.warn(
-                key,
-                f"SNS topic {name}: faas has no topic trigger yet (being added to the model); nearest: a "
-                f"queue subscribed to the topic. {function['name']} is kept without the trigger" + extras,
-                target,
-                stage=stage,
-            )
+            function["triggers"].append({"topic": name})
+            report.warn(key, f"topic {name}; {common.TOPIC_ON_AWS}" + extras, target, stage=stage)
         else:
             report.warn(
                 key,

@@ -29,6 +29,7 @@ from faas.core.results import (
 
 if TYPE_CHECKING:
     from faas.core.config import Project
+    from faas.core.doctor_findings import Diagnosis
     from faas.core.packaging.artifact import Artifact
     from faas.core.packaging.target import PackageTarget
     from faas.core.plan import Plan
@@ -154,6 +155,12 @@ class Provider(Generic[OptionsT_co]):
         The model's ranges are wide; call `faas.core.model.check_limits` with your platform's
         `FunctionLimits` so the message names its limit. Default: no limits.
         """
+
+    def diagnose(self) -> list[Diagnosis]:
+        """Read-only checks for `faas doctor`: credentials resolvable, the account reachable, limits of
+        the platform that `check_limits` does not cover (a front door's own timeout). Never changes
+        anything. Default: nothing to check."""
+        return []
 
     # -- operations (override what the platform supports) --------------------------------------
 

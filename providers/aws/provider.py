@@ -22,7 +22,17 @@ from faas.providers.aws.naming import Names
 from faas.providers.aws.options import LAMBDA_LIMITS, AwsOptions
 
 if TYPE_CHECKING:
-    from faas import Artifact, CertifyResult, DeployResult, InvokeResult, LogRecord, Plan, RollbackResult, Status
+    from faas import (
+        Artifact,
+        CertifyResult,
+        DeployResult,
+        Diagnosis,
+        InvokeResult,
+        LogRecord,
+        Plan,
+        RollbackResult,
+        Status,
+    )
     from faas.providers.aws.context import Deployment
 
 MB = 1024 * 1024
@@ -106,6 +116,11 @@ class AwsProvider(Provider[AwsOptions]):
 
     def check_limits(self) -> None:
         check_limits(self.project, app=LAMBDA_LIMITS)
+
+    def diagnose(self) -> list[Diagnosis]:
+        from faas.providers.aws import doctor
+
+        return doctor.diagnose(self)
 
     def plan(self, artifact: Artifact) -> Plan:
         from faas.providers.aws import planner

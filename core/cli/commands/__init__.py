@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from faas.core.cli.commands.certify import certify
 from faas.core.cli.commands.deploy import deploy
+from faas.core.cli.commands.doctor import doctor
 from faas.core.cli.commands.import_ import import_
 from faas.core.cli.commands.init import init
 from faas.core.cli.commands.invoke import invoke
 from faas.core.cli.commands.logs import logs
 from faas.core.cli.commands.manage import manage
+from faas.core.cli.commands.migrate import migrate
 from faas.core.cli.commands.package import package
 from faas.core.cli.commands.plan import plan
 from faas.core.cli.commands.plugins import plugins
@@ -34,4 +36,6 @@ ALL = [
     schema,
     plugins,
     serve,
+    migrate,
+    doctor,
 ]

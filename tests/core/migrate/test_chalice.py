@@ -161,7 +161,7 @@ def test_decorators_become_functions_with_triggers_per_stage(project: Path) -> N
         "work": [{"queue": {"name": "jobs-dev", "batch_size": 5}}],
         "emails": [{"queue": {"name": "emails", "batch_size": 1}}],
         "archive": [],
-        "alerts": [],
+        "alerts": [{"topic": {"name": "alerts"}}],  # @app.on_sns_message(topic="alerts")
         "custom-fn": [],
         "weekly-digest": [{"schedule": "cron(0 12 * * MON)"}],
     }

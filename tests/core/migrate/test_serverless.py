@@ -211,7 +211,8 @@ def test_schedules_s3_sqs_and_lift_queues(service: Path) -> None:
     assert functions["cron"].entry == "src.tasks:nightly"
     uploads = functions["uploads"]
     kinds = [next(iter(t.model_dump())) for t in uploads.triggers]
-    assert kinds == ["storage", "storage", "queue", "queue"]
+    assert kinds == ["storage", "storage", "queue", "queue", "topic"]
+    assert uploads.triggers[4].topic.name == "alerts"  # type: ignore[union-attr]
     photos = uploads.triggers[0].storage  # type: ignore[union-attr]
     assert (photos.bucket, photos.prefix, photos.suffix) == ("photos-bucket", "uploads/", ".jpg")
     jobs = uploads.triggers[2].queue  # type: ignore[union-attr]
@@ -225,7 +226,9 @@ def test_schedules_s3_sqs_and_lift_queues(service: Path) -> None:
     assert report["functions.cron.events[2]"]["status"] == "warn"  # enabled: false
     assert report["functions.cron.events[3]"]["status"] == "warn"  # L has no standard form
     assert "create it first" in report["functions.uploads.events[1]"]["reason"]  # created by Serverless
-    assert report["functions.uploads.events[4]"]["status"] == "warn"  # sns
+    sns = report["functions.uploads.events[4]"]
+    assert sns["status"] == "warn" and "aws provider does not deploy topic" in sns["reason"]
+    assert "Serverless created this topic" in sns["reason"]  # a bare name: the topic is the service's
     assert report["constructs.jobs"]["status"] == "warn" and "example-dev-jobs" in report["constructs.jobs"]["reason"]
 
 
