@@ -84,16 +84,45 @@ def parse_schedule(text: str) -> Schedule:
     body = cron.group(1) if cron else expression
     fields = body.split()
     if len(fields) == 6:
-        return Schedule("cron", cron_fields=_from_aws_cron(fields))
+        return _firing(Schedule("cron", cron_fields=_from_aws_cron(fields)), text)
     if len(fields) == 5:
-        return Schedule(
-            "cron",
-            cron_fields=tuple(_normalise(f, spec) for f, spec in zip(fields, FIELDS, strict=True)),
-        )
+        normalised = tuple(_normalise(f, spec) for f, spec in zip(fields, FIELDS, strict=True))
+        return _firing(Schedule("cron", cron_fields=normalised), text)
     raise ScheduleError(
         f"'{text}' is not a schedule: use rate(N minutes|hours|days), cron(m h dom mon dow) "
         "or the AWS form cron(m h dom mon dow year)"
     )
+
+
+# The most days each month can have (February in a leap year).
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _firing(schedule: Schedule, text: str) -> Schedule:
+    """Refuse a cron that never fires (`30 FEB`): every cloud accepts it and then stays silent."""
+    _, _, dom, month, dow = schedule.cron_fields
+    if dom == "*" or dow != "*":
+        return schedule  # with a day-of-week too, cron fires on either: some day always matches
+    first_day = min(_values(dom, FIELDS[2]))
+    months = _values(month, FIELDS[3])
+    if all(first_day > _MONTH_DAYS[m - 1] for m in months):
+        names = ", ".join(MONTH_NAMES[m - 1] for m in sorted(months))
+        raise ScheduleError(f"'{text}' never fires: day {first_day} does not occur in {names}")
+    return schedule
+
+
+def _values(field: str, spec: CronField) -> set[int]:
+    """The numbers a normalised field matches (names already upper-cased, ranges spelled out)."""
+    values: set[int] = set()
+    for part in field.split(","):
+        base, _, step = part.partition("/")
+        if base == "*":
+            low, high = spec.low, spec.high
+        else:
+            bounds = [_field_value(bound, spec) for bound in base.split("-")]
+            low, high = bounds[0], bounds[-1]
+        values.update(range(low, high + 1, int(step or 1)))
+    return values
 
 
 def _parse_rate(value: int, unit: str, expression: str) -> Schedule:

@@ -50,6 +50,8 @@ def test_rate_exposes_seconds_for_local_schedulers() -> None:
         ("cron(0 12 * * ? 2027)", "year"),
         ("cron(0 12 ? * 8 *)", "out of range 1-7"),
         ("cron(0 12 * * FUN)", "day-of-week 'FUN'"),
+        ("cron(* * 30 FEB *)", "never fires: day 30 does not occur in FEB"),
+        ("cron(0 0 31 APR,JUN,SEP,NOV ? *)", "never fires: day 31 does not occur in APR, JUN, SEP, NOV"),
         ("every day", "is not a schedule"),
         ("cron(1 2 3)", "is not a schedule"),
     ],
@@ -57,3 +59,12 @@ def test_rate_exposes_seconds_for_local_schedulers() -> None:
 def test_invalid_or_unportable_schedules_say_what_is_wrong(written: str, message: str) -> None:
     with pytest.raises(ScheduleError, match=message):
         parse_schedule(written)
+
+
+@pytest.mark.parametrize(
+    "written",
+    # Day 29 of February fires in leap years; with a day-of-week too, cron fires on either field.
+    ["cron(0 0 29 FEB *)", "cron(0 0 30 FEB MON)", "cron(0 0 31 FEB-MAR *)", "cron(0 0 30-31 * *)"],
+)
+def test_a_cron_that_fires_on_some_date_is_accepted(written: str) -> None:
+    assert parse_schedule(written).kind == "cron"
