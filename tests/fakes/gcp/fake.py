@@ -27,6 +27,8 @@ from .functions_api import FunctionsState
 from .functions_api import build as build_functions
 from .run_api import RunState
 from .run_api import build as build_run
+from .scheduler_api import SchedulerState
+from .scheduler_api import build as build_scheduler
 from .server import Faults, Hub, RecordedRequest, Service, serve_api, start
 from .storage import Emulator, SignedUploads, free_port
 
@@ -78,7 +80,8 @@ class GcpFake:
             self.project, self.project_number, self.run, self.emulator, uploads, self.faults
         )
         self.functions.operations.polls = self.polls
-        for service in (build_functions(self.functions), build_run(self.run)):
+        self.scheduler = SchedulerState(self.identity)
+        for service in (build_functions(self.functions), build_run(self.run), build_scheduler(self.scheduler)):
             self._add_service(service)
         self.endpoints["storage"] = self.emulator.url
         return self
