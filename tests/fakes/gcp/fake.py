@@ -25,6 +25,8 @@ from .auth import Identity
 from .errors import GoogleError
 from .functions_api import FunctionsState
 from .functions_api import build as build_functions
+from .logging_api import LoggingState
+from .logging_api import build as build_logging
 from .run_api import RunState
 from .run_api import build as build_run
 from .scheduler_api import SchedulerState
@@ -81,8 +83,11 @@ class GcpFake:
         )
         self.functions.operations.polls = self.polls
         self.scheduler = SchedulerState(self.identity)
-        for service in (build_functions(self.functions), build_run(self.run), build_scheduler(self.scheduler)):
-            self._add_service(service)
+        self.logging = LoggingState()
+        self._add_service(build_functions(self.functions))
+        self._add_service(build_run(self.run))
+        self._add_service(build_scheduler(self.scheduler))
+        self._add_service(build_logging(self.logging))
         self.endpoints["storage"] = self.emulator.url
         return self
 
