@@ -99,6 +99,25 @@ class GcpFake:
         if self.emulator is not None:
             self.emulator.stop()
 
+    def reset(self) -> None:
+        """Forget every resource, request, fault and stored object: a fresh project, same endpoints."""
+        with self.hub.lock:
+            self.hub.requests.clear()
+            self.faults.pending.clear()
+            self.faults.disabled_apis.clear()
+            self.faults.failing_builds.clear()
+            self.functions.functions.clear()
+            self.functions.operations.items.clear()
+            self.run.services.clear()
+            self.run.revisions.clear()
+            self.run.policies.clear()
+            self.run.operations.items.clear()
+            self.scheduler.jobs.clear()
+            self.scheduler.attempts.clear()
+            self.logging.entries.clear()
+            if self.emulator is not None:
+                self.emulator.wipe()
+
     def __enter__(self) -> GcpFake:
         return self.start()
 
@@ -151,7 +170,8 @@ class GcpFake:
             "GOOGLE_APPLICATION_CREDENTIALS": str(self.credentials_file),
             "GOOGLE_CLOUD_PROJECT": self.project,
             "CLOUDSDK_CORE_PROJECT": self.project,
-            "NO_GCE_CHECK": "True",
+            # google-auth compares with "true" exactly: "True" would leave the metadata probe on.
+            "NO_GCE_CHECK": "true",
             "GCE_METADATA_HOST": f"127.0.0.1:{self.closed_port}",
             "GCE_METADATA_IP": f"127.0.0.1:{self.closed_port}",
             "GOOGLE_API_USE_CLIENT_CERTIFICATE": "false",

@@ -80,6 +80,12 @@ class Emulator:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read()
 
+    def wipe(self) -> None:
+        """Delete every bucket and object (the emulator's own /wipe endpoint)."""
+        status, text = self._call("GET", "/wipe")
+        if status != 200:
+            raise RuntimeError(f"emulator did not wipe: {status} {text!r}")
+
     def create_bucket(self, name: str, project: str) -> None:
         body = json.dumps({"name": name}).encode()
         status, text = self._call("POST", f"/storage/v1/b?project={project}", body, "application/json")
