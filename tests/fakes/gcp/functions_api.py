@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import re
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,10 @@ METADATA_TYPE = "type.googleapis.com/google.cloud.functions.v2.OperationMetadata
 # functions.create's `functionId`: "4-63 characters, and valid characters are /a-z-/" (digits are
 # accepted by the real API too, after the first letter).
 FUNCTION_ID = re.compile(r"^[a-z][a-z0-9-]{2,61}[a-z0-9]$")
+PUBSUB_EVENT = "google.cloud.pubsub.topic.v1.messagePublished"
+STORAGE_EVENTS = {
+    f"google.cloud.storage.object.v1.{kind}" for kind in ("finalized", "deleted", "archived", "metadataUpdated")
+}
 RUNTIMES = [f"python3{minor}" for minor in range(7, 15)]
 # "Supported units are k, M, G, Mi, Gi. If no unit is supplied the value is interpreted as bytes."
 MEMORY = re.compile(r"^(\d+(?:\.\d+)?)(k|M|G|Mi|Gi)?$")
@@ -126,7 +131,22 @@ def _check_function(state: FunctionsState, function: dict[str, Any]) -> None:
             "Could not update Cloud Run service: Total cpu < 1 is not supported with concurrency > 1.",
             field_path="service_config.max_instance_request_concurrency",
         )
-    limit = 540 if "eventTrigger" in function else 3600
+    trigger = function.get("eventTrigger")
+    if trigger is not None:
+        event_type = trigger["eventType"]
+        attributes = {f["attribute"] for f in trigger.get("eventFilters", [])}
+        if event_type in STORAGE_EVENTS and "bucket" not in attributes:
+            raise invalid_argument(
+                f"{event_type} needs an event filter on the attribute 'bucket'.",
+                field_path="event_trigger.event_filters",
+            )
+        if (
+            event_type not in STORAGE_EVENTS
+            and event_type != PUBSUB_EVENT
+            and not event_type.startswith("google.cloud.")
+        ):
+            raise invalid_argument(f"Unsupported event type {event_type!r}.", field_path="event_trigger.event_type")
+    limit = 540 if trigger is not None else 3600
     if int(service.get("timeoutSeconds", 60)) > limit:
         raise invalid_argument(
             f"Timeout must be at most {limit} seconds for this function.", field_path="service_config.timeout_seconds"
@@ -212,6 +232,18 @@ def build(state: FunctionsState) -> Service:
         svc_cfg["service"] = service_name
         svc_cfg["revision"] = revision
         svc_cfg["uri"] = state.run.uri(service_name)
+        trigger = function.get("eventTrigger")
+        if trigger is not None:
+            # GCF creates and owns the Eventarc trigger; Pub/Sub triggers get a transport topic.
+            trigger.setdefault("triggerRegion", region)
+            trigger.setdefault("retryPolicy", "RETRY_POLICY_DO_NOT_RETRY")
+            trigger.setdefault("serviceAccountEmail", svc_cfg["serviceAccountEmail"])
+            suffix = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(6))
+            trigger["trigger"] = (
+                f"projects/{state.project}/locations/{trigger['triggerRegion']}/triggers/{function_id}-{suffix}"
+            )
+            if trigger["eventType"] == PUBSUB_EVENT and "pubsubTopic" not in trigger:
+                trigger["pubsubTopic"] = f"projects/{state.project}/topics/eventarc-{region}-{function_id}-{suffix}"
         function["state"] = "ACTIVE"
         function["updateTime"] = now()
         function["url"] = f"https://{region}-{state.project}.cloudfunctions.net/{function_id}"

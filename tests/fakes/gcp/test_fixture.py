@@ -48,7 +48,7 @@ def test_proxies_point_at_a_closed_loopback_port_and_loopback_bypasses_them(gcp_
 def test_application_default_credentials_are_the_fakes_key(gcp_fake: GcpFake) -> None:
     credentials, project = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
     assert project == gcp_fake.project
-    assert credentials.service_account_email == gcp_fake.account.email  # type: ignore[attr-defined]
+    assert credentials.service_account_email == gcp_fake.account.email
     # A client built from ADC alone (no credentials argument) is accepted by the fake.
     client = functions_v2.FunctionServiceClient(
         transport="rest", client_options=gcp_fake.client_options("cloudfunctions")

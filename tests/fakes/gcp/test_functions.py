@@ -271,3 +271,31 @@ def test_function_ids_and_runtimes_are_checked(gcp_fake: GcpFake) -> None:
     bad_runtime.build_config.runtime = "python27"
     with pytest.raises(exceptions.BadRequest, match="not supported"):
         client.create_function(parent=gcp_fake.location(), function=bad_runtime, function_id="hello-runtime")
+
+
+def test_event_triggers_get_the_eventarc_trigger_google_creates(gcp_fake: GcpFake) -> None:
+    client = functions_client(gcp_fake)
+    function = new_function(upload(gcp_fake, client))
+    function.event_trigger = functions_v2.EventTrigger(
+        event_type="google.cloud.storage.object.v1.finalized",
+        event_filters=[functions_v2.EventFilter(attribute="bucket", value="faas-uploads")],
+        retry_policy=functions_v2.EventTrigger.RetryPolicy.RETRY_POLICY_RETRY,
+    )
+    made = client.create_function(parent=gcp_fake.location(), function=function, function_id="on-upload").result(
+        polling=POLL
+    )
+    trigger = made.event_trigger
+    assert trigger.trigger.startswith(f"projects/{gcp_fake.project}/locations/{gcp_fake.region}/triggers/on-upload-")
+    assert trigger.trigger_region == gcp_fake.region
+    assert trigger.retry_policy == functions_v2.EventTrigger.RetryPolicy.RETRY_POLICY_RETRY
+    no_bucket = new_function(upload(gcp_fake, client))
+    no_bucket.event_trigger = functions_v2.EventTrigger(event_type="google.cloud.storage.object.v1.finalized")
+    with pytest.raises(exceptions.BadRequest, match="attribute 'bucket'"):
+        client.create_function(parent=gcp_fake.location(), function=no_bucket, function_id="on-nothing")
+    topic = new_function(upload(gcp_fake, client))
+    topic.event_trigger = functions_v2.EventTrigger(event_type="google.cloud.pubsub.topic.v1.messagePublished")
+    queued = client.create_function(parent=gcp_fake.location(), function=topic, function_id="on-message").result(
+        polling=POLL
+    )
+    assert queued.event_trigger.pubsub_topic.startswith(f"projects/{gcp_fake.project}/topics/")
+    assert queued.event_trigger.retry_policy == functions_v2.EventTrigger.RetryPolicy.RETRY_POLICY_DO_NOT_RETRY
