@@ -29,6 +29,7 @@ from .logging_api import LoggingState
 from .logging_api import build as build_logging
 from .run_api import RunState
 from .run_api import build as build_run
+from .run_ingress import Ingress, Revision
 from .scheduler_api import SchedulerState
 from .scheduler_api import build as build_scheduler
 from .server import Faults, Hub, RecordedRequest, Service, serve_api, start
@@ -76,7 +77,8 @@ class GcpFake:
             self.emulator, self.hub, f"service-{self.project_number}@gcf-admin-robot.iam.gserviceaccount.com"
         )
         self._add(uploads.server, "storage-upload")
-        self.run = RunState(self.project, self.project_number)
+        self.ingress = Ingress(self.workdir, self.identity.certs, self._revision_output)
+        self.run = RunState(self.project, self.project_number, ingress=self.ingress)
         self.run.operations.polls = self.polls
         self.functions = FunctionsState(
             self.project, self.project_number, self.run, self.emulator, uploads, self.faults
@@ -92,6 +94,8 @@ class GcpFake:
         return self
 
     def stop(self) -> None:
+        if hasattr(self, "ingress"):
+            self.ingress.close()
         for server in self._servers:
             server.shutdown()
             server.server_close()
@@ -108,6 +112,7 @@ class GcpFake:
             self.faults.failing_builds.clear()
             self.functions.functions.clear()
             self.functions.operations.items.clear()
+            self.ingress.close()
             self.run.services.clear()
             self.run.revisions.clear()
             self.run.policies.clear()
@@ -195,6 +200,27 @@ class GcpFake:
         return auth_requests.Request()
 
     # -- internals ----------------------------------------------------------------------------------------
+
+    def _revision_output(self, revision: Revision, stream: str, line: str) -> None:
+        """A line a revision printed, as Cloud Run's log agent writes it to Cloud Logging."""
+        entry = {
+            "logName": f"projects/{self.project}/logs/run.googleapis.com%2F{stream}",
+            "resource": {
+                "type": "cloud_run_revision",
+                "labels": {
+                    "project_id": self.project,
+                    "location": self.region,
+                    "service_name": revision.service_id,
+                    "revision_name": revision.name,
+                    "configuration_name": revision.service_id,
+                },
+            },
+            "labels": {"goog-managed-by": "cloudfunctions"},
+            "textPayload": line,
+            "severity": "ERROR" if stream == "stderr" and "Traceback" in line else "DEFAULT",
+        }
+        with self.hub.lock:
+            self.logging.add(entry)
 
     def _authenticate(self, authorization: str | None, audience: str) -> str:
         return self.identity.caller(authorization, audience)

@@ -228,6 +228,7 @@ def build(state: FunctionsState) -> Service:
             labels=function.get("labels", {}),
             container=container,
             latest=bool(svc_cfg.get("allTrafficOnLatestRevision")),
+            code=(archive, build_cfg.get("entryPoint", function_id), dict(svc_cfg.get("environmentVariables", {}))),
         )
         svc_cfg["service"] = service_name
         svc_cfg["revision"] = revision

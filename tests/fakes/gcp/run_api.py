@@ -23,6 +23,7 @@ from .discovery import Api
 from .errors import GoogleError, invalid_argument, not_found
 from .masks import apply_mask, parse_mask
 from .operations import Operations, now
+from .run_ingress import Ingress, pick
 from .server import Handler, Request, Service
 
 SERVICE_TYPE = "type.googleapis.com/google.cloud.run.v2.Service"
@@ -45,14 +46,40 @@ class RunState:
     revisions: dict[str, dict[str, Any]] = field(default_factory=dict)
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     operations: Operations = field(default_factory=Operations)
+    ingress: Ingress | None = None
+
+    def __post_init__(self) -> None:
+        if self.ingress is not None:
+            self.ingress.policy_of = lambda service: self.policies.get(service, {})
+            self.ingress.route_of = self.route
 
     def uri(self, name: str) -> str:
-        """The deterministic service URL form Cloud Run documents: https://{service}-{number}.{region}.run.app."""
+        """The service's front door on loopback (without one: the https://{service}-{number}.{region}.run.app form)."""
+        if self.ingress is not None:
+            return self.ingress.open_door(name)
         _, _, _, region, _, service_id = name.split("/")
         return f"https://{service_id}-{self.project_number}.{region}.run.app"
 
-    def deploy_revision(self, name: str, *, labels: dict[str, str], container: dict[str, Any], latest: bool) -> str:
-        """A new revision of service `name` (created if new); it takes all traffic when `latest`."""
+    def route(self, name: str) -> str:
+        """The revision one request to `name` goes to, by the traffic split."""
+        service = self.services.get(name)
+        if service is None or "latestReadyRevision" not in service:
+            return ""
+        return pick(service.get("traffic", []), service["latestReadyRevision"].rsplit("/", 1)[1])
+
+    def deploy_revision(
+        self,
+        name: str,
+        *,
+        labels: dict[str, str],
+        container: dict[str, Any],
+        latest: bool,
+        code: tuple[bytes, str, dict[str, str]] | None = None,
+    ) -> str:
+        """A new revision of service `name` (created if new); it takes all traffic when `latest`.
+
+        `code` is (archive, entry point, environment): the revision then really serves requests.
+        """
         service = self.services.get(name)
         if service is None:
             service = {
@@ -84,6 +111,9 @@ class RunState:
             "labels": dict(labels),
             "conditions": [ready],
         }
+        if code is not None and self.ingress is not None:
+            archive, target, env = code
+            self.ingress.add_revision(name, revision, archive, target, env)
         service["generation"] = str(int(service["generation"]) + 1)
         service["observedGeneration"] = service["generation"]
         service["labels"] = {**labels, "goog-managed-by": "cloudfunctions"}
@@ -110,6 +140,8 @@ class RunState:
         service["reconciling"] = False
 
     def delete_service(self, name: str) -> None:
+        if self.ingress is not None:
+            self.ingress.close_service(name)
         self.services.pop(name, None)
         self.policies.pop(name, None)
         for key in [k for k, r in self.revisions.items() if r["service"] == name]:

@@ -82,7 +82,7 @@ def test_create_runs_as_a_long_running_operation_and_fills_in_what_google_fills_
     assert function.environment == functions_v2.Environment.GEN_2
     service_name = f"{gcp_fake.location()}/services/hello-create"
     assert function.service_config.service == service_name
-    assert function.service_config.uri.startswith("https://hello-create-")
+    assert function.service_config.uri.startswith("http://127.0.0.1:")  # the service's front door
     assert function.service_config.revision.startswith("hello-create-00001-")
     # Defaults the real API returns even when they were not sent.
     assert function.service_config.all_traffic_on_latest_revision is True
