@@ -115,3 +115,31 @@ def test_traffic_follows_a_rollback_and_the_next_deploy(gcp_fake: GcpFake) -> No
     assert requests.get(uri, timeout=60).text == "one world"
     deploy(gcp_fake, "rolling-fn", "three", update=True)  # all_traffic_on_latest_revision = true
     assert requests.get(uri, timeout=60).text == "three world"
+
+
+def test_a_scheduler_job_calls_the_function_with_its_accounts_oidc_token(gcp_fake: GcpFake) -> None:
+    from google.cloud import scheduler_v1
+
+    function = deploy(gcp_fake, "scheduled-fn", "tick")
+    uri = function.service_config.uri
+    invoker = "faas-demo-dev@faas-fake-project.iam.gserviceaccount.com"
+    grant(gcp_fake, function.service_config.service, f"serviceAccount:{invoker}")
+    client = scheduler_v1.CloudSchedulerClient(
+        transport="rest", client_options=gcp_fake.client_options("cloudscheduler")
+    )
+    for job_id, account in (
+        ("tick-allowed", invoker),
+        ("tick-denied", "someone-else@faas-fake-project.iam.gserviceaccount.com"),
+    ):
+        job = scheduler_v1.Job(
+            name=f"{gcp_fake.location()}/jobs/{job_id}",
+            schedule="*/5 * * * *",
+            http_target=scheduler_v1.HttpTarget(
+                uri=uri, oidc_token=scheduler_v1.OidcToken(service_account_email=account, audience=uri)
+            ),
+        )
+        client.create_job(parent=gcp_fake.location(), job=job)
+        client.run_job(name=job.name)
+    attempts = {a.job.rsplit("/", 1)[1]: a for a in gcp_fake.scheduler.wait_for_attempts(2, timeout=60)}
+    assert attempts["tick-allowed"].status == 200
+    assert attempts["tick-denied"].status == 403
