@@ -22,6 +22,7 @@ from google.cloud import functions_v2
 
 from .discovery import Api
 from .errors import GoogleError, already_exists, invalid_argument, not_found
+from .listing import label_filter, matches, page
 from .masks import apply_mask, keep, parse_mask, replace_all
 from .operations import EMPTY, Operations, now
 from .run_api import RunState
@@ -340,7 +341,13 @@ def build(state: FunctionsState) -> Service:
 
     def list_functions(req: Request) -> Any:
         parent = req.param("parent") + "/functions/"
-        return {"functions": [f for n, f in sorted(state.functions.items()) if n.startswith(parent)]}
+        if req.match.query.get("orderBy"):
+            raise invalid_argument(
+                "The fake lists functions by name only; order_by is not applied.", field_path="order_by"
+            )
+        terms = label_filter(req.match.query.get("filter", ""))
+        found = [f for n, f in sorted(state.functions.items()) if n.startswith(parent) and matches(f, terms)]
+        return page(found, req.match.query, "functions")
 
     def get_operation(req: Request) -> Any:
         return state.operations.get(req.param("name"))

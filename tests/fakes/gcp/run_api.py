@@ -21,6 +21,7 @@ from google.iam.v1 import iam_policy_pb2
 
 from .discovery import Api
 from .errors import GoogleError, invalid_argument, not_found
+from .listing import page
 from .masks import apply_mask, parse_mask
 from .operations import Operations, now
 from .run_ingress import Ingress, pick
@@ -162,7 +163,7 @@ def build(state: RunState) -> Service:
 
     def list_services(req: Request) -> Any:
         parent = req.param("parent") + "/services/"
-        return {"services": [s for n, s in sorted(state.services.items()) if n.startswith(parent)]}
+        return page([s for n, s in sorted(state.services.items()) if n.startswith(parent)], req.match.query, "services")
 
     def patch_service(req: Request) -> Any:
         name = req.param("name")
@@ -197,7 +198,7 @@ def build(state: RunState) -> Service:
         found = [r for r in state.revisions.values() if r["service"] == parent]
         if parent not in state.services:
             raise not_found(parent)
-        return {"revisions": sorted(found, key=lambda r: r["name"], reverse=True)}
+        return page(sorted(found, key=lambda r: r["name"], reverse=True), req.match.query, "revisions")
 
     def get_revision(req: Request) -> Any:
         name = req.param("name")

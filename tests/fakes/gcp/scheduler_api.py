@@ -25,6 +25,7 @@ from google.cloud import scheduler_v1
 from .auth import Identity
 from .discovery import Api
 from .errors import already_exists, invalid_argument, not_found
+from .listing import page
 from .masks import apply_mask, parse_mask
 from .operations import now
 from .server import Handler, Request, Service
@@ -221,7 +222,7 @@ def build(state: SchedulerState) -> Service:
 
     def list_jobs(req: Request) -> Any:
         parent = req.param("parent") + "/jobs/"
-        return {"jobs": [j for n, j in sorted(state.jobs.items()) if n.startswith(parent)]}
+        return page([j for n, j in sorted(state.jobs.items()) if n.startswith(parent)], req.match.query, "jobs")
 
     handlers: dict[str, Handler] = {
         prefix + "create": create,

@@ -299,3 +299,21 @@ def test_event_triggers_get_the_eventarc_trigger_google_creates(gcp_fake: GcpFak
     )
     assert queued.event_trigger.pubsub_topic.startswith(f"projects/{gcp_fake.project}/topics/")
     assert queued.event_trigger.retry_policy == functions_v2.EventTrigger.RetryPolicy.RETRY_POLICY_DO_NOT_RETRY
+
+
+def test_list_pages_and_filters_by_label(gcp_fake: GcpFake) -> None:
+    for n in range(3):
+        create(gcp_fake, f"listed-{n}")
+    client = functions_client(gcp_fake)
+    names = [
+        f.name.rsplit("/", 1)[1] for f in client.list_functions(request={"parent": gcp_fake.location(), "page_size": 2})
+    ]
+    assert names == ["listed-0", "listed-1", "listed-2"]
+    pages = [r for r in gcp_fake.requests if r.method_id == "cloudfunctions.projects.locations.functions.list"]
+    assert len(pages) == 2  # two pages of at most two
+    labelled = client.list_functions(request={"parent": gcp_fake.location(), "filter": "labels.faas-project=demo"})
+    assert len(list(labelled)) == 3
+    none = client.list_functions(request={"parent": gcp_fake.location(), "filter": "labels.faas-project=other"})
+    assert list(none) == []
+    with pytest.raises(exceptions.BadRequest, match="only labels"):
+        list(client.list_functions(request={"parent": gcp_fake.location(), "filter": 'state="ACTIVE"'}))
