@@ -101,6 +101,33 @@ class RunState:
         number = sum(1 for r in self.revisions.values() if r["service"] == name) + 1
         suffix = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(3))
         revision = f"{service_id}-{number:05d}-{suffix}"
+        if code is not None and self.ingress is not None:
+            archive, target, env = code
+            self.ingress.add_revision(name, revision, archive, target, env)
+            try:
+                self.ingress.start(revision)
+            except RuntimeError as exc:
+                self.ingress.drop(revision)
+                failed = {
+                    "type": "Ready",
+                    "state": "CONDITION_FAILED",
+                    "message": str(exc),
+                    "lastTransitionTime": now(),
+                }
+                self.revisions[f"{name}/revisions/{revision}"] = {
+                    "name": f"{name}/revisions/{revision}",
+                    "service": name,
+                    "createTime": now(),
+                    "containers": [copy.deepcopy(container)],
+                    "conditions": [failed],
+                }
+                raise GoogleError(
+                    "FAILED_PRECONDITION",
+                    f"Could not create or update Cloud Run service {service_id}, Container Healthcheck failed. "
+                    f"Revision '{revision}' is not ready and cannot serve traffic. The user-provided container "
+                    f"failed to start and listen on the port defined provided by the PORT=8080 environment "
+                    f"variable: {exc}",
+                ) from None
         ready = {"type": "Ready", "state": "CONDITION_SUCCEEDED", "lastTransitionTime": now()}
         self.revisions[f"{name}/revisions/{revision}"] = {
             "name": f"{name}/revisions/{revision}",
@@ -112,9 +139,6 @@ class RunState:
             "labels": dict(labels),
             "conditions": [ready],
         }
-        if code is not None and self.ingress is not None:
-            archive, target, env = code
-            self.ingress.add_revision(name, revision, archive, target, env)
         service["generation"] = str(int(service["generation"]) + 1)
         service["observedGeneration"] = service["generation"]
         service["labels"] = {**labels, "goog-managed-by": "cloudfunctions"}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import os
 import random
+import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +24,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -47,6 +49,7 @@ class Revision:
     process: subprocess.Popen[bytes] | None = None
     port: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    tail: deque[str] = field(default_factory=lambda: deque(maxlen=20))
 
     def url(self, on_output: Callable[[Revision, str, str], None]) -> str:
         with self.lock:
@@ -68,12 +71,12 @@ class Revision:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"revision {self.name} exited with {self.process.returncode} on start")
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_fake_gcp_ready", timeout=1).close()
+                time.sleep(0.2)  # let the pumps read the last lines
+                tail = " | ".join(list(self.tail)[-3:])
+                raise RuntimeError(f"exited with code {self.process.returncode} on start: {tail}")
+            try:  # a TCP connect, as Cloud Run's default startup probe: no request reaches the user's code
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 return
-            except urllib.error.HTTPError:
-                return  # it answered: the server is up
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError(f"revision {self.name} did not listen within 30 s")
@@ -90,7 +93,9 @@ class Revision:
 
 def _pump(stream: Any, revision: Revision, name: str, on_output: Callable[[Revision, str, str], None]) -> None:
     for line in iter(stream.readline, b""):
-        on_output(revision, name, line.decode(errors="replace").rstrip("\n"))
+        text = line.decode(errors="replace").rstrip("\n")
+        revision.tail.append(text)
+        on_output(revision, name, text)
     stream.close()
 
 
@@ -123,6 +128,30 @@ class Ingress:
         with zipfile.ZipFile(io.BytesIO(archive)) as zf:
             zf.extractall(source)
         self.revisions[revision] = Revision(revision, service.rsplit("/", 1)[1], source, target, env)
+
+    def start(self, revision: str) -> None:
+        """Check `revision` can start, as Cloud Run's health check does on deploy; RuntimeError if not.
+
+        The check imports the entry module and finds the target in a bare interpreter (a fraction
+        of functions-framework's start-up); the server itself starts on the first request.
+        """
+        found = self.revisions[revision]
+        missing = f"Function {found.target} is not defined in main.py"
+        probe = f"import sys, main\nif not callable(getattr(main, {found.target!r}, None)): sys.exit({missing!r})\n"
+        env = {**os.environ, **found.env, "K_SERVICE": found.service_id, "K_REVISION": found.name}
+        result = subprocess.run(
+            [sys.executable, "-c", probe], cwd=found.source, env=env, capture_output=True, text=True, timeout=120
+        )
+        if result.returncode != 0:
+            lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+            for line in lines:
+                self.on_output(found, "stderr", line)
+            raise RuntimeError(f"exited with code {result.returncode} on start: {' | '.join(lines[-3:])}")
+
+    def drop(self, revision: str) -> None:
+        found = self.revisions.pop(revision, None)
+        if found is not None:
+            found.stop()
 
     def close_service(self, service: str) -> None:
         server = self.doors.pop(service, None)

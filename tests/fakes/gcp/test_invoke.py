@@ -143,3 +143,46 @@ def test_a_scheduler_job_calls_the_function_with_its_accounts_oidc_token(gcp_fak
     attempts = {a.job.rsplit("/", 1)[1]: a for a in gcp_fake.scheduler.wait_for_attempts(2, timeout=60)}
     assert attempts["tick-allowed"].status == 200
     assert attempts["tick-denied"].status == 403
+
+
+def test_code_that_cannot_start_fails_the_deploy_and_keeps_serving_the_old_revision(gcp_fake: GcpFake) -> None:
+    from google.api_core import exceptions
+
+    good = deploy(gcp_fake, "broken-fn", "fine")
+    grant(gcp_fake, good.service_config.service, "allUsers")
+    client = functions_client(gcp_fake)
+    answer = client.generate_upload_url(request={"parent": gcp_fake.location()})
+    broken = io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as zf:
+        zf.writestr("main.py", "import no_such_module_anywhere\n\ndef hello(request):\n    return 'never'\n")
+    put = requests.put(
+        answer.upload_url, data=broken.getvalue(), headers={"content-type": "application/zip"}, timeout=30
+    )
+    assert put.status_code == 200
+    update = functions_v2.Function(name=good.name, build_config={"source": {"storage_source": answer.storage_source}})
+    op = client.update_function(function=update, update_mask=field_mask_pb2.FieldMask(paths=["build_config.source"]))
+    with pytest.raises(exceptions.GoogleAPICallError, match="Container Healthcheck failed") as exc:
+        op.result(polling=POLL)
+    assert "no_such_module_anywhere" in str(exc.value)
+    assert client.get_function(name=good.name).state == functions_v2.Function.State.FAILED
+    assert requests.get(good.service_config.uri, timeout=60).text == "fine world"
+
+
+def test_an_entry_point_missing_from_main_fails_the_create(gcp_fake: GcpFake) -> None:
+    from google.api_core import exceptions
+
+    client = functions_client(gcp_fake)
+    answer = client.generate_upload_url(request={"parent": gcp_fake.location()})
+    requests.put(answer.upload_url, data=code("x"), headers={"content-type": "application/zip"}, timeout=30)
+    function = functions_v2.Function(
+        build_config={
+            "runtime": "python312",
+            "entry_point": "handler",
+            "source": {"storage_source": answer.storage_source},
+        }
+    )
+    op = client.create_function(parent=gcp_fake.location(), function=function, function_id="no-entry")
+    with pytest.raises(exceptions.GoogleAPICallError, match="Function handler is not defined in main.py"):
+        op.result(polling=POLL)
+    failed = client.get_function(name=f"{gcp_fake.location()}/functions/no-entry")
+    assert failed.state == functions_v2.Function.State.FAILED
