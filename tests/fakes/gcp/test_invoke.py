@@ -182,7 +182,7 @@ def test_an_entry_point_missing_from_main_fails_the_create(gcp_fake: GcpFake) ->
         }
     )
     op = client.create_function(parent=gcp_fake.location(), function=function, function_id="no-entry")
-    with pytest.raises(exceptions.GoogleAPICallError, match="Function handler is not defined in main.py"):
+    with pytest.raises(exceptions.GoogleAPICallError, match=r"Function handler is not defined in main\.py"):
         op.result(polling=POLL)
     failed = client.get_function(name=f"{gcp_fake.location()}/functions/no-entry")
     assert failed.state == functions_v2.Function.State.FAILED
