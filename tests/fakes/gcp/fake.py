@@ -78,7 +78,7 @@ class GcpFake:
         )
         self._add(uploads.server, "storage-upload")
         self.ingress = Ingress(self.workdir, self.identity.certs, self._revision_output)
-        self.run = RunState(self.project, self.project_number, ingress=self.ingress)
+        self.run = RunState(self.project, self.project_number, ingress=self.ingress, faults=self.faults)
         self.run.operations.polls = self.polls
         self.functions = FunctionsState(
             self.project, self.project_number, self.run, self.emulator, uploads, self.faults
@@ -110,12 +110,14 @@ class GcpFake:
             self.faults.pending.clear()
             self.faults.disabled_apis.clear()
             self.faults.failing_builds.clear()
+            self.faults.iam_lag = 0
             self.functions.functions.clear()
             self.functions.operations.items.clear()
             self.ingress.close()
             self.run.services.clear()
             self.run.revisions.clear()
             self.run.policies.clear()
+            self.run.lagging.clear()
             self.run.operations.items.clear()
             self.scheduler.jobs.clear()
             self.scheduler.attempts.clear()

@@ -25,7 +25,7 @@ from .listing import page
 from .masks import apply_mask, parse_mask
 from .operations import Operations, now
 from .run_ingress import Ingress, pick
-from .server import Handler, Request, Service
+from .server import Faults, Handler, Request, Service
 
 SERVICE_TYPE = "type.googleapis.com/google.cloud.run.v2.Service"
 LATEST = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
@@ -48,11 +48,25 @@ class RunState:
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     operations: Operations = field(default_factory=Operations)
     ingress: Ingress | None = None
+    faults: Faults | None = None
+    # service -> (the policy the front door still applies, requests left before the new one does)
+    lagging: dict[str, tuple[dict[str, Any], int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.ingress is not None:
-            self.ingress.policy_of = lambda service: self.policies.get(service, {})
+            self.ingress.policy_of = self.effective_policy
             self.ingress.route_of = self.route
+
+    def effective_policy(self, service: str) -> dict[str, Any]:
+        """The policy the service's front door applies now (the old one while IAM propagates)."""
+        stale = self.lagging.get(service)
+        if stale is not None:
+            policy, left = stale
+            if left > 0:
+                self.lagging[service] = (policy, left - 1)
+                return policy
+            del self.lagging[service]
+        return self.policies.get(service, {})
 
     def uri(self, name: str) -> str:
         """The service's front door on loopback (without one: the https://{service}-{number}.{region}.run.app form)."""
@@ -259,6 +273,8 @@ def build(state: RunState) -> Service:
         stored = {key: value for key, value in policy.items() if key != "etag"}
         stored["version"] = policy.get("version", 1)
         stored["etag"] = _etag()
+        if state.faults is not None and state.faults.iam_lag:
+            state.lagging[resource] = (current, state.faults.iam_lag)
         state.policies[resource] = stored
         return stored
 

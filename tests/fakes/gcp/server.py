@@ -50,7 +50,10 @@ class RecordedRequest:
 
 @dataclass
 class Fault:
-    """Fail the `nth` matching mutating call from now on (1 = the next one), `times` calls in a row."""
+    """Fail the `nth` matching call from now on (1 = the next one), `times` calls in a row.
+
+    Only mutating calls count, unless `reads` (then GETs count too, e.g. operation polls).
+    """
 
     status: str
     message: str
@@ -58,9 +61,12 @@ class Fault:
     times: int = 1
     api: str | None = None
     method: str | None = None  # a substring of the discovery method id, e.g. "functions.patch"
+    reads: bool = False
     seen: int = 0
 
-    def matches(self, api: str, method_id: str) -> bool:
+    def matches(self, api: str, method_id: str, *, mutating: bool) -> bool:
+        if not (mutating or self.reads):
+            return False
         return (self.api is None or self.api == api) and (self.method is None or self.method in method_id)
 
 
@@ -71,6 +77,7 @@ class Faults:
     pending: list[Fault] = field(default_factory=list)
     disabled_apis: set[str] = field(default_factory=set)
     failing_builds: list[str] = field(default_factory=list)
+    iam_lag: int = 0
 
     def fail(
         self,
@@ -81,9 +88,14 @@ class Faults:
         times: int = 1,
         api: str | None = None,
         method: str | None = None,
+        reads: bool = False,
     ) -> Fault:
-        """Answer the `nth` next mutating call (of `api`/`method`, if given) with `status` (503, 429...)."""
-        fault = Fault(status, message, nth=nth, times=times, api=api, method=method)
+        """Answer the `nth` next mutating call (of `api`/`method`, if given) with `status` (503, 429...).
+
+        With `reads=True` reads count too: `fail("UNAVAILABLE", method="operations.get", reads=True)`
+        makes an operation poll fail, as a transient error does.
+        """
+        fault = Fault(status, message, nth=nth, times=times, api=api, method=method, reads=reads)
         self.pending.append(fault)
         return fault
 
@@ -91,13 +103,21 @@ class Faults:
         """Every call to `api` ("cloudfunctions", "run"...) gets 403 SERVICE_DISABLED, as in a new project."""
         self.disabled_apis.add(api)
 
+    def delay_iam(self, requests: int) -> None:
+        """After each setIamPolicy, a service's front door keeps the old policy for `requests` requests.
+
+        IAM documents that policy changes can take minutes to apply; a deploy that sets the invoker
+        binding and calls the URL at once must be ready for a 403 meanwhile.
+        """
+        self.iam_lag = requests
+
     def fail_next_build(self, message: str = "Build failed: missing dependency") -> None:
         """The next function create/update operation ends in `error`, the function in state FAILED."""
         self.failing_builds.append(message)
 
-    def take(self, api: str, method_id: str) -> GoogleError | None:
+    def take(self, api: str, method_id: str, *, mutating: bool) -> GoogleError | None:
         for fault in list(self.pending):
-            if not fault.matches(api, method_id):
+            if not fault.matches(api, method_id, mutating=mutating):
                 continue
             fault.seen += 1
             if fault.seen >= fault.nth:
@@ -205,10 +225,9 @@ def serve_api(service: Service, hub: Hub) -> ThreadingHTTPServer:
             if handler is None:
                 raise GoogleError("UNIMPLEMENTED", f"The fake does not implement {match.method.id}")
             with hub.lock:
-                if self.command in MUTATING:
-                    fault = hub.faults.take(service.name, match.method.id)
-                    if fault is not None:
-                        raise fault
+                fault = hub.faults.take(service.name, match.method.id, mutating=self.command in MUTATING)
+                if fault is not None:
+                    raise fault
                 checked: dict[str, Any] = {}
                 if match.method.request:
                     root = match.method.request[0].lower() + match.method.request[1:]

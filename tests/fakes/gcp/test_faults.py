@@ -83,3 +83,14 @@ def test_a_failed_build_ends_the_operation_in_error_and_the_function_failed(gcp_
         update_mask=field_mask_pb2.FieldMask(paths=["build_config.source"]),
     )
     assert fixed.result(polling=POLL).state == functions_v2.Function.State.ACTIVE
+
+
+def test_a_read_fault_makes_an_operation_poll_fail_once(gcp_fake: GcpFake) -> None:
+    client = functions_client(gcp_fake)
+    source = upload(gcp_fake, client)
+    op = client.create_function(parent=gcp_fake.location(), function=new_function(source), function_id="fault-poll")
+    gcp_fake.faults.fail("UNAVAILABLE", method="operations.get", reads=True)
+    # The operations client retries UNAVAILABLE on its own: the poll fails once, then the result comes.
+    assert op.result(polling=POLL).state == functions_v2.Function.State.ACTIVE
+    polls = [r.status for r in gcp_fake.requests if r.method_id and r.method_id.endswith("operations.get")]
+    assert polls[0] == 503 and polls[-1] == 200

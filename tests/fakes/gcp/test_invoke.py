@@ -186,3 +186,11 @@ def test_an_entry_point_missing_from_main_fails_the_create(gcp_fake: GcpFake) ->
         op.result(polling=POLL)
     failed = client.get_function(name=f"{gcp_fake.location()}/functions/no-entry")
     assert failed.state == functions_v2.Function.State.FAILED
+
+
+def test_a_delayed_iam_change_answers_403_until_it_propagates(gcp_fake: GcpFake) -> None:
+    function = deploy(gcp_fake, "lagging-fn", "late")
+    gcp_fake.faults.delay_iam(requests=2)
+    grant(gcp_fake, function.service_config.service, "allUsers")
+    uri = function.service_config.uri
+    assert [requests.get(uri, timeout=60).status_code for _ in range(3)] == [403, 403, 200]
