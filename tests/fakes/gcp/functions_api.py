@@ -38,6 +38,10 @@ PUBSUB_EVENT = "google.cloud.pubsub.topic.v1.messagePublished"
 STORAGE_EVENTS = {
     f"google.cloud.storage.object.v1.{kind}" for kind in ("finalized", "deleted", "archived", "metadataUpdated")
 }
+# Set by the platform in every gen2 function (functions/docs/configuring/env-var, "Reserved keys").
+RESERVED_ENV = frozenset(
+    {"FUNCTION_TARGET", "FUNCTION_SIGNATURE_TYPE", "K_SERVICE", "K_REVISION", "K_CONFIGURATION", "PORT"}
+)
 RUNTIMES = [f"python3{minor}" for minor in range(7, 15)]
 # "Supported units are k, M, G, Mi, Gi. If no unit is supplied the value is interpreted as bytes."
 MEMORY = re.compile(r"^(\d+(?:\.\d+)?)(k|M|G|Mi|Gi)?$")
@@ -98,9 +102,50 @@ def _memory_bytes(value: str) -> int:
     return int(float(found.group(1)) * _UNIT[found.group(2)])
 
 
+def default_cpu(memory: int) -> str:
+    """The CPU Cloud Functions gives a memory size when none is set (functions/docs/configuring/memory)."""
+    steps = ((256, "0.1666"), (512, "0.3333"), (1024, "0.5833"), (2048, "1"), (8192, "2"), (16384, "4"))
+    for mebibytes, cpu in steps:
+        if memory <= mebibytes * 2**20:  # the table's "1GB" is the console's 1 GiB: 1G and 1Gi alike
+            return cpu
+    return "8"
+
+
+def _check_env(variables: dict[str, str], where: str) -> None:
+    for name in variables:
+        if not name or "=" in name or name.startswith("X_GOOGLE_") or name.endswith("_") or name in RESERVED_ENV:
+            raise invalid_argument(
+                f"Environment variable name {name!r} is reserved or invalid: names must be non-empty, contain no '=', "
+                f"not start with X_GOOGLE_, not end with '_', and not be one of {', '.join(sorted(RESERVED_ENV))}.",
+                field_path=where,
+            )
+
+
+def _check_account(email: str, where: str) -> None:
+    if not re.fullmatch(
+        r"[a-z0-9-]+@[a-z0-9.-]+\.(iam\.)?gserviceaccount\.com|[0-9]+-compute@developer\.gserviceaccount\.com", email
+    ):
+        raise invalid_argument(f"Invalid service account {email!r}.", field_path=where)
+
+
 def _check_function(state: FunctionsState, function: dict[str, Any]) -> None:
     """What the real API refuses at once (400), before any operation starts."""
     build = function.get("buildConfig", {})
+    _check_env(build.get("environmentVariables", {}), "build_config.environment_variables")
+    _check_env(
+        function.get("serviceConfig", {}).get("environmentVariables", {}), "service_config.environment_variables"
+    )
+    if "serviceAccountEmail" in function.get("serviceConfig", {}):
+        _check_account(function["serviceConfig"]["serviceAccountEmail"], "service_config.service_account_email")
+    build_account = build.get("serviceAccount")
+    if build_account is not None:
+        found = re.fullmatch(r"projects/[^/]+/serviceAccounts/(.+)", build_account)
+        if found is None:
+            raise invalid_argument(
+                f"Invalid build service account {build_account!r}: expected projects/PROJECT/serviceAccounts/EMAIL.",
+                field_path="build_config.service_account",
+            )
+        _check_account(found.group(1), "build_config.service_account")
     runtime = build.get("runtime")
     if not runtime:
         raise invalid_argument("Runtime is required when deploying a new function.", field_path="build_config.runtime")
@@ -161,7 +206,7 @@ def _defaults(function: dict[str, Any], function_id: str, number: str) -> None:
     build.setdefault("dockerRegistry", "ARTIFACT_REGISTRY")
     service = function.setdefault("serviceConfig", {})
     service.setdefault("availableMemory", "256M")
-    service.setdefault("availableCpu", "0.1666")
+    service.setdefault("availableCpu", default_cpu(_memory_bytes(service["availableMemory"])))
     service.setdefault("timeoutSeconds", 60)
     service.setdefault("maxInstanceCount", 100)
     service.setdefault("maxInstanceRequestConcurrency", 1)

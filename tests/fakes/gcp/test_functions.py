@@ -243,6 +243,10 @@ def test_delete_removes_the_function_and_its_service(gcp_fake: GcpFake) -> None:
         ({"available_memory": "64Mi"}, "outside 128Mi"),
         ({"max_instance_request_concurrency": 8}, "concurrency > 1"),
         ({"timeout_seconds": 4000}, "at most 3600"),
+        ({"available_memory": "1Gi", "max_instance_request_concurrency": 4}, "concurrency > 1"),
+        ({"environment_variables": {"PORT": "9000"}}, "reserved or invalid"),
+        ({"environment_variables": {"X_GOOGLE_THING": "1"}}, "reserved or invalid"),
+        ({"service_account_email": "not-an-account"}, "Invalid service account"),
     ],
 )
 def test_values_the_api_refuses(gcp_fake: GcpFake, service: dict[str, object], message: str) -> None:
@@ -253,6 +257,13 @@ def test_values_the_api_refuses(gcp_fake: GcpFake, service: dict[str, object], m
             parent=gcp_fake.location(), function=new_function(source, **service), function_id="hello-values"
         )
     assert status_of(exc) == "INVALID_ARGUMENT"
+
+
+def test_the_default_cpu_follows_the_memory(gcp_fake: GcpFake) -> None:
+    small = create(gcp_fake, "cpu-small")
+    large = create(gcp_fake, "cpu-large", available_memory="2Gi", max_instance_request_concurrency=4)
+    assert small.service_config.available_cpu == "0.1666"
+    assert large.service_config.available_cpu == "1"  # so concurrency above 1 is allowed
 
 
 def test_concurrency_is_allowed_with_a_whole_cpu(gcp_fake: GcpFake) -> None:
