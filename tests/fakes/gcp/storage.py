@@ -158,8 +158,12 @@ class SignedUploads:
         required = ("X-Goog-Date", "X-Goog-Expires", "X-Goog-Signature")
         if any(name not in query for name in required):
             return 403, _xml_error("AccessDenied", "Anonymous caller does not have storage.objects.create access.")
-        signed_at = datetime.strptime(query["X-Goog-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-        if (datetime.now(UTC) - signed_at).total_seconds() > int(query["X-Goog-Expires"]):
+        try:
+            signed_at = datetime.strptime(query["X-Goog-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            lifetime = int(query["X-Goog-Expires"])
+        except ValueError:
+            return 400, _xml_error("AuthorizationQueryParametersError", "Invalid X-Goog-Date or X-Goog-Expires.")
+        if (datetime.now(UTC) - signed_at).total_seconds() > lifetime:
             return 400, _xml_error("ExpiredToken", "Invalid argument. The provided token has expired.")
         content_type = headers.get("content-type", "")
         if method != "PUT" or content_type != SIGNED_CONTENT_TYPE:

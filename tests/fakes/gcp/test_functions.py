@@ -139,6 +139,13 @@ def test_the_signed_upload_url_stores_the_zip_and_refuses_what_gcs_refuses(gcp_f
         timeout=30,
     )
     assert tampered.status_code == 403
+    garbled = requests.put(
+        url.replace("X-Goog-Date=", "X-Goog-Date=x"),
+        data=zipped,
+        headers={"content-type": "application/zip"},
+        timeout=30,
+    )
+    assert garbled.status_code == 400 and "AuthorizationQueryParametersError" in garbled.text
     bucket, obj = answer.storage_source.bucket, answer.storage_source.object_
     expired = gcp_fake.functions.uploads.sign(bucket, obj, issued=datetime.now(UTC) - timedelta(hours=1))
     late = requests.put(expired, data=zipped, headers={"content-type": "application/zip"}, timeout=30)
