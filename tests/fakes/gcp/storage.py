@@ -22,7 +22,7 @@ import urllib.request
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from .server import Hub, RecordedRequest
 
@@ -192,8 +192,10 @@ class SignedUploads:
                 status, payload = uploads.check(self.command, split.path, query, headers)
                 if status == 200:
                     bucket, _, name = split.path.lstrip("/").partition("/")
-                    stored = uploads.emulator.put(bucket, name, data, headers["content-type"])
-                    self.etag = stored.get("md5Hash", "")
+                    try:
+                        uploads.emulator.put(bucket, unquote(name), data, headers["content-type"])
+                    except RuntimeError as exc:  # the emulator refused: answer as GCS would, never hang up
+                        status, payload = 500, _xml_error("InternalError", str(exc))
                 entry = RecordedRequest(
                     "storage-upload", self.command, split.path, split.query, headers, data, None, status
                 )
