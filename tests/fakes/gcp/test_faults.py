@@ -8,8 +8,8 @@ from google.api_core import exceptions
 from google.cloud import functions_v2
 from google.protobuf import field_mask_pb2
 
+from tests.fakes.gcp.clients import POLL, create, functions_client, new_function, status_of, upload
 from tests.fakes.gcp.fake import GcpFake
-from tests.fakes.gcp.test_functions import POLL, create, functions_client, new_function, status_of, upload
 
 pytestmark = pytest.mark.slow
 

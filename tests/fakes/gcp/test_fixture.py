@@ -76,7 +76,7 @@ def test_google_cloud_storage_talks_to_the_emulator(gcp_fake: GcpFake) -> None:
 
 
 def test_reset_forgets_every_resource_request_and_object(gcp_fake: GcpFake) -> None:
-    from tests.fakes.gcp.test_functions import create
+    from tests.fakes.gcp.clients import create
 
     create(gcp_fake, "reset-me")
     client = storage.Client(project=gcp_fake.project)

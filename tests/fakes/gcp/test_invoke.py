@@ -16,8 +16,8 @@ from google.iam.v1 import iam_policy_pb2
 from google.oauth2 import id_token
 from google.protobuf import field_mask_pb2
 
+from tests.fakes.gcp.clients import functions_client
 from tests.fakes.gcp.fake import GcpFake
-from tests.fakes.gcp.test_functions import functions_client
 
 pytestmark = pytest.mark.slow
 POLL = polling.DEFAULT_POLLING.with_delay(initial=0.01, maximum=0.05).with_timeout(60)

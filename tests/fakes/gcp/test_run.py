@@ -9,8 +9,8 @@ from google.cloud import functions_v2, run_v2
 from google.iam.v1 import iam_policy_pb2, policy_pb2
 from google.protobuf import field_mask_pb2
 
+from tests.fakes.gcp.clients import POLL, create, functions_client, status_of
 from tests.fakes.gcp.fake import GcpFake
-from tests.fakes.gcp.test_functions import POLL, create, functions_client, status_of
 
 pytestmark = pytest.mark.slow
 INVOKER = "roles/run.invoker"

@@ -14,8 +14,8 @@ from google.cloud import scheduler_v1
 from google.oauth2 import id_token
 from google.protobuf import duration_pb2, field_mask_pb2
 
+from tests.fakes.gcp.clients import status_of
 from tests.fakes.gcp.fake import GcpFake
-from tests.fakes.gcp.test_functions import status_of
 
 pytestmark = pytest.mark.slow
 RUNTIME_SA = "faas-demo-dev@faas-fake-project.iam.gserviceaccount.com"

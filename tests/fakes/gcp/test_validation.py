@@ -13,8 +13,8 @@ import pytest
 from google.auth.transport.requests import AuthorizedSession
 from google.cloud import functions_v2
 
+from tests.fakes.gcp.clients import create, functions_client, upload
 from tests.fakes.gcp.fake import GcpFake
-from tests.fakes.gcp.test_functions import create, functions_client, upload
 
 pytestmark = pytest.mark.slow
 
