@@ -82,11 +82,18 @@ class _Handler:
         options = self.options
         try:
             environ = source.to_environ(event, options)
-        except MalformedEventError as exc:
+        except (MalformedEventError, UnicodeError) as exc:
             # A broken front-door event is the client's or a test tool's fault: answer 400 in
-            # the source's own format rather than failing the invocation.
-            log_warning("%s", exc)
-            return dict(source.from_response(error_response(400, "Bad Request"), event, options))
+            # the source's own format rather than failing the invocation. A UnicodeError the
+            # source did not name is the same fault (text no front door sends), said generally.
+            error = (
+                exc
+                if isinstance(exc, MalformedEventError)
+                else MalformedEventError(source.NAME, "a text field is not valid UTF-8")
+            )
+            log_warning("%s", error)
+            answer = error_response(400, f"Bad Request: {error.reason}")
+            return dict(source.from_response(answer, event, options))
         environ["faas.event"] = event
         environ["faas.context"] = context
         # Read before the app runs: middleware may rewrite SCRIPT_NAME and PATH_INFO.
