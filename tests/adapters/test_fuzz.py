@@ -222,7 +222,8 @@ def test_valid_text_reaches_the_app_unchanged(shape, place, text):
 
 
 @settings(max_examples=200, deadline=None)
-@given(surrogate_text, st.sampled_from(["path", "query", "header"]))
+# Not after a "#": a fragment never reaches the function (nor the app).
+@given(surrogate_text.filter(lambda text: "#" not in text), st.sampled_from(["path", "query", "header"]))
 def test_azure_requests_with_a_lone_surrogate_get_a_400(text, place):
     func = pytest.importorskip("azure.functions")
     from faas.adapters.azure import make_handler as make_azure_handler
