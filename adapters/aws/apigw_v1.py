@@ -96,7 +96,7 @@ def to_environ(event: dict[str, Any], options: Options) -> dict[str, Any]:
     path = event.get("path") or "/"
     if not isinstance(method, str) or not method or not isinstance(path, str):
         raise MalformedEventError(NAME, "httpMethod or path is not a string")
-    if not is_token(method):
+    if not (method.isalpha() and method.isascii()) and not is_token(method):  # the call only for odd ones
         raise MalformedEventError(NAME, f"httpMethod {method!a} is not an HTTP method")
     try:
         body = decode_body(event.get("body"), event.get("isBase64Encoded"))

@@ -78,7 +78,7 @@ def to_environ(event: dict[str, Any], options: Options) -> dict[str, Any]:
     query = event.get("rawQueryString") or ""
     if type(method) is not str or not method or type(path) is not str or type(query) is not str:
         raise MalformedEventError(NAME, "method, rawPath or rawQueryString is not a string")
-    if not is_token(method):
+    if not (method.isalpha() and method.isascii()) and not is_token(method):  # the call only for odd ones
         raise MalformedEventError(NAME, f"method {method!a} is not an HTTP method")
     body = event.get("body")
     body = _request_body(body, event) if body else b""
