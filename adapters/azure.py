@@ -30,7 +30,7 @@ from faas.adapters.http import (
     split_prefix,
     unicode_problem,
 )
-from faas.adapters.log import log_warning
+from faas.adapters.log import access_log_enabled, log_warning
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
@@ -154,7 +154,7 @@ def make_handler(
     interface: Interface = "auto",
     route_prefix: str = "/api",
     base_path: str = "",
-    access_log: bool = True,
+    access_log: bool | None = None,
     max_response_bytes: int = AZURE_RESPONSE_LIMIT,
     asgi_mode: Literal["inline", "thread"] = "thread",
 ) -> Callable[..., func.HttpResponse]:
@@ -163,8 +163,12 @@ def make_handler(
     :param route_prefix: the host's route prefix (``/api`` unless host.json's
         ``extensions.http.routePrefix`` changes it), moved into SCRIPT_NAME.
     :param base_path: a further prefix the app is mounted under (after the route prefix).
+    :param access_log: write one access line per request to stdout; None (default): unless
+        ``FAAS_ACCESS_LOG=0``.
     :param asgi_mode: ``"thread"`` by default: the worker calls sync functions from a pool.
     """
+    if access_log is None:  # FAAS_ACCESS_LOG, else on: the line is the app's request log here
+        access_log = access_log_enabled(default=True)
     service = HttpService(app, interface, access_log=access_log, asgi_mode=asgi_mode)
     prefix = join_path_prefix(route_prefix)
     base = join_path_prefix(base_path)
