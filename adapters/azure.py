@@ -17,17 +17,20 @@ import azure.functions as func
 from azure.functions._http import HttpResponseHeaders
 
 from faas.adapters.app import HttpService
-from faas.adapters.errors import ConfigError
+from faas.adapters.errors import ConfigError, MalformedEventError
 from faas.adapters.http import (
     Response,
     cgi_key,
+    error_response,
     join_path_prefix,
     native_from_encoded,
+    native_query,
     new_environ,
     set_server_fields,
     split_prefix,
+    unicode_problem,
 )
-from faas.adapters.log import log_warning
+from faas.adapters.log import access_log_enabled, log_warning
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
@@ -43,6 +46,8 @@ __all__ = [
     "to_environ",
 ]
 
+_SOURCE = "Azure Functions HTTP request"
+
 #: Azure has no hard HTTP response limit below the host's 100 MB request cap; keep the same.
 AZURE_RESPONSE_LIMIT = 100 * 1024 * 1024
 
@@ -54,15 +59,21 @@ def to_environ(req: func.HttpRequest, route_prefix: str, base_path: str = "") ->
     PATH_INFO to SCRIPT_NAME.
     """
     url = urlsplit(req.url)
-    environ = new_environ(req.method.upper(), url.query, req.get_body() or b"")
+    try:
+        query = native_query(url.query)
+        # Whether the host hands over the path percent-encoded or decoded, decoding exactly
+        # once gives the raw bytes (the double-encoding of /café comes from decoding it twice).
+        native = native_from_encoded(url.path or "/")
+    except UnicodeEncodeError:
+        raise MalformedEventError(_SOURCE, "url " + unicode_problem(req.url)) from None
+    environ = new_environ(req.method.upper(), query, req.get_body() or b"")
     for name, value in req.headers.items():
         key = cgi_key(name)
         if key:
+            if not value.isascii():
+                _check_header(name, value)
             environ[key] = value
     set_server_fields(environ, url.scheme or "https", url.netloc)
-    # Whether the host hands over the path percent-encoded or decoded, decoding exactly once
-    # gives the raw bytes (the double-encoding of /café comes from decoding it as text twice).
-    native = native_from_encoded(url.path or "/")
     script = ""
     for prefix in (route_prefix, base_path):
         if prefix:
@@ -82,6 +93,13 @@ def to_environ(req: func.HttpRequest, route_prefix: str, base_path: str = "") ->
         environ["REMOTE_ADDR"] = remote
     environ["faas.event"] = req
     return environ
+
+
+def _check_header(name: str, value: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedEventError(_SOURCE, f"header {name!a} {unicode_problem(value)}") from None
 
 
 class _Headers(HttpResponseHeaders):
@@ -136,7 +154,7 @@ def make_handler(
     interface: Interface = "auto",
     route_prefix: str = "/api",
     base_path: str = "",
-    access_log: bool = True,
+    access_log: bool | None = None,
     max_response_bytes: int = AZURE_RESPONSE_LIMIT,
     asgi_mode: Literal["inline", "thread"] = "thread",
 ) -> Callable[..., func.HttpResponse]:
@@ -145,15 +163,23 @@ def make_handler(
     :param route_prefix: the host's route prefix (``/api`` unless host.json's
         ``extensions.http.routePrefix`` changes it), moved into SCRIPT_NAME.
     :param base_path: a further prefix the app is mounted under (after the route prefix).
+    :param access_log: write one access line per request to stdout; None (default): unless
+        ``FAAS_ACCESS_LOG=0``.
     :param asgi_mode: ``"thread"`` by default: the worker calls sync functions from a pool.
     """
+    if access_log is None:  # FAAS_ACCESS_LOG, else on: the line is the app's request log here
+        access_log = access_log_enabled(default=True)
     service = HttpService(app, interface, access_log=access_log, asgi_mode=asgi_mode)
     prefix = join_path_prefix(route_prefix)
     base = join_path_prefix(base_path)
 
     def handler(req: func.HttpRequest, context: Any = None) -> func.HttpResponse:
         started = time.perf_counter_ns()
-        environ = to_environ(req, prefix, base)
+        try:
+            environ = to_environ(req, prefix, base)
+        except MalformedEventError as exc:  # text the host never sends: a test tool's request
+            log_warning("%s", exc)
+            return to_http_response(error_response(400, f"Bad Request: {exc.reason}"))
         environ["faas.context"] = context
         return to_http_response(service.respond(environ, started, max_response_bytes, "Azure Functions"))
 

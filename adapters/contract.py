@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "CONFIG_NAME",
+    "ENV_ACCESS_LOG",
     "ENV_FUNCTION",
     "ENV_PRIVATE",
     "ENV_STATIC_BUCKET",
@@ -23,6 +24,10 @@ CONFIG_NAME = "faas_runtime.json"
 SUPPORTED_FORMAT = 1
 """The faas_runtime.json format these adapters read."""
 
+ENV_ACCESS_LOG = "FAAS_ACCESS_LOG"
+"""`1` writes one access line per request to stdout, `0` none. Default: none on AWS (Lambda and
+API Gateway log requests themselves, and each line costs Lambda's runtime a write and a flush),
+one on GCP and Azure."""
 ENV_FUNCTION = "FAAS_FUNCTION"
 """Set by a provider that deploys each function on its own: the function every non-HTTP event goes to."""
 ENV_PRIVATE = "FAAS_PRIVATE"

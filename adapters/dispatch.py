@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 
-from faas.adapters.errors import ConfigError, UnroutableEventError
+from faas.adapters.errors import AppImportError, ConfigError, UnroutableEventError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
@@ -34,7 +34,8 @@ def import_entry(entry: str) -> Any:
     try:
         target: Any = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ConfigError(f"cannot import {module_name!r} for entry {entry!r}: {exc}") from exc
+        # The user's traceback, not this frame's: it is what says which line imports what.
+        raise AppImportError(entry, module_name, exc).with_traceback(exc.__traceback__) from None
     for part in attr_path.split("."):
         try:
             target = getattr(target, part)

@@ -11,6 +11,7 @@ if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are string
 
 __all__ = [
     "AdapterError",
+    "AppImportError",
     "ConfigError",
     "MalformedEventError",
     "ManageError",
@@ -87,6 +88,47 @@ class UnroutableEventError(AdapterError):
 
 class ConfigError(AdapterError):
     """faas_runtime.json is missing, unreadable or names something that cannot be imported."""
+
+
+class AppImportError(ConfigError):
+    """The user's module (the app or a function) raised ImportError while it was imported.
+
+    The message names what is missing, where the user's code imported it, and what to check; the
+    error carries the ImportError's own traceback (raise it with ``with_traceback``), so a runtime
+    that prints the traceback of the error it caught (awslambdaric does) shows the user's frames.
+    It is not an ImportError itself on purpose: awslambdaric reports an ImportError raised while
+    importing the handler module as "Unable to import module" with no traceback at all.
+    """
+
+    def __init__(self, entry: str, module: str, error: ImportError) -> None:
+        self.entry = entry
+        self.module = module
+        self.missing = getattr(error, "name", None) if isinstance(error, ModuleNotFoundError) else None
+        message = f"cannot import {module!r} for entry {entry!r}: {error}"
+        if self.missing is not None and (self.missing == module or module.startswith(self.missing + ".")):
+            message += "; is the entry right, and the module in the project?"
+        else:
+            where = _importing_frame(error.__traceback__)
+            if where:
+                message += f" (imported at {where})"
+            if self.missing is not None:
+                message += "; is it in the project's dependencies (requirements.txt)?"
+        super().__init__(message)
+
+
+def _importing_frame(tb: Any) -> str:
+    """``path.py, line N`` of the innermost frame that is not the import machinery's: the line
+    that imported what is missing (the path relative to the code's directory when inside it)."""
+    import os
+
+    where = ""
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.startswith("<frozen ") and "/importlib/" not in filename:
+            relative = os.path.relpath(filename) if os.path.isabs(filename) else filename
+            where = f"{filename if relative.startswith('..') else relative}, line {tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
 
 
 class ManageError(AdapterError):

@@ -14,6 +14,7 @@ import time
 from faas.adapters.app import HttpService
 from faas.adapters.dispatch import EventSource
 from faas.adapters.http import Response, join_path_prefix, new_environ, set_server_fields, split_prefix
+from faas.adapters.log import access_log_enabled
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
@@ -99,7 +100,7 @@ def make_handler(
     *,
     interface: Interface = "auto",
     base_path: str | None = None,
-    access_log: bool = True,
+    access_log: bool | None = None,
     max_response_bytes: int = GCP_RESPONSE_LIMIT,
     asgi_mode: Literal["inline", "thread"] = "thread",
 ) -> Callable[[Any], Any]:
@@ -107,8 +108,12 @@ def make_handler(
 
     :param base_path: path prefix moved into SCRIPT_NAME; None (default) means the function
         name on ``*.cloudfunctions.net`` hosts (where URLs start with it) and nothing elsewhere.
+    :param access_log: write one access line per request to stdout; None (default): unless
+        ``FAAS_ACCESS_LOG=0``.
     :param asgi_mode: ``"thread"`` by default, since gunicorn may call from several threads.
     """
+    if access_log is None:  # FAAS_ACCESS_LOG, else on: the line is the app's request log here
+        access_log = access_log_enabled(default=True)
     service = HttpService(app, interface, access_log=access_log, asgi_mode=asgi_mode)
     prefix = None if base_path is None else join_path_prefix(base_path)
 

@@ -27,10 +27,12 @@ __all__ = [
     "error_response",
     "header_name",
     "is_text_type",
+    "is_token",
     "join_path_prefix",
     "mount",
     "native_from_decoded",
     "native_from_encoded",
+    "native_query",
     "new_environ",
     "raw_path_from_native",
     "request_body",
@@ -38,6 +40,7 @@ __all__ = [
     "set_server_fields",
     "split_prefix",
     "status_line",
+    "unicode_problem",
 ]
 
 
@@ -146,12 +149,13 @@ def cgi_key(name: str) -> str:
 
     A name with ``_`` would collide with its ``-`` twin once converted (``X_Forwarded_For``
     would overwrite the real ``X-Forwarded-For``), so such headers are dropped, as gunicorn and
-    nginx do. Content-Length is recomputed from the decoded body instead of trusted.
+    nginx do; so are names that are not ASCII, which no HTTP header name can be (RFC 9110
+    tokens). Content-Length is recomputed from the decoded body instead of trusted.
     """
     key = _CGI_KEYS.get(name)
     if key is None:
         lower = name.lower()
-        if "_" in name or not name:
+        if "_" in name or not name or not name.isascii():
             key = ""
         elif lower == "content-type":
             key = "CONTENT_TYPE"
@@ -162,6 +166,17 @@ def cgi_key(name: str) -> str:
         if len(_CGI_KEYS) < 4096:  # bounded: header names come from the client
             _CGI_KEYS[name] = key
     return key
+
+
+_TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def is_token(text: str) -> bool:
+    """True for an RFC 9110 token, the syntax of a method: ``GET``, ``M-SEARCH``; never a space,
+    a line break or a non-ASCII character (which would reach the app and the access line)."""
+    if text.isalpha() and text.isascii():  # every real method: two quick tests
+        return True
+    return bool(text) and all(char in _TOKEN_CHARS for char in text)
 
 
 def header_name(key: str) -> str:
@@ -203,10 +218,28 @@ def native_from_decoded(path: str) -> str:
     """PEP 3333 PATH_INFO from an already percent-decoded path (HTTP API ``rawPath``).
 
     HTTP APIs hand over the path decoded, so a literal ``%`` must not be decoded a second time.
+    Raises UnicodeEncodeError for text no front door can send (a lone surrogate).
     """
     if path.isascii():
         return path
-    return path.encode("utf-8", "surrogateescape").decode("latin-1")
+    return path.encode("utf-8").decode("latin-1")
+
+
+def native_query(query: str) -> str:
+    """PEP 3333 QUERY_STRING from a query string as sent: raw non-ASCII characters (sent
+    unencoded by some clients) become the latin-1 characters of their UTF-8 bytes, as a WSGI
+    server gives them. Raises UnicodeEncodeError for a lone surrogate."""
+    if query.isascii():
+        return query
+    return query.encode("utf-8").decode("latin-1")
+
+
+def unicode_problem(text: str) -> str:
+    """Why ``text`` (which failed to encode as UTF-8) is not text a front door sends, for a 400."""
+    for index, char in enumerate(text):
+        if "\ud800" <= char <= "\udfff":
+            return f"holds a lone surrogate (U+{ord(char):04X} at position {index}), which is not valid UTF-8"
+    return "is not valid UTF-8 text"
 
 
 #: Characters RFC 3986 allows unencoded in a path; everything else is percent-encoded.
@@ -248,8 +281,9 @@ def join_path_prefix(base: str) -> str:
 def decode_body(body: object, is_base64: object) -> bytes:
     """Request body bytes from an event's ``body``/``isBase64Encoded`` pair.
 
-    Raises ValueError for a body that is not a string or not valid base64: the platform
-    modules turn that into a 400.
+    Raises ValueError for a body that is not a string, not valid base64 or not valid UTF-8 text
+    (a lone surrogate, which JSON can spell but no front door sends): the platform modules turn
+    that into a 400.
     """
     if body is None or body == "":
         return b""
@@ -261,7 +295,10 @@ def decode_body(body: object, is_base64: object) -> bytes:
             return binascii.a2b_base64(body, strict_mode=True)
         except (binascii.Error, ValueError) as exc:
             raise ValueError("body is marked isBase64Encoded but is not valid base64") from exc
-    return body.encode("utf-8", "surrogateescape")
+    try:
+        return body.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("body " + unicode_problem(body)) from None
 
 
 _TEXT_TYPES = frozenset(
@@ -318,7 +355,7 @@ def encode_body(body: bytes, content_type: str | None, content_encoding: str | N
 
 def error_response(status: int, message: str) -> Response:
     """A short plain-text error response; never contains a traceback or event data."""
-    body = message.encode("utf-8")
+    body = message.encode("utf-8", "backslashreplace")
     return Response(
         status,
         [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],

@@ -1,23 +1,51 @@
 """Access log and error log of the adapters.
 
-One access line per request goes to stdout, which every platform ships to its log service
-(CloudWatch, Cloud Logging, Application Insights) without any logging configuration. Errors
-(with tracebacks) go through the ``faas.adapters`` logger; the logging package is imported on
-the first error only, since a healthy cold start never needs it.
+One access line per request can go to stdout, which every platform ships to its log service
+(CloudWatch, Cloud Logging, Application Insights) without any logging configuration; whether it
+does is :func:`access_log_enabled`'s answer. Errors (with tracebacks) go through the
+``faas.adapters`` logger; the logging package is imported on the first error only, since a
+healthy cold start never needs it.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from time import perf_counter_ns
 
+from faas.adapters.contract import ENV_ACCESS_LOG
 from faas.adapters.http import raw_path_from_native
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import logging
 
-__all__ = ["get_logger", "log_error", "log_exception", "log_warning", "loggable_path", "write_access_line"]
+__all__ = [
+    "access_log_enabled",
+    "get_logger",
+    "log_error",
+    "log_exception",
+    "log_warning",
+    "loggable_path",
+    "write_access_line",
+]
+
+_ON = frozenset({"1", "true", "yes", "on"})
+_OFF = frozenset({"0", "false", "no", "off"})
+
+
+def access_log_enabled(default: bool) -> bool:
+    """Whether to write access lines: ``FAAS_ACCESS_LOG`` (``1``/``0``, also true/false, yes/no,
+    on/off) when set, else the platform's ``default``. Read once, when the handler is made."""
+    value = os.environ.get(ENV_ACCESS_LOG, "").strip().lower()
+    if value in _ON:
+        return True
+    if value in _OFF:
+        return False
+    if value:
+        log_warning("%s=%r is not 1 or 0; using the default (%s)", ENV_ACCESS_LOG, value, int(default))
+    return default
+
 
 _logger: logging.Logger | None = None
 

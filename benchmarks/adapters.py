@@ -5,8 +5,11 @@ Every adapter serves the same WSGI app on the same events in one process:
   v1-get     API Gateway REST GET with a query string and 19 headers
   v2-post    HTTP API 2.0 POST with a 10 KB JSON body the app reads
   alb        ALB (single-value headers) GET
-Prints µs/event (best of several rounds) and the ratio to apig-wsgi, then the import time of
-``faas.adapters.aws`` vs ``apig_wsgi`` measured in fresh interpreters.
+Prints µs/event (best of several rounds) and the ratio to apig-wsgi, twice: with stdout a writer
+that drops what it is given (``null``) and with stdout as Lambda's runtime makes it (``platform``:
+awslambdaric's own ``Unbuffered`` wrapper, which flushes after every write, over a pipe that
+another process drains), then the import time of ``faas.adapters.aws`` vs ``apig_wsgi`` measured
+in fresh interpreters.
 
 ``--instructions`` also counts CPU instructions per event under valgrind (cachegrind), which,
 unlike wall time, does not move with the load of a shared machine.
@@ -24,7 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +106,10 @@ def adapters() -> dict[str, Callable[[dict[str, Any]], Any]]:
 
     from faas.adapters.aws import make_handler
 
-    ours = make_handler(wsgi_app)
+    ours = make_handler(wsgi_app, access_log=False)  # the default on AWS (FAAS_ACCESS_LOG unset)
     found["faas"] = lambda event: ours(event, context)
+    logged = make_handler(wsgi_app, access_log=True)  # FAAS_ACCESS_LOG=1
+    found["faas, access line"] = lambda event: logged(event, context)
 
     import apig_wsgi
 
@@ -126,8 +131,6 @@ def adapters() -> dict[str, Callable[[dict[str, Any]], Any]]:
     except ImportError:
         print("zappa not installed: skipped (see zappa_handler's docstring)", file=sys.stderr)
 
-    quiet = make_handler(wsgi_app, access_log=False)  # what apig-wsgi does: no access line
-    found["faas (no access log)"] = lambda event: quiet(event, context)
     return found
 
 
@@ -172,14 +175,45 @@ def zappa_handler(context: Any) -> Callable[[dict[str, Any]], Any]:
 
 
 class NullWriter(io.TextIOBase):
-    """stdout for the timed runs: takes the access lines and drops them.
-
-    So the figures include formatting the line but not the write(2) a real stdout costs
-    (about 1-2 µs on Lambda per line, see README); apig-wsgi writes no access line at all.
-    """
+    """stdout that takes what it is given and drops it: formatting a line is counted, writing it
+    is not (the figures the README gave before the platform writer was measured)."""
 
     def write(self, text: str) -> int:
         return len(text)
+
+
+@contextlib.contextmanager
+def platform_stdout() -> Iterator[Any]:
+    """stdout as awslambdaric makes it on Lambda: its ``Unbuffered`` wrapper (write, then flush:
+    one write(2) per line) around a text stream over a pipe that another process reads, as
+    Lambda's log collector does."""
+    try:
+        from awslambdaric.bootstrap import Unbuffered
+    except ImportError:  # the same class, for a machine without awslambdaric
+
+        class Unbuffered:  # type: ignore[no-redef]
+            def __init__(self, stream: Any) -> None:
+                self.stream = stream
+
+            def __getattr__(self, attr: str) -> Any:
+                return getattr(self.stream, attr)
+
+            def write(self, msg: str) -> None:
+                self.stream.write(msg)
+                self.stream.flush()
+
+    reader = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    assert reader.stdin is not None
+    stream = io.TextIOWrapper(io.FileIO(reader.stdin.fileno(), "w", closefd=False), encoding="utf-8")
+    try:
+        yield Unbuffered(stream)
+    finally:
+        stream.close()
+        reader.stdin.close()
+        reader.wait()
+
+
+WRITERS = ("null", "platform")
 
 
 def time_per_call(fn: Callable[[], Any], rounds: int, number: int) -> float:
@@ -192,19 +226,6 @@ def _one_round(fn: Callable[[], Any], number: int) -> float:
     for _ in range(number):
         fn()
     return (time.perf_counter() - start) / number * 1e6
-
-
-def interleaved(calls: dict[str, Callable[[], Any]], rounds: int, number: int) -> dict[str, float]:
-    """Best-of-rounds µs per call for each entry, the entries taking turns within every round.
-
-    Taking turns means a burst of load from other processes on the shared machine hits every
-    adapter alike instead of whichever happened to be running.
-    """
-    best = dict.fromkeys(calls, float("inf"))
-    for _ in range(rounds):
-        for name, fn in calls.items():
-            best[name] = min(best[name], _one_round(fn, number))
-    return best
 
 
 def import_time(module: str, runs: int, pythonpath: str | None = None) -> float:
@@ -259,21 +280,36 @@ def azure_comparison(rounds: int, number: int) -> dict[str, float]:
 
 #: Adapters whose instructions are counted: valgrind runs code ~50x slower, and Mangum's
 #: ~500 µs per event would make this take minutes without telling anything new.
-COUNTED = ("faas", "faas (no access log)", "apig-wsgi", "serverless-wsgi", "zappa")
+#: (adapter, writer) pairs whose instructions are counted: valgrind runs code ~50x slower, and
+#: Mangum's ~500 µs per event would make this take minutes without telling anything new. Only
+#: the access line writes to stdout, so only it is counted under both writers (cachegrind counts
+#: the user-space part of a write: the text and buffer layers, not the kernel's work).
+COUNTED = (
+    ("faas", "null"),
+    ("faas, access line", "null"),
+    ("faas, access line", "platform"),
+    ("apig-wsgi", "null"),
+    ("serverless-wsgi", "null"),
+    ("zappa", "null"),
+)
 
 
-def run_calls(adapter: str, event_name: str, calls: int) -> None:
+def run_calls(adapter: str, event_name: str, calls: int, writer: str = "null") -> None:
     """Child process of :func:`instructions_per_event`: warm up, then serve ``calls`` events."""
     fn = adapters()[adapter]
     event = EVENTS[event_name]
-    with contextlib.redirect_stdout(NullWriter()):
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(platform_stdout()) if writer == "platform" else NullWriter()
+        stack.enter_context(contextlib.redirect_stdout(out))
         for _ in range(50):
             fn(event)
         for _ in range(calls):
             fn(event)
 
 
-def instructions_per_event(adapter: str, event_name: str, calls: tuple[int, int] = (1000, 3000)) -> float:
+def instructions_per_event(
+    adapter: str, event_name: str, writer: str = "null", calls: tuple[int, int] = (1000, 3000)
+) -> float:
     """Instructions one event costs: two runs of different lengths under cachegrind, subtracted,
     so interpreter start-up and imports cancel out. Hash seeds are fixed for repeatability."""
     totals = []
@@ -290,6 +326,7 @@ def instructions_per_event(adapter: str, event_name: str, calls: tuple[int, int]
                 adapter,
                 event_name,
                 str(count),
+                writer,
             ],
             capture_output=True,
             text=True,
@@ -302,46 +339,76 @@ def instructions_per_event(adapter: str, event_name: str, calls: tuple[int, int]
 
 
 def print_instructions(names: list[str]) -> None:
-    counted = [name for name in COUNTED if name in names]
-    print(f"{'instructions':<22}" + "".join(f"{e:>22}" for e in EVENTS))
-    table = {name: {e: instructions_per_event(name, e) for e in EVENTS} for name in counted}
-    base = table["apig-wsgi"]
-    for name, row in table.items():
+    counted = [(name, writer) for name, writer in COUNTED if name in names]
+    print(f"{'instructions':<32}" + "".join(f"{e:>22}" for e in EVENTS))
+    table = {key: {e: instructions_per_event(key[0], e, key[1]) for e in EVENTS} for key in counted}
+    base = table["apig-wsgi", "null"]
+    for (name, writer), row in table.items():
         cells = "".join(f"{row[e] / 1000:>11.1f}k ({row[e] / base[e]:4.2f}x)" for e in EVENTS)
-        print(f"{name:<22}{cells}")
+        print(f"{name + ' (' + writer + ')':<32}{cells}")
     print("(per event, valgrind --tool=cachegrind; two runs of 1,000 and 3,000 events, subtracted)")
+    print()
+
+
+Adapter = Callable[[dict[str, Any]], Any]
+
+
+def measure(found: dict[str, Adapter], outs: dict[str, Any], rounds: int, number: int) -> dict[str, Any]:
+    """writer -> adapter -> event -> µs: each adapter under each stdout in ``outs``, all of them
+    taking turns within every round (so a burst of load hits both writers alike too)."""
+    tables: dict[str, dict[str, dict[str, float]]] = {w: {name: {} for name in found} for w in outs}
+    for event_name, event in EVENTS.items():
+        calls: dict[tuple[str, str], tuple[Any, Callable[[], Any]]] = {}
+        for name, fn in found.items():
+            try:
+                with contextlib.redirect_stdout(outs["null"]):
+                    fn(json.loads(json.dumps(event)))  # warm up, and check it works
+            except Exception as exc:  # a peer that cannot serve this event at all
+                for table in tables.values():
+                    table[name][event_name] = float("nan")
+                print(f"{name} failed on {event_name}: {exc!r}", file=sys.stderr)
+                continue
+            for writer, out in outs.items():
+                calls[name, writer] = (out, lambda fn=fn, event=event: fn(event))
+        best = dict.fromkeys(calls, float("inf"))
+        for _ in range(rounds):
+            for key, (out, call) in calls.items():
+                with contextlib.redirect_stdout(out):
+                    best[key] = min(best[key], _one_round(call, number))
+        for (name, writer), value in best.items():
+            tables[writer][name][event_name] = value
+    return tables
+
+
+def print_table(tables: dict[str, dict[str, dict[str, float]]]) -> None:
+    """One row per adapter; for each event the null-writer and the platform-writer figure, each
+    with its ratio to apig-wsgi's figure under the same writer."""
+    header = "".join(f"{e + ' ' + w:>22}" for e in EVENTS for w in WRITERS)
+    print(f"{'adapter (µs/event)':<20}{header}")
+    for name in tables["null"]:
+        cells = ""
+        for event_name in EVENTS:
+            for writer in WRITERS:
+                value = tables[writer][name][event_name]
+                base = tables[writer]["apig-wsgi"][event_name]
+                cells += f"{value:>13.1f} ({value / base:4.2f}x)"
+        print(f"{name:<20}{cells}")
+    print("null: stdout drops what it is given; platform: awslambdaric's Unbuffered over a pipe")
     print()
 
 
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
-        run_calls(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        run_calls(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
         return
     quick = "--quick" in sys.argv
     rounds, number = (5, 500) if quick else (15, 2000)
     found = adapters()
-    table: dict[str, dict[str, float]] = {name: {} for name in found}
+    with platform_stdout() as platform:
+        tables = measure(found, {"null": NullWriter(), "platform": platform}, rounds, number)
     with contextlib.redirect_stdout(NullWriter()):
-        for event_name, event in EVENTS.items():
-            calls = {}
-            for name, fn in found.items():
-                try:
-                    fn(json.loads(json.dumps(event)))  # warm up, and check it works
-                except Exception as exc:  # a peer that cannot serve this event at all
-                    table[name][event_name] = float("nan")
-                    print(f"{name} failed on {event_name}: {exc!r}", file=sys.stderr)
-                    continue
-                calls[name] = lambda fn=fn, event=event: fn(event)
-
-            for name, value in interleaved(calls, rounds, number).items():
-                table.setdefault(name, {})[event_name] = value
         azure = azure_comparison(rounds, number)
-    print(f"{'adapter':<18}" + "".join(f"{e:>20}" for e in EVENTS))
-    base = table["apig-wsgi"]
-    for name, row in table.items():
-        cells = "".join(f"{row[e]:>9.1f} µs ({row[e] / base[e]:4.2f}x)" for e in EVENTS)
-        print(f"{name:<18}{cells}")
-    print()
+    print_table(tables)
     for name, value in azure.items():
         print(f"{name:<22}{value:>9.1f} µs/event (v1-get request as an Azure HttpRequest)")
     print()

@@ -16,7 +16,7 @@ from faas.adapters.aws import alb, apigw_v1, apigw_v2
 from faas.adapters.aws._common import LAMBDA_RESPONSE_LIMIT, Options
 from faas.adapters.errors import MalformedEventError, UnknownEventError
 from faas.adapters.http import Response, error_response, join_path_prefix
-from faas.adapters.log import log_error, log_warning, loggable_path
+from faas.adapters.log import access_log_enabled, log_error, log_warning, loggable_path
 from faas.adapters.wsgi import run_wsgi
 
 TYPE_CHECKING = False
@@ -78,15 +78,24 @@ class _Handler:
 
     def serve(self, source: ModuleType, event: dict[str, Any], context: Any) -> dict[str, Any]:
         """Serve an HTTP ``event`` already identified as coming from ``source``."""
-        started = perf_counter_ns()  # integer arithmetic: cheaper than float seconds
+        access_log = self.access_log
+        # Integer arithmetic: cheaper than float seconds; and no clock read without the line.
+        started = perf_counter_ns() if access_log else 0
         options = self.options
         try:
             environ = source.to_environ(event, options)
-        except MalformedEventError as exc:
+        except (MalformedEventError, UnicodeError) as exc:
             # A broken front-door event is the client's or a test tool's fault: answer 400 in
-            # the source's own format rather than failing the invocation.
-            log_warning("%s", exc)
-            return dict(source.from_response(error_response(400, "Bad Request"), event, options))
+            # the source's own format rather than failing the invocation. A UnicodeError the
+            # source did not name is the same fault (text no front door sends), said generally.
+            error = (
+                exc
+                if isinstance(exc, MalformedEventError)
+                else MalformedEventError(source.NAME, "a text field is not valid UTF-8")
+            )
+            log_warning("%s", error)
+            answer = error_response(400, f"Bad Request: {error.reason}")
+            return dict(source.from_response(answer, event, options))
         environ["faas.event"] = event
         environ["faas.context"] = context
         # Read before the app runs: middleware may rewrite SCRIPT_NAME and PATH_INFO.
@@ -107,12 +116,11 @@ class _Handler:
         if nbytes > self.body_threshold:
             response, result = self._too_large(source, event, response, result, method=method, path=path)
             nbytes = len(response.body)
-        if self.access_log:
+        if access_log:
             if not (path.isascii() and path.isprintable()) or " " in path:
                 path = loggable_path(path)
-            sys.stdout.write(
-                f'faas "{method} {path}" {response.status} {nbytes}B {(perf_counter_ns() - started) // 1000}us\n'
-            )
+            micros = (perf_counter_ns() - started) // 1000
+            sys.stdout.write(f'faas "{method} {path}" {response.status} {nbytes}B {micros}us\n')
         return result
 
     def _too_large(
@@ -149,7 +157,7 @@ def make_handler(
     *,
     interface: Interface = "auto",
     base_path: str = "",
-    access_log: bool = True,
+    access_log: bool | None = None,
     max_response_bytes: int = LAMBDA_RESPONSE_LIMIT,
     asgi_mode: Literal["inline", "thread"] = "inline",
 ) -> LambdaHandler:
@@ -159,12 +167,16 @@ def make_handler(
     :param interface: ``"auto"`` detects WSGI vs ASGI; ``"wsgi"``/``"asgi"`` force it.
     :param base_path: custom-domain base path (e.g. ``"/api"``) moved from PATH_INFO into
         SCRIPT_NAME when the request did not come through the ``execute-api`` host.
-    :param access_log: write one access line per request to stdout.
+    :param access_log: write one access line per request to stdout; None (default): only when
+        ``FAAS_ACCESS_LOG=1`` (Lambda's REPORT lines and API Gateway's access logs already record
+        each request, and a line costs Lambda's runtime a write and a flush).
     :param max_response_bytes: Lambda's response limit; larger responses become a 502.
     :param asgi_mode: ``"inline"`` drives the process's event loop from the calling thread.
 
     An event from no known HTTP source raises :class:`~faas.adapters.errors.UnknownEventError`.
     """
+    if access_log is None:
+        access_log = access_log_enabled(default=False)
     service = HttpService(app, interface, access_log=access_log, asgi_mode=asgi_mode)
     options = Options(base_path=join_path_prefix(base_path), max_response_bytes=max_response_bytes)
     return _Handler(service, options)

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from faas.adapters.errors import MalformedEventError
-from faas.adapters.http import _CGI_KEYS, cgi_key
+from faas.adapters.http import _CGI_KEYS, cgi_key, header_name, unicode_problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
     from collections.abc import Iterable
     from typing import Any
 
-__all__ = ["LAMBDA_RESPONSE_LIMIT", "Options", "add_cgi_headers", "expect_dict", "is_execute_api_host"]
+__all__ = [
+    "LAMBDA_RESPONSE_LIMIT",
+    "Options",
+    "add_cgi_headers",
+    "check_text",
+    "expect_dict",
+    "is_execute_api_host",
+]
 
 #: Lambda's synchronous response payload limit, bytes of the serialised JSON.
 LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024
@@ -36,6 +43,20 @@ def expect_dict(event: dict[str, Any], key: str, source: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise MalformedEventError(source, f"{key} is a {type(value).__name__}, not an object")
     return value
+
+
+def check_text(values: Iterable[tuple[str, str]], source: str, what: str) -> None:
+    """MalformedEventError for the first value that is not valid Unicode text (a lone surrogate).
+
+    JSON can spell "\\ud800", but a front door decodes what the client sent as UTF-8 and never
+    produces one; such a string would fail later, wherever it is encoded. Called only when a
+    cheap ``isascii()`` test of the values failed, so valid non-ASCII text costs one pass here.
+    """
+    for name, value in values:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise MalformedEventError(source, f"{what} {name!a} {unicode_problem(value)}") from None
 
 
 def _joiner(key: str) -> str:
@@ -64,6 +85,9 @@ def add_cgi_headers(environ: dict[str, Any], single: Any, multi: Any, source: st
             if len(fast) == len(multi):
                 fast.pop("", None)
                 environ.update(fast)
+                # isascii() is a flag test: one join of the values tells all of them are plain text.
+                if not "".join(fast.values()).isascii():
+                    check_text(((header_name(k), v) for k, v in fast.items()), source, "header")
                 return
     except (KeyError, TypeError):
         pass
@@ -86,17 +110,19 @@ def _add_cgi_headers_carefully(environ: dict[str, Any], single: Any, multi: Any,
             if not key:
                 continue
             if type(values) is not list:
-                raise MalformedEventError(source, f"header {name!r} is not a list")
+                raise MalformedEventError(source, f"header {name!a} is not a list")
             if len(values) == 1:
                 value = values[0]
                 if type(value) is not str:
-                    raise MalformedEventError(source, f"header {name!r} is not a string")
+                    raise MalformedEventError(source, f"header {name!a} is not a string")
             elif not values:
                 continue
             else:
                 if not all(type(v) is str for v in values):
-                    raise MalformedEventError(source, f"header {name!r} is not a list of strings")
+                    raise MalformedEventError(source, f"header {name!a} is not a list of strings")
                 value = _joiner(key).join(values)
+            if not value.isascii():
+                check_text([(name, value)], source, "header")
             environ[key] = value
             accepted += 1
     elif single:
@@ -108,9 +134,11 @@ def _add_cgi_headers_carefully(environ: dict[str, Any], single: Any, multi: Any,
             except KeyError:
                 key = cgi_key(name)
             if type(value) is not str:
-                raise MalformedEventError(source, f"header {name!r} is not a string")
+                raise MalformedEventError(source, f"header {name!a} is not a string")
             environ[key] = value  # dropped headers go to "", removed below
         accepted = len(single)
+        if not "".join(single.values()).isascii():
+            check_text(single.items(), source, "header")
     if len(environ) - before != accepted:
         # The same name in two spellings ("Accept", "accept") collided, the last one winning, or
         # several headers were dropped: rare, so the values are joined in a second pass instead

@@ -16,11 +16,14 @@ from faas.adapters.http import (
     Response,
     decode_body,
     encode_body,
+    is_token,
     mount,
     native_from_encoded,
+    native_query,
     new_environ,
     set_server_fields,
     status_line,
+    unicode_problem,
 )
 
 TYPE_CHECKING = False
@@ -47,7 +50,7 @@ def _query_string(event: dict[str, Any]) -> str:
         parts: list[str] = []
         for key, values in multi.items():
             if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-                raise MalformedEventError(NAME, f"query parameter {key!r} is not a list of strings")
+                raise MalformedEventError(NAME, f"query parameter {key!a} is not a list of strings")
             parts.extend(key + "=" + value if value else key for value in values)
         return "&".join(parts)
     single = event.get("queryStringParameters")
@@ -65,14 +68,24 @@ def to_environ(event: dict[str, Any], options: Options) -> dict[str, Any]:
     path = event.get("path") or "/"
     if not isinstance(method, str) or not method or not isinstance(path, str):
         raise MalformedEventError(NAME, "httpMethod or path is not a string")
+    if not (method.isalpha() and method.isascii()) and not is_token(method):  # the call only for odd ones
+        raise MalformedEventError(NAME, f"httpMethod {method!a} is not an HTTP method")
     try:
         body = decode_body(event.get("body"), event.get("isBase64Encoded"))
     except ValueError as exc:
         raise MalformedEventError(NAME, str(exc)) from None
-    environ = new_environ(method.upper(), _query_string(event), body)
+    query = _query_string(event)
+    try:
+        query = native_query(query)
+    except UnicodeEncodeError:
+        raise MalformedEventError(NAME, "query string " + unicode_problem(query)) from None
+    try:
+        native = native_from_encoded(path)
+    except UnicodeEncodeError:
+        raise MalformedEventError(NAME, "path " + unicode_problem(path)) from None
+    environ = new_environ(method.upper(), query, body)
     add_cgi_headers(environ, event.get("headers"), event.get("multiValueHeaders"), NAME)
     set_server_fields(environ, "http", "")
-    native = native_from_encoded(path)
     environ["PATH_INFO"] = mount(environ, native, options.base_path) if options.base_path else native
     # The load balancer appends the peer it accepted the connection from; anything to the left
     # was written by the client and can be forged.

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from urllib.parse import quote_plus
 
-from faas.adapters.aws._common import Options, add_cgi_headers, expect_dict, is_execute_api_host
+from faas.adapters.aws._common import Options, add_cgi_headers, check_text, expect_dict, is_execute_api_host
 from faas.adapters.errors import MalformedEventError
 from faas.adapters.http import (
     Response,
     decode_body,
     encode_body,
+    is_token,
     mount,
     native_from_decoded,
     native_from_encoded,
     new_environ,
     set_server_fields,
     split_prefix,
+    unicode_problem,
 )
 
 TYPE_CHECKING = False
@@ -50,6 +52,19 @@ def _quote(text: str) -> str:
 
 
 def _query_string(event: dict[str, Any]) -> str:
+    try:
+        return _encoded_query(event)
+    except UnicodeEncodeError:  # quote_plus() met a lone surrogate (the types were checked)
+        multi = event.get("multiValueQueryStringParameters")
+        if multi:
+            pairs = [(k, text) for k, values in multi.items() for text in (k, *values)]
+        else:
+            pairs = [(k, text) for k, v in event["queryStringParameters"].items() for text in (k, v)]
+        check_text(pairs, NAME, "query parameter")
+        raise  # not reached: check_text found it
+
+
+def _encoded_query(event: dict[str, Any]) -> str:
     # API Gateway hands over decoded values; re-encode them (keys too) so that "&" or "="
     # inside a value cannot split it. Repeated keys only survive in the multi-value form.
     multi = event.get("multiValueQueryStringParameters")
@@ -59,11 +74,11 @@ def _query_string(event: dict[str, Any]) -> str:
         parts: list[str] = []
         for key, values in multi.items():
             if not isinstance(values, list):
-                raise MalformedEventError(NAME, f"query parameter {key!r} is not a list")
+                raise MalformedEventError(NAME, f"query parameter {key!a} is not a list")
             qkey = _quote(key)
             for value in values:
                 if not isinstance(value, str):
-                    raise MalformedEventError(NAME, f"query parameter {key!r} is not a string")
+                    raise MalformedEventError(NAME, f"query parameter {key!a} is not a string")
                 parts.append(qkey + "=" + _quote(value))
         return "&".join(parts)
     single = event.get("queryStringParameters")
@@ -81,6 +96,8 @@ def to_environ(event: dict[str, Any], options: Options) -> dict[str, Any]:
     path = event.get("path") or "/"
     if not isinstance(method, str) or not method or not isinstance(path, str):
         raise MalformedEventError(NAME, "httpMethod or path is not a string")
+    if not (method.isalpha() and method.isascii()) and not is_token(method):  # the call only for odd ones
+        raise MalformedEventError(NAME, f"httpMethod {method!a} is not an HTTP method")
     try:
         body = decode_body(event.get("body"), event.get("isBase64Encoded"))
     except ValueError as exc:
@@ -89,7 +106,10 @@ def to_environ(event: dict[str, Any], options: Options) -> dict[str, Any]:
     add_cgi_headers(environ, event.get("headers"), event.get("multiValueHeaders"), NAME)
     server_name = set_server_fields(environ, "https", str(context.get("domainName", "")))
     http_api = event.get("version") == "1.0"
-    native = native_from_decoded(path) if http_api else native_from_encoded(path)
+    try:
+        native = native_from_decoded(path) if http_api else native_from_encoded(path)
+    except UnicodeEncodeError:
+        raise MalformedEventError(NAME, "path " + unicode_problem(path)) from None
     stage = context.get("stage")
     # API Gateway's record of the host the request entered by decides whether the stage is in the
     # public URL; the Host header may be a proxy's (or the local gateway's) in front of it.

@@ -8,23 +8,26 @@ HTTP APIs deliver ``rawPath`` already percent-decoded and, for a named stage on 
 
 from __future__ import annotations
 
-from faas.adapters.aws._common import Options, add_cgi_headers
+from faas.adapters.aws._common import Options, add_cgi_headers, check_text
 from faas.adapters.errors import MalformedEventError
 from faas.adapters.http import (
     Response,
     decode_body,
     encode_body,
+    is_token,
     mount,
     native_from_decoded,
     native_from_encoded,
+    native_query,
     new_environ,
     set_server_fields,
     split_prefix,
+    unicode_problem,
 )
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
-    from typing import Any
+    from typing import Any, NoReturn
 
 __all__ = ["NAME", "from_response", "infer", "to_environ"]
 
@@ -39,6 +42,31 @@ def infer(event: dict[str, Any]) -> bool:
     return type(context) is dict and "http" in context
 
 
+def _not_text(field: str, text: str) -> NoReturn:
+    raise MalformedEventError(NAME, f"{field} {unicode_problem(text)}")
+
+
+def _request_body(body: Any, event: dict[str, Any]) -> bytes:
+    if type(body) is str and not event.get("isBase64Encoded"):
+        try:
+            return body.encode("utf-8")
+        except UnicodeEncodeError:
+            _not_text("body", body)
+    try:
+        return decode_body(body, event.get("isBase64Encoded"))
+    except ValueError as exc:
+        raise MalformedEventError(NAME, str(exc)) from None
+
+
+def _cookie_header(cookies: Any) -> str:
+    if type(cookies) is not list or not all(type(c) is str for c in cookies):
+        raise MalformedEventError(NAME, "cookies is not a list of strings")
+    cookie = "; ".join(cookies)
+    if not cookie.isascii():
+        check_text(((c.partition("=")[0], c) for c in cookies), NAME, "cookie")
+    return cookie
+
+
 def to_environ(event: dict[str, Any], options: Options) -> dict[str, Any]:
     """The request environ for a 2.0 event; MalformedEventError for a broken one."""
     context = event["requestContext"]  # infer() checked it is a dict holding "http"
@@ -50,33 +78,33 @@ def to_environ(event: dict[str, Any], options: Options) -> dict[str, Any]:
     query = event.get("rawQueryString") or ""
     if type(method) is not str or not method or type(path) is not str or type(query) is not str:
         raise MalformedEventError(NAME, "method, rawPath or rawQueryString is not a string")
+    if not (method.isalpha() and method.isascii()) and not is_token(method):  # the call only for odd ones
+        raise MalformedEventError(NAME, f"method {method!a} is not an HTTP method")
     body = event.get("body")
-    if not body:
-        body = b""
-    elif type(body) is str and not event.get("isBase64Encoded"):
-        body = body.encode("utf-8", "surrogateescape")
-    else:
+    body = _request_body(body, event) if body else b""
+    if not query.isascii():
         try:
-            body = decode_body(body, event.get("isBase64Encoded"))
-        except ValueError as exc:
-            raise MalformedEventError(NAME, str(exc)) from None
+            query = native_query(query)
+        except UnicodeEncodeError:
+            _not_text("rawQueryString", query)
     environ = new_environ(method if method.isupper() else method.upper(), query, body)
     add_cgi_headers(environ, event.get("headers"), None, NAME)
     cookies = event.get("cookies")
     if cookies:
-        if type(cookies) is not list or not all(type(c) is str for c in cookies):
-            raise MalformedEventError(NAME, "cookies is not a list of strings")
         # 2.0 moves Cookie headers into this list; the app expects one Cookie header back.
-        environ["HTTP_COOKIE"] = "; ".join(cookies)
+        environ["HTTP_COOKIE"] = _cookie_header(cookies)
     domain = context.get("domainName")
     if type(domain) is not str:
         domain = ""
     server_name = set_server_fields(environ, "https", domain)
     # Function URLs keep the path percent-encoded; HTTP APIs decode it (once) themselves.
-    if ".lambda-url." in domain:
-        native = native_from_encoded(path)
-    else:
-        native = path if path.isascii() else native_from_decoded(path)  # ASCII: already native
+    try:
+        if ".lambda-url." in domain:
+            native = native_from_encoded(path)
+        else:
+            native = path if path.isascii() else native_from_decoded(path)  # ASCII: already native
+    except UnicodeEncodeError:
+        _not_text("rawPath", path)
     if ".execute-api." in server_name:
         stage = context.get("stage")
         if stage and stage != "$default" and type(stage) is str:

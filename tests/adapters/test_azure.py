@@ -117,6 +117,12 @@ class TestAzureMore:
         assert response.status_code == 502
         assert "over the 1024-byte Azure Functions limit" in caplog.text
 
-    def test_access_line(self, flask_app, capsys):
+    def test_access_line(self, flask_app, capsys, monkeypatch):
+        monkeypatch.delenv("FAAS_ACCESS_LOG", raising=False)
         make_handler(flask_app)(request(path="/api/items/rex"))
         assert 'faas "GET /api/items/rex" 200 ' in capsys.readouterr().out
+
+    def test_access_line_turned_off(self, flask_app, capsys, monkeypatch):
+        monkeypatch.setenv("FAAS_ACCESS_LOG", "0")
+        make_handler(flask_app)(request(path="/api/items/rex"))
+        assert capsys.readouterr().out == ""

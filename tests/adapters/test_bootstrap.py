@@ -87,6 +87,36 @@ class TestBuild:
         with pytest.raises(ConfigError, match="cannot import 'no_such_module_xyz'"):
             build("aws", root=tmp_path)
 
+    def test_a_missing_dependency_names_it_where_it_is_imported_and_what_to_check(self, tmp_path, monkeypatch):
+        import traceback
+
+        monkeypatch.syspath_prepend(str(tmp_path))
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "shop_app.py").write_text("import shop_helpers\n\napp = None\n")
+        (tmp_path / "shop_helpers.py").write_text("import os\nimport no_such_dependency_xyz\n")
+        (tmp_path / "faas_runtime.json").write_text(
+            json.dumps({"format": 1, "app": {"entry": "shop_app:app"}, "functions": {}})
+        )
+        with pytest.raises(ConfigError) as caught:
+            build("aws", root=tmp_path)
+        assert not isinstance(caught.value, ImportError), "awslambdaric would drop the traceback of an ImportError"
+        assert str(caught.value) == (
+            "aws: cannot import 'shop_app' for entry 'shop_app:app': No module named 'no_such_dependency_xyz' "
+            "(imported at shop_helpers.py, line 2); is it in the project's dependencies (requirements.txt)?"
+        )
+        # The user's frames are in the error's own traceback: a runtime printing it shows them.
+        frames = [
+            (Path(frame.filename).name, frame.lineno) for frame in traceback.extract_tb(caught.value.__traceback__)
+        ]
+        assert frames[-2:] == [("shop_app.py", 1), ("shop_helpers.py", 2)]
+
+    def test_a_missing_entry_module_says_to_check_the_entry(self, tmp_path):
+        (tmp_path / "faas_runtime.json").write_text(
+            json.dumps({"format": 1, "app": {"entry": "no_such_module_xyz:app"}, "functions": {}})
+        )
+        with pytest.raises(ConfigError, match=r"No module named 'no_such_module_xyz'; is the entry right"):
+            build("aws", root=tmp_path)
+
     def test_unknown_platform(self, project):
         with pytest.raises(ConfigError, match="unknown platform 'heroku': known are aws, azure, gcp"):
             build("heroku", root=project.root)

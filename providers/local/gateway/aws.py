@@ -1,9 +1,17 @@
 """AWS front doors: an HTTP request as the Lambda event API Gateway or a Function URL sends, and
 the function's result back as HTTP.
 
-Shapes follow AWS's documented payloads: HTTP API payload 2.0 and Function URLs (lower-cased
-headers joined with ",", `cookies`, `rawQueryString`), REST API payload 1.0 (`multiValueHeaders`,
-the stage in the URL but not in `path`). Binary bodies arrive base64-encoded.
+Shapes follow AWS's documented payloads and official samples and, where the documentation is
+silent, events captured from live AWS front doors: HTTP API payload 2.0 and Function URLs
+(lower-cased headers joined with ",", `cookies`, `rawQueryString`), REST API payload 1.0
+(`multiValueHeaders`, the stage in the URL but not in `path`). Binary bodies arrive
+base64-encoded.
+
+Paths: an HTTP API percent-decodes the path once and sends it decoded in both `rawPath` and
+`requestContext.http.path` (`/a%2Fb` arrives as `/a/b`, `100%25` as `100%`, and a decoded `?`
+ends the path); a Function URL keeps `rawPath` as the client sent it (`http.path` is decoded); a
+REST API keeps `path` encoded. The query string is never decoded in `rawQueryString`; the
+parameter maps hold decoded values (`+` is a space there).
 """
 
 from __future__ import annotations
@@ -11,8 +19,10 @@ from __future__ import annotations
 import base64
 import json
 import time
+import uuid
 from email.utils import formatdate
 from typing import Any
+from urllib.parse import unquote
 
 from faas.providers.local.gateway.request import GatewayRequest
 
@@ -47,21 +57,32 @@ def _clf_time(epoch: float) -> str:
     return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(epoch))
 
 
-def _forwarded(request: GatewayRequest) -> list[tuple[str, str]]:
+def _trace_id(epoch: float) -> str:
+    """An X-Ray trace header as every AWS front door adds it: ``Root=1-<time>-<96 random bits>``."""
+    return f"Root=1-{int(epoch):08x}-{uuid.uuid4().hex[:24]}"
+
+
+def _forwarded(request: GatewayRequest, now: float) -> list[tuple[str, str]]:
     # The front door sets these itself; a client's own values are overwritten (X-Forwarded-For
     # is appended to, as AWS does).
     headers = [
         (k, v)
         for k, v in request.headers
-        if k.lower() not in ("x-forwarded-proto", "x-forwarded-port", "x-forwarded-for")
+        if k.lower() not in ("x-forwarded-proto", "x-forwarded-port", "x-forwarded-for", "x-amzn-trace-id")
     ]
     chain = ", ".join([*request.header_values("x-forwarded-for"), request.source_ip])
     return [
         *headers,
+        ("X-Amzn-Trace-Id", _trace_id(now)),
         ("X-Forwarded-For", chain),
         ("X-Forwarded-Proto", "http"),
         ("X-Forwarded-Port", str(request.port)),
     ]
+
+
+def http_api_path(raw: str) -> str:
+    """The path an HTTP API puts in ``rawPath``: percent-decoded once, cut at a decoded ``?``."""
+    return unquote(raw).partition("?")[0]
 
 
 def http_api_event(request: GatewayRequest, *, function_url: bool = False, region: str = "us-east-1") -> dict[str, Any]:
@@ -69,18 +90,23 @@ def http_api_event(request: GatewayRequest, *, function_url: bool = False, regio
     now = time.time()
     headers: dict[str, str] = {}
     cookies: list[str] = []
-    for name, value in _forwarded(request):
+    for name, value in _forwarded(request, now):
         lname = name.lower()
         if lname == "cookie":
             cookies += [part.strip() for part in value.split(";") if part.strip()]
-            continue
+            if not function_url:  # an HTTP API moves them out of the headers; a Function URL keeps both
+                continue
         headers[lname] = f"{headers[lname]},{value}" if lname in headers else value
+    if request.body or not function_url:
+        # The front door counts the body it forwards (an HTTP API says "0" for none).
+        headers["content-length"] = str(len(request.body))
     query: dict[str, str] = {}
     for key, value in request.query_pairs():
         query[key] = f"{query[key]},{value}" if key in query else value
     body, is_base64 = _body(request)
     api_id = "localurl" if function_url else "localapi"
     domain = f"{api_id}.lambda-url.{region}.on.aws" if function_url else request.host
+    decoded = unquote(request.path) if function_url else http_api_path(request.path)
     context: dict[str, Any] = {
         "accountId": "anonymous" if function_url else ACCOUNT,
         "apiId": api_id,
@@ -88,7 +114,7 @@ def http_api_event(request: GatewayRequest, *, function_url: bool = False, regio
         "domainPrefix": domain.split(".")[0],
         "http": {
             "method": request.method,
-            "path": request.path,
+            "path": decoded,
             "protocol": "HTTP/1.1",
             "sourceIp": request.source_ip,
             "userAgent": request.header("user-agent"),
@@ -102,7 +128,7 @@ def http_api_event(request: GatewayRequest, *, function_url: bool = False, regio
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": "$default",
-        "rawPath": request.path,
+        "rawPath": request.path if function_url else decoded,
         "rawQueryString": request.query,
         "headers": headers,
         "requestContext": context,
@@ -122,7 +148,7 @@ def rest_api_event(request: GatewayRequest, stage: str, path: str, region: str =
     now = time.time()
     single: dict[str, str] = {}
     multi: dict[str, list[str]] = {}
-    for name, value in _forwarded(request):
+    for name, value in _forwarded(request, now):
         single[name] = value
         multi.setdefault(name, []).append(value)
     query_single: dict[str, str] = {}

@@ -303,7 +303,14 @@ class TestResponse:
         assert result["statusCode"] == 200
         assert base64.b64decode(result["body"]) == body
 
-    def test_access_log_line(self, flask_app, capsys):
+    def test_no_access_line_by_default(self, flask_app, capsys, monkeypatch):
+        # Lambda's REPORT lines and API Gateway's access logs record requests already.
+        monkeypatch.delenv("FAAS_ACCESS_LOG", raising=False)
+        make_handler(flask_app)(make_v1_event("GET", "/items/rex"), None)
+        assert capsys.readouterr().out == ""
+
+    def test_access_log_line(self, flask_app, capsys, monkeypatch):
+        monkeypatch.setenv("FAAS_ACCESS_LOG", "1")
         make_handler(flask_app)(make_v1_event("GET", "/items/rex", stage="prod"), None)
         lines = capsys.readouterr().out.splitlines()
         assert len(lines) == 1

@@ -60,6 +60,11 @@ class TestPathsAndStages:
 
 
 class TestRequest:
+    def test_raw_non_ascii_query_is_a_native_string(self):
+        # Sent unencoded by some clients: the app gets the latin-1 characters of its UTF-8 bytes.
+        seen = seen_by(make_handler(echo_app)(make_v2_event("GET", "/", query="q=café ✓"), None))
+        assert seen["QUERY_STRING"] == "q=café ✓".encode().decode("latin-1")
+
     def test_raw_query_string_keeps_repeated_keys(self, flask_app):
         event = make_v2_event("GET", "/echo", query="a=1&a=2&b=x%26y&c=%C3%A9")
         data = json.loads(make_handler(flask_app)(event, None)["body"])

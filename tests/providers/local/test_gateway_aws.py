@@ -80,6 +80,29 @@ class TestHttpApiV2:
         event = aws.http_api_event(make_request(), function_url=True, region="eu-west-1")
         assert event["requestContext"]["domainName"] == "localurl.lambda-url.eu-west-1.on.aws"
 
+    def test_http_api_decodes_the_path_once(self):
+        event = aws.http_api_event(make_request(path="/items/caf%C3%A9%20%E2%9C%93/100%25/a%2Fb+c"))
+        assert event["rawPath"] == "/items/café ✓/100%/a/b+c"
+        assert event["requestContext"]["http"]["path"] == event["rawPath"]
+        assert event["rawQueryString"] == "a=1&a=2&b="
+
+    def test_http_api_ends_the_path_at_a_decoded_question_mark(self):
+        assert aws.http_api_event(make_request(path="/users/me%3Fadmin=true"))["rawPath"] == "/users/me"
+
+    def test_function_url_keeps_the_raw_path_and_the_cookie_header(self):
+        event = aws.http_api_event(make_request(path="/items/caf%C3%A9%20x"), function_url=True)
+        assert event["rawPath"] == "/items/caf%C3%A9%20x"
+        assert event["requestContext"]["http"]["path"] == "/items/café x"
+        assert event["cookies"] == ["x=1", "y=2"]
+        assert event["headers"]["cookie"] == "x=1; y=2"
+
+    def test_front_door_headers(self):
+        event = aws.http_api_event(make_request())
+        assert event["headers"]["content-length"] == "0"
+        assert event["headers"]["x-amzn-trace-id"].startswith("Root=1-")
+        posted = aws.http_api_event(make_request(method="POST", body=b"abc"), function_url=True)
+        assert posted["headers"]["content-length"] == "3"
+
 
 class TestRestApiV1:
     def test_shape_with_stage(self):
@@ -91,6 +114,13 @@ class TestRestApiV1:
         assert event["multiValueQueryStringParameters"] == {"a": ["1", "2"], "b": [""]}
         assert event["pathParameters"] == {"proxy": "items/rex"}
         assert detect_http_source(event) is apigw_v1
+
+    def test_path_stays_encoded(self):
+        event = aws.rest_api_event(make_request(path="/dev/caf%C3%A9%20x"), "dev", "/caf%C3%A9%20x")
+        assert event["path"] == "/caf%C3%A9%20x"
+        assert event["requestContext"]["path"] == "/dev/caf%C3%A9%20x"
+        assert event["pathParameters"] == {"proxy": "caf%C3%A9%20x"}
+        assert event["headers"]["X-Amzn-Trace-Id"].startswith("Root=1-")
 
 
 class TestAnswers:
