@@ -17,6 +17,12 @@ LogSink = Callable[[str, str | None, str], None]
 
 _BASE_ENV = ("PATH", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
 
+# Lambda's log channel for the runtime's own records (awslambdaric's FramedTelemetryLogSink): each
+# frame is a 4-byte type, a 4-byte length and an 8-byte timestamp, big-endian, then the message. The
+# platform reads records whole, so a traceback stays one record and never runs into the next line.
+TELEMETRY_FD_ENV = "_LAMBDA_TELEMETRY_LOG_FD"
+_FRAME_HEADER = 16
+
 
 def base_environment() -> dict[str, str]:
     """The few host variables a runtime process keeps: none of the host's Python settings leak in."""
@@ -35,37 +41,62 @@ class RuntimeProcess:
         sink: LogSink,
         *,
         request_id: Callable[[], str | None] = lambda: None,
+        telemetry: bool = False,
     ) -> None:
+        """`telemetry`: give the process Lambda's framed log channel (see TELEMETRY_FD_ENV)."""
         self.name = name
         self.tail: deque[str] = deque(maxlen=40)
         self._sink = sink
         self._request_id = request_id
-        self.popen = subprocess.Popen(
-            command,
-            env=env,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            # Own process group: a timeout kills the runtime and anything it started, nothing else.
-            start_new_session=True,
-        )
-        self._pump = threading.Thread(target=self._read_output, name=f"{name}-output", daemon=True)
-        self._pump.start()
+        frames, frames_writer = os.pipe() if telemetry else (-1, -1)
+        if telemetry:
+            env = {**env, TELEMETRY_FD_ENV: str(frames_writer)}
+        try:
+            self.popen = subprocess.Popen(
+                command,
+                env=env,
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                pass_fds=(frames_writer,) if telemetry else (),
+                # Own process group: a timeout kills the runtime and anything it started, nothing else.
+                start_new_session=True,
+            )
+        finally:
+            if telemetry:
+                os.close(frames_writer)  # the child holds its copy; EOF comes when it exits
+        self._pumps = [threading.Thread(target=self._read_output, name=f"{name}-output", daemon=True)]
+        if telemetry:
+            reader = threading.Thread(target=self._read_frames, args=(frames,), name=f"{name}-log", daemon=True)
+            self._pumps.append(reader)
+        for pump in self._pumps:
+            pump.start()
+
+    def _emit(self, line: str) -> None:
+        self.tail.append(line)
+        self._sink(self.name, self._request_id(), line)
 
     def _read_output(self) -> None:
         assert self.popen.stdout is not None
         for raw in self.popen.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            self.tail.append(line)
-            self._sink(self.name, self._request_id(), line)
+            self._emit(raw.decode("utf-8", "replace").rstrip("\r\n"))
+
+    def _read_frames(self, fd: int) -> None:
+        with os.fdopen(fd, "rb") as channel:
+            while len(header := channel.read(_FRAME_HEADER)) == _FRAME_HEADER:
+                message = channel.read(int.from_bytes(header[4:8], "big"))
+                # One record, its lines kept together and in order (`faas logs` shows one per line).
+                for line in message.decode("utf-8", "replace").rstrip("\n").split("\n"):
+                    self._emit(line.rstrip("\r"))
 
     @property
     def alive(self) -> bool:
         return self.popen.poll() is None
 
     def output_tail(self, lines: int = 10) -> str:
-        self._pump.join(timeout=0.5)
+        for pump in self._pumps:
+            pump.join(timeout=0.5)
         return "\n".join(list(self.tail)[-lines:])
 
     def kill(self, grace: float = 0.0) -> None:
@@ -88,5 +119,6 @@ class RuntimeProcess:
                 os.killpg(self.popen.pid, signal.SIGKILL)
         self.popen.wait()
         if self.popen.stdout is not None:
-            self._pump.join(timeout=1)
+            for pump in self._pumps:
+                pump.join(timeout=1)
             self.popen.stdout.close()

@@ -184,6 +184,7 @@ class LambdaWorker(Worker):
             Path(self.spec.code_dir),
             self.sink,
             request_id=lambda: self.current_request,
+            telemetry=True,
         )
         deadline = time.monotonic() + timeout
         while not self.api.waiting.wait(0.01):
