@@ -8,7 +8,15 @@ from typing import Any
 class ArmError(Exception):
     """An ARM error response; raised anywhere in a handler, rendered by the server."""
 
-    def __init__(self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
@@ -21,7 +29,9 @@ class ArmError(Exception):
 
 
 def not_found(resource_type: str, name: str, group: str) -> ArmError:
-    return ArmError(404, "ResourceNotFound", f"The Resource '{resource_type}/{name}' under resource group '{group}' was not found.")
+    return ArmError(
+        404, "ResourceNotFound", f"The Resource '{resource_type}/{name}' under resource group '{group}' was not found."
+    )
 
 
 def group_not_found(group: str) -> ArmError:

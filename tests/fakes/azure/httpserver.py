@@ -27,7 +27,15 @@ class Request:
 
 
 class Response:
-    def __init__(self, status: int, body: Any = None, headers: dict[str, str] | None = None, *, raw: bytes | None = None, content_type: str = "application/json") -> None:
+    def __init__(
+        self,
+        status: int,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        *,
+        raw: bytes | None = None,
+        content_type: str = "application/json",
+    ) -> None:
         self.status = status
         self.headers = dict(headers or {})
         if raw is not None:
@@ -66,7 +74,7 @@ class HttpsServer:
 
             do_GET = do_PUT = do_POST = do_PATCH = do_DELETE = do_HEAD = _serve
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet by design
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
         self.app = app

@@ -51,7 +51,9 @@ class TokenIssuer(App):
             "oid": self.object_id,
             "tid": self.tenant_id,
         }
-        token = ".".join([_b64(json.dumps(header).encode()), _b64(json.dumps(claims).encode()), _b64(secrets.token_bytes(32))])
+        token = ".".join(
+            [_b64(json.dumps(header).encode()), _b64(json.dumps(claims).encode()), _b64(secrets.token_bytes(32))]
+        )
         with self._lock:
             self._issued[token] = audience
         return token
@@ -73,11 +75,29 @@ class TokenIssuer(App):
         if request.method == "POST" and request.path == f"/{self.tenant_id}/oauth2/v2.0/token":
             form = {k: v[-1] for k, v in parse_qs(request.body.decode()).items()}
             if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
-                return Response(401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided.", "error_codes": [7000215]})
+                return Response(
+                    401,
+                    {
+                        "error": "invalid_client",
+                        "error_description": "AADSTS7000215: Invalid client secret provided.",
+                        "error_codes": [7000215],
+                    },
+                )
             scope = form.get("scope", "").split()
             resource = next((s for s in scope if s.endswith("/.default")), "")
             if not resource:
-                return Response(400, {"error": "invalid_scope", "error_description": "AADSTS70011: The provided scope is not valid."})
+                return Response(
+                    400,
+                    {"error": "invalid_scope", "error_description": "AADSTS70011: The provided scope is not valid."},
+                )
             audience = resource[: -len("/.default")]
-            return Response(200, {"token_type": "Bearer", "expires_in": 3600, "ext_expires_in": 3600, "access_token": self.issue(audience)})
+            return Response(
+                200,
+                {
+                    "token_type": "Bearer",
+                    "expires_in": 3600,
+                    "ext_expires_in": 3600,
+                    "access_token": self.issue(audience),
+                },
+            )
         return Response(404, {"error": "not_found", "error_description": request.path})

@@ -39,7 +39,9 @@ def validate_body(model: type, body: Any, *, what: str) -> None:
         _check_typespec(model, body, "", problems)
     if problems:
         details = [{"code": "InvalidRequestContent", "message": p} for p in problems]
-        raise ArmError(400, "InvalidRequestContent", f"The request content for {what} was invalid: {problems[0]}", details)
+        raise ArmError(
+            400, "InvalidRequestContent", f"The request content for {what} was invalid: {problems[0]}", details
+        )
 
 
 def _join(path: str, key: str) -> str:
@@ -79,7 +81,7 @@ def _check_typespec(cls: type, data: Any, path: str, problems: list[str]) -> Non
         if value is None:
             continue
         _check_value(hints.get(attr, Any), value, where, problems)
-    for attr, rf in fields.items():
+    for rf in fields.values():
         if not rf._is_optional and rf._visibility != ["read"] and rf._rest_name not in data:
             problems.append(f"'{_join(path, rf._rest_name)}' is required")
 
@@ -114,7 +116,7 @@ def _check_value(hint: Any, value: Any, where: str, problems: list[str]) -> None
         return
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         hint = str
-    if isinstance(hint, type) and hasattr(hint, "_attr_to_rest_field") or _is_typespec_model(hint):
+    if (isinstance(hint, type) and hasattr(hint, "_attr_to_rest_field")) or _is_typespec_model(hint):
         _check_typespec(hint, value, where, problems)
         return
     allowed = _PRIMITIVES.get(hint) if isinstance(hint, type) else None
@@ -127,7 +129,9 @@ def _check_value(hint: Any, value: Any, where: str, problems: list[str]) -> None
 
 
 def _is_typespec_model(hint: Any) -> bool:
-    return isinstance(hint, type) and any(base.__name__ == "Model" and "model_base" in base.__module__ for base in hint.__mro__)
+    return isinstance(hint, type) and any(
+        base.__name__ == "Model" and "model_base" in base.__module__ for base in hint.__mro__
+    )
 
 
 # -- msrest models (azure.mgmt.msi, azure.mgmt.authorization) -----------------------------------
@@ -148,7 +152,9 @@ _MSREST_PRIMITIVES: dict[str, tuple[type, ...]] = {
 
 def _split_key(key: str) -> list[str]:
     # msrest escapes dots that belong to a name as "\\."
-    return [part.replace("\\.", ".") for part in key.replace("\\.", "\0").split(".")] if "\\." in key else key.split(".")
+    return (
+        [part.replace("\\.", ".") for part in key.replace("\\.", "\0").split(".")] if "\\." in key else key.split(".")
+    )
 
 
 def _check_msrest(cls: type, data: Any, path: str, problems: list[str]) -> None:
@@ -174,7 +180,14 @@ def _check_msrest(cls: type, data: Any, path: str, problems: list[str]) -> None:
                 problems.append(f"'{_join(path, key)}' is required")
 
 
-def _walk_msrest(cls: type, tree: dict[str, Any], data: dict[str, Any], path: str, problems: list[str], validation: dict[str, dict[str, bool]]) -> None:
+def _walk_msrest(
+    cls: type,
+    tree: dict[str, Any],
+    data: dict[str, Any],
+    path: str,
+    problems: list[str],
+    validation: dict[str, dict[str, bool]],
+) -> None:
     for key, value in data.items():
         where = _join(path, key)
         if key not in tree:
