@@ -46,6 +46,7 @@ class Azurite:
         if node is None:
             raise RuntimeError("node is not on PATH; Azurite needs Node 20")
         self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
         self.accounts_file = workdir / "accounts"
         self._accounts: dict[str, str] = {}
         self._lock = threading.Lock()
