@@ -13,6 +13,7 @@ from . import groups
 from .arm import Arm, Fault, LoggedCall
 from .azurite import Azurite
 from .httpserver import HttpsServer
+from .identity import IdentityProvider
 from .storage import StorageProvider
 from .tls import make_certificates
 from .tokens import TokenIssuer
@@ -51,6 +52,8 @@ class AzureFake:
         self.arm.url = self._arm_server.url
         self.azurite: Azurite | None = Azurite(self.workdir / "azurite", self.certificates) if with_storage else None
         groups.register(self.arm)
+        self.identity = IdentityProvider(self.arm)
+        self.identity.register()
         self.storage: StorageProvider | None = None
         if self.azurite is not None:
             self.storage = StorageProvider(self.arm, self.azurite, self.ca_bundle)
