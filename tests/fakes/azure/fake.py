@@ -14,9 +14,11 @@ from .arm import Arm, Fault, LoggedCall
 from .azurite import Azurite
 from .httpserver import HttpsServer
 from .identity import IdentityProvider
+from .kudu import KuduHosts
 from .storage import StorageProvider
 from .tls import make_certificates
 from .tokens import TokenIssuer
+from .web import WebProvider
 
 T = TypeVar("T")
 
@@ -58,6 +60,11 @@ class AzureFake:
         if self.azurite is not None:
             self.storage = StorageProvider(self.arm, self.azurite, self.ca_bundle)
             self.storage.register()
+        self.kudu = KuduHosts(
+            self.certificates.server_context, arm=self.arm, storage=self.storage, identity=self.identity
+        )
+        self.web = WebProvider(self.arm, self.storage, self.identity, self.kudu.start, self.kudu.stop)
+        self.web.register()
         self.extra: dict[str, Any] = {}
 
     def _serve(self, app: Any) -> HttpsServer:
@@ -130,6 +137,7 @@ class AzureFake:
         return fault
 
     def stop(self) -> None:
+        self.kudu.stop_all()
         for server in self._servers:
             server.stop()
         if self.azurite is not None:
