@@ -202,7 +202,9 @@ class Arm(App):
                 "InvalidAuthenticationToken",
                 "The access token is missing or invalid: it was not issued by this tenant for the management audience.",
                 headers={
-                    "WWW-Authenticate": f'Bearer authorization_uri="{self.tokens.url}/{self.tenant_id}", error="invalid_token"'
+                    "WWW-Authenticate": (
+                        f'Bearer authorization_uri="{self.tokens.url}/{self.tenant_id}", error="invalid_token"'
+                    )
                 },
             )
         poll = re.fullmatch(

@@ -82,12 +82,14 @@ def check_function_app_config(
         wanted = (auth.get("userAssignedIdentityResourceId") or "").lower()
         if not wanted or wanted not in identities:
             raise _bad(
-                "functionAppConfig.deployment.storage.authentication.userAssignedIdentityResourceId must name an identity assigned to the site."
+                "functionAppConfig.deployment.storage.authentication.userAssignedIdentityResourceId must "
+                "name an identity assigned to the site."
             )
     elif auth_type == "SystemAssignedIdentity":
         if not system_identity:
             raise _bad(
-                "SystemAssignedIdentity deployment storage authentication needs the site's system-assigned identity enabled."
+                "SystemAssignedIdentity deployment storage authentication needs the site's system-assigned "
+                "identity enabled."
             )
     elif auth_type == "StorageAccountConnectionString":
         name = auth.get("storageAccountConnectionStringName")
@@ -99,18 +101,21 @@ def check_function_app_config(
     versions = RUNTIMES.get(str(runtime.get("name", "")).lower())
     if versions is None:
         raise _bad(
-            f"functionAppConfig.runtime.name '{runtime.get('name')}' is not supported. Supported: {', '.join(sorted(RUNTIMES))}."
+            f"functionAppConfig.runtime.name '{runtime.get('name')}' is not supported. Supported: "
+            f"{', '.join(sorted(RUNTIMES))}."
         )
     if str(runtime.get("version")) not in versions:
         raise _bad(
-            f"functionAppConfig.runtime.version '{runtime.get('version')}' is not supported for {runtime['name']}. Supported: {', '.join(sorted(versions))}."
+            f"functionAppConfig.runtime.version '{runtime.get('version')}' is not supported for "
+            f"{runtime['name']}. Supported: {', '.join(sorted(versions))}."
         )
     scale = dict(config.get("scaleAndConcurrency") or {})
     scale.setdefault("instanceMemoryMB", 2048)
     scale.setdefault("maximumInstanceCount", 100)
     if scale["instanceMemoryMB"] not in INSTANCE_MEMORY_MB:
         raise _bad(
-            f"instanceMemoryMB {scale['instanceMemoryMB']} is not supported. Supported: {', '.join(map(str, sorted(INSTANCE_MEMORY_MB)))}."
+            f"instanceMemoryMB {scale['instanceMemoryMB']} is not supported. Supported: "
+            f"{', '.join(map(str, sorted(INSTANCE_MEMORY_MB)))}."
         )
     if scale["maximumInstanceCount"] not in MAX_INSTANCES:
         raise _bad(f"maximumInstanceCount {scale['maximumInstanceCount']} must be between 1 and 1000.")

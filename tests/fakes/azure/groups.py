@@ -29,7 +29,8 @@ def register(arm: Arm) -> None:
             raise ArmError(
                 409,
                 "InvalidResourceGroupLocation",
-                f"Invalid resource group location '{body['location']}'. The Resource group already exists in location '{existing['location']}'.",
+                f"Invalid resource group location '{body['location']}'. The Resource group already exists "
+                f"in location '{existing['location']}'.",
             )
         if existing and existing["properties"]["provisioningState"] == "Deleting":
             raise ArmError(

@@ -22,7 +22,10 @@ from .validation import validate_body
 
 MSI_VERSIONS = {"2024-11-30", "2023-07-31-preview", "2023-01-31", "2018-11-30"}
 AUTHORIZATION_VERSIONS = {"2022-04-01", "2020-10-01-preview", "2020-04-01-preview"}
-IDENTITY = r"/subscriptions/(?P<sub>[^/]+)/resourcegroups/(?P<rg>[^/]+)/providers/Microsoft\.ManagedIdentity/userAssignedIdentities/(?P<name>[^/]+)"
+IDENTITY = (
+    r"/subscriptions/(?P<sub>[^/]+)/resourcegroups/(?P<rg>[^/]+)/providers/"
+    r"Microsoft\.ManagedIdentity/userAssignedIdentities/(?P<name>[^/]+)"
+)
 ASSIGNMENTS = r"(?P<scope>/subscriptions/(?P<sub>[^/]+)(?:/.+?)?)/providers/Microsoft\.Authorization/roleAssignments"
 
 BUILT_IN_ROLES = {
@@ -157,9 +160,12 @@ class IdentityProvider:
             raise ArmError(
                 400,
                 "PrincipalNotFound",
-                f"Principal {props['principalId']} does not exist in the directory {self.arm.tenant_id}. Check that you have the correct principal ID. "
-                "If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. "
-                "In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.",
+                f"Principal {props['principalId']} does not exist in the directory {self.arm.tenant_id}. "
+                "Check that you have the correct principal ID. "
+                "If you are creating this principal and then immediately assigning a role, this error "
+                "might be related to a replication delay. "
+                "In this case, set the role assignment principalType property to a value, such as "
+                "ServicePrincipal, User, or Group.",
             )
         assignment_id = f"{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"
         existing = self.arm.get(assignment_id)

@@ -148,7 +148,8 @@ class Kudu(App):
             principal is None or not self.identity.can_write_blobs(principal, container_id)
         ):
             raise PermissionError(
-                f"403 AuthorizationPermissionMismatch: the identity {principal} has no Storage Blob Data role on {container_id}."
+                f"403 AuthorizationPermissionMismatch: the identity {principal} has no Storage Blob Data "
+                f"role on {container_id}."
             )
         assert self.storage is not None
         self.storage.blob_service(account["name"]).get_container_client(container).upload_blob(

@@ -22,7 +22,10 @@ from .validation import validate_body
 
 API_VERSIONS = {"2026-09-01", "2025-08-01", "2025-06-01", "2025-01-01", "2024-01-01", "2023-05-01", "2023-01-01"}
 NS = "Microsoft.Storage"
-ACCOUNT = r"/subscriptions/(?P<sub>[^/]+)/resourcegroups/(?P<rg>[^/]+)/providers/Microsoft\.Storage/storageAccounts/(?P<name>[^/]+)"
+ACCOUNT = (
+    r"/subscriptions/(?P<sub>[^/]+)/resourcegroups/(?P<rg>[^/]+)/providers/Microsoft\.Storage/"
+    r"storageAccounts/(?P<name>[^/]+)"
+)
 CONTAINER = ACCOUNT + r"/blobServices/default/containers/(?P<container>[^/]+)"
 _ACCOUNT_NAME = re.compile(r"^[a-z0-9]{3,24}$")
 _CONTAINER_NAME = re.compile(r"^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$")
@@ -63,7 +66,8 @@ class StorageProvider:
         if not _ACCOUNT_NAME.match(name):
             return (
                 "AccountNameInvalid",
-                f"{name} is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only.",
+                f"{name} is not a valid storage account name. Storage account name must be between 3 and 24 "
+                "characters in length and use numbers and lower-case letters only.",
             )
         if name in self.taken_elsewhere or any(
             d["name"] == name for d in self.arm.of_type("Microsoft.Storage/storageAccounts")
@@ -218,7 +222,8 @@ class StorageProvider:
             raise ArmError(
                 400,
                 "ContainerOperationFailure",
-                f"The specified resource name '{name}' is not valid: 3-63 lowercase letters, digits and single hyphens.",
+                f"The specified resource name '{name}' is not valid: 3-63 lowercase letters, digits and "
+                "single hyphens.",
             )
         body = request.json() or {}
         validate_body(models.BlobContainer, body, what="blob container")

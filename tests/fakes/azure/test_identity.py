@@ -106,7 +106,10 @@ def test_read_only_identity_fields_are_refused(azure_fake: AzureFake) -> None:
     )
     client = azure_fake.client(ManagedServiceIdentityClient)
     # the msrest SDK drops read-only fields itself, so send the body as raw JSON, as another tool might
-    path = f"/subscriptions/{azure_fake.subscription_id}/resourceGroups/rg-app/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app-id"
+    path = (
+        f"/subscriptions/{azure_fake.subscription_id}/resourceGroups/rg-app/providers/"
+        "Microsoft.ManagedIdentity/userAssignedIdentities/app-id"
+    )
     body = {"location": "westeurope", "properties": {"principalId": str(uuid.uuid4())}}
     request = HttpRequest("PUT", f"{azure_fake.arm_endpoint}{path}?api-version=2024-11-30", json=body)
     response = client._client.send_request(request)

@@ -71,7 +71,10 @@ def test_bad_bodies_get_arms_error_envelope(azure_fake: AzureFake, body: dict[st
 
 def test_unknown_api_version_is_refused(azure_fake: AzureFake) -> None:
     client = azure_fake.client(ResourceManagementClient)
-    url = f"{azure_fake.arm_endpoint}/subscriptions/{azure_fake.subscription_id}/resourcegroups/rg1?api-version=1999-01-01"
+    url = (
+        f"{azure_fake.arm_endpoint}/subscriptions/{azure_fake.subscription_id}/resourcegroups/"
+        "rg1?api-version=1999-01-01"
+    )
     response = client._client.send_request(HttpRequest("GET", url))
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "InvalidApiVersionParameter"

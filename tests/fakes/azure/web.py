@@ -138,7 +138,8 @@ class WebProvider:
             raise ArmError(
                 409,
                 "Conflict",
-                f"Server farm '{match['name']}' cannot be deleted because it has web app(s) {', '.join(users)} assigned to it.",
+                f"Server farm '{match['name']}' cannot be deleted because it has web app(s) "
+                f"{', '.join(users)} assigned to it.",
             )
         self.arm.delete(plan_id)
         return Response(200)
@@ -152,7 +153,8 @@ class WebProvider:
         if not _SITE_NAME.match(name):
             return (
                 "Invalid",
-                f"The name '{name}' is not valid: 2-60 letters, digits and hyphens, starting and ending with a letter or digit.",
+                f"The name '{name}' is not valid: 2-60 letters, digits and hyphens, starting and ending "
+                "with a letter or digit.",
             )
         others = [
             s
