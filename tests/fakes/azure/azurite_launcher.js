@@ -19,5 +19,10 @@ function load() {
 }
 load();
 setInterval(load, 100).unref();
+// Never outlive the test process that started it (a crashed pytest must not leave Azurite running).
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(0);
+}, 500).unref();
 process.argv = [process.argv[0], path.join(root, "blob", "main.js"), ...process.argv.slice(3)];
 require(path.join(root, "blob", "main.js"));

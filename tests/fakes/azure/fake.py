@@ -102,6 +102,24 @@ class AzureFake:
         """Keyword arguments for any azure-mgmt-* client: endpoint, CA, no waiting between polls."""
         return {"base_url": self.arm.url, "connection_verify": self.ca_bundle, "polling_interval": 0}
 
+    def environment(self) -> dict[str, str]:
+        """Variables that point a shell (and azure-identity's EnvironmentCredential) at the fake.
+
+        AZURE_AUTHORITY_HOST is the token endpoint; instance discovery must still be turned off in code
+        (`disable_instance_discovery=True`), and the ARM endpoint passed as the clients' `base_url`.
+        """
+        c = self.credentials
+        return {
+            "AZURE_TENANT_ID": c.tenant_id,
+            "AZURE_CLIENT_ID": c.client_id,
+            "AZURE_CLIENT_SECRET": c.client_secret,
+            "AZURE_AUTHORITY_HOST": c.authority,
+            "AZURE_SUBSCRIPTION_ID": self.subscription_id,
+            "AZURE_FAKE_ARM_ENDPOINT": self.arm.url,
+            "REQUESTS_CA_BUNDLE": self.ca_bundle,
+            "SSL_CERT_FILE": self.ca_bundle,
+        }
+
     def client(self, client_class: type[T]) -> T:
         """An azure-mgmt-* client pointed at the fake, e.g. `fake.client(WebSiteManagementClient)`."""
         return client_class(self.credential(), self.subscription_id, **self.client_kwargs())  # type: ignore[call-arg]

@@ -173,10 +173,10 @@ def _check_msrest(cls: type, data: Any, path: str, problems: list[str]) -> None:
     for attr, rule in validation.items():
         if rule.get("required") and not rule.get("readonly"):
             key = cls._attribute_map[attr]["key"]  # type: ignore[attr-defined]
-            node: Any = data
+            found: Any = data
             for part in key.split("."):
-                node = node.get(part) if isinstance(node, dict) else None
-            if node is None:
+                found = found.get(part) if isinstance(found, dict) else None
+            if found is None:
                 problems.append(f"'{_join(path, key)}' is required")
 
 

@@ -51,6 +51,7 @@ class WebProvider:
         a.route("PUT", SITE, API_VERSIONS, self.put_site, namespace=NS)
         a.route("GET", SITE, API_VERSIONS, self.get_site, namespace=NS)
         a.route("DELETE", SITE, API_VERSIONS, self.delete_site, namespace=NS)
+        a.route("GET", GROUP + "/sites", API_VERSIONS, self.list_sites, namespace=NS)
         a.route("PUT", SITE + "/config/appsettings", API_VERSIONS, self.put_settings, namespace=NS)
         a.route("POST", SITE + "/config/appsettings/list", API_VERSIONS, self.list_settings, namespace=NS)
         a.route("PUT", SITE + r"/hostNameBindings/(?P<host>[^/]+)", API_VERSIONS, self.put_binding, namespace=NS)
@@ -318,6 +319,12 @@ class WebProvider:
     def get_site(self, request: Request, match: re.Match[str]) -> Response:
         return Response(200, self.public(self.site(match)))
 
+    def list_sites(self, request: Request, match: re.Match[str]) -> Response:
+        self.arm.require_group(match["rg"])
+        prefix = self.arm.group_id(match["rg"]).lower() + "/"
+        sites = [self.public(s) for s in self.arm.of_type("Microsoft.Web/sites") if s["id"].lower().startswith(prefix)]
+        return Response(200, {"value": sites})
+
     def delete_site(self, request: Request, match: re.Match[str]) -> Response:
         self.arm.require_group(match["rg"])
         site_id = self.site_id(match["rg"], match["name"])
@@ -379,7 +386,7 @@ class WebProvider:
             raise ArmError(
                 400, "BadRequest", f"A CNAME record pointing from {host} to {props['defaultHostName']} was not found."
             )
-        document = {
+        document: dict[str, Any] = {
             "id": self._binding_id(site, host),
             "name": f"{site['name']}/{host}",
             "type": "Microsoft.Web/sites/hostNameBindings",
