@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import signal
 import threading
@@ -16,10 +17,8 @@ def main() -> None:
         for name, value in fake.environment().items():
             print(f"export {name}={shlex.quote(value)}", flush=True)
         print("# serving on loopback; Ctrl-C to stop", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             stopped.wait()
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":
