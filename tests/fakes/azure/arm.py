@@ -91,6 +91,10 @@ class Arm(App):
         self.operations: dict[str, Operation] = {}
         self.calls: list[LoggedCall] = []
         self.switches = Switches()
+        # resource-provider namespaces this subscription has not registered (ARM: 409 MissingSubscriptionRegistration)
+        self.unregistered: set[str] = set()
+        # called with each document removed, also when a resource group takes its resources with it
+        self.deletion_listeners: list[Callable[[dict[str, Any]], None]] = []
         self.lock = threading.RLock()
 
     # -- registration -----------------------------------------------------------------------------
@@ -114,7 +118,9 @@ class Arm(App):
     def delete(self, resource_id: str) -> None:
         prefix = resource_id.lower()
         for key in [k for k in self.resources if k == prefix or k.startswith(prefix + "/")]:
-            del self.resources[key]
+            document = self.resources.pop(key)
+            for listener in self.deletion_listeners:
+                listener(document)
 
     def require_group(self, group: str) -> dict[str, Any]:
         document = self.get(self.group_id(group))
@@ -226,6 +232,13 @@ class Arm(App):
             if subscription is not None and subscription != self.subscription_id:
                 raise ArmError(404, "SubscriptionNotFound", f"The subscription '{subscription}' could not be found.")
             self._check_api_version(request, route)
+            if route.namespace.lower() in {n.lower() for n in self.unregistered}:
+                raise ArmError(
+                    409,
+                    "MissingSubscriptionRegistration",
+                    f"The subscription is not registered to use namespace '{route.namespace}'. "
+                    "See https://aka.ms/rps-not-found for how to register subscriptions.",
+                )
             self._maybe_fault(request)
             return route.handler(request, match)
         if matched_path:

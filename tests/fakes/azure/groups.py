@@ -72,6 +72,36 @@ def register(arm: Arm) -> None:
     def list_groups(request: Request, match: re.Match[str]) -> Response:
         return Response(200, {"value": arm.of_type("Microsoft.Resources/resourceGroups")})
 
+    def provider_document(namespace: str, state: str) -> dict[str, Any]:
+        path = f"/subscriptions/{arm.subscription_id}/providers/{namespace}"
+        return {"id": path, "namespace": namespace, "registrationState": state}
+
+    def get_provider(request: Request, match: re.Match[str]) -> Response:
+        namespace = match["ns"]
+        pending = {n.lower(): n for n in registering}
+        if namespace.lower() in pending:
+            # registration takes a while on ARM: the next read after `register` sees it done
+            arm.unregistered.discard(pending.pop(namespace.lower()))
+            registering.clear()
+            registering.update(pending.values())
+            return Response(200, provider_document(namespace, "Registered"))
+        unregistered = {n.lower() for n in arm.unregistered}
+        return Response(
+            200, provider_document(namespace, "NotRegistered" if namespace.lower() in unregistered else "Registered")
+        )
+
+    def register_provider(request: Request, match: re.Match[str]) -> Response:
+        namespace = match["ns"]
+        if any(n.lower() == namespace.lower() for n in arm.unregistered):
+            registering.add(namespace)
+            return Response(200, provider_document(namespace, "Registering"))
+        return Response(200, provider_document(namespace, "Registered"))
+
+    registering: set[str] = set()
+    provider_versions = API_VERSIONS | {"2016-02-01"}
+    provider = r"/subscriptions/(?P<sub>[^/]+)/providers/(?P<ns>[^/]+)"
+    arm.route("GET", provider, provider_versions, get_provider, namespace="Microsoft.Resources")
+    arm.route("POST", provider + "/register", provider_versions, register_provider, namespace="Microsoft.Resources")
     arm.route("PUT", GROUP, API_VERSIONS, put, namespace="Microsoft.Resources")
     arm.route("GET", GROUP, API_VERSIONS, get, namespace="Microsoft.Resources")
     arm.route("HEAD", GROUP, API_VERSIONS, head, namespace="Microsoft.Resources")

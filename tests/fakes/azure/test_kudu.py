@@ -135,3 +135,18 @@ def test_the_site_lro_waits_for_its_operation(azure_fake: AzureFake, polls: int)
     statuses = [c for c in azure_fake.calls[before:] if "operationStatuses" in c.path]
     assert len(statuses) == polls + 1  # InProgress `polls` times, then Succeeded
     assert site.host_name_ssl_states  # the final GET saw the finished site
+
+
+def test_deleting_the_group_takes_the_site_and_its_scm_host_with_it(azure_fake: AzureFake) -> None:
+    from azure.mgmt.resource.resources import ResourceManagementClient
+
+    stack, scm = _site(azure_fake)
+    client = _scm_client(azure_fake, scm)
+    assert client.send_request(HttpRequest("GET", f"{scm}/api/deployments")).status_code == 200
+    azure_fake.client(ResourceManagementClient).resource_groups.begin_delete(stack.group).result()
+    assert azure_fake.kudu.kudus == {}
+    assert not [
+        d
+        for d in azure_fake.arm.resources.values()
+        if d["id"].lower().startswith(f"/subscriptions/{azure_fake.subscription_id}/resourcegroups/rg-app".lower())
+    ]

@@ -113,3 +113,23 @@ def test_throttling_fault_is_retried_by_the_sdk_after_retry_after(azure_fake: Az
     azure_fake.fail_nth_call(1, status=429, code="TooManyRequests", retry_after=0)
     client.resource_groups.create_or_update("rg-one", ResourceGroup(location="westeurope"))
     assert [c.status for c in azure_fake.mutating_calls("rg-one")] == [429, 201]
+
+
+def test_an_unregistered_resource_provider_is_registered_by_the_sdks_own_policy(azure_fake: AzureFake) -> None:
+    from azure.mgmt.web import WebSiteManagementClient
+    from azure.mgmt.web.models import ResourceNameAvailabilityRequest
+
+    azure_fake.arm.unregistered.add("Microsoft.Web")
+    resources = azure_fake.client(ResourceManagementClient)
+    assert resources.providers.get("Microsoft.Web").registration_state == "NotRegistered"
+    web = azure_fake.client(WebSiteManagementClient)
+    # azure-mgmt-core's ARMAutoResourceProviderRegistrationPolicy meets the 409, registers, polls (10 s), retries
+    assert web.check_name_availability(ResourceNameAvailabilityRequest(name="faas-x1", type="Site")).name_available
+    trail = [(c.method, c.path.rsplit("/", 1)[-1], c.status) for c in azure_fake.calls[-4:]]
+    assert trail == [
+        ("POST", "checknameavailability", 409),
+        ("POST", "register", 200),
+        ("GET", "Microsoft.Web", 200),
+        ("POST", "checknameavailability", 200),
+    ]
+    assert resources.providers.get("Microsoft.Web").registration_state == "Registered"

@@ -45,6 +45,7 @@ class WebProvider:
 
     def register(self) -> None:
         a = self.arm
+        a.deletion_listeners.append(self._forget)
         a.route("PUT", PLAN, API_VERSIONS, self.put_plan, namespace=NS)
         a.route("GET", PLAN, API_VERSIONS, self.get_plan, namespace=NS)
         a.route("DELETE", PLAN, API_VERSIONS, self.delete_plan, namespace=NS)
@@ -65,6 +66,11 @@ class WebProvider:
             self.check_name,
             namespace=NS,
         )
+
+    def _forget(self, document: dict[str, Any]) -> None:
+        if document.get("type") == "Microsoft.Web/sites":
+            self.stop_kudu(document["id"])
+            self.app_settings.pop(document["id"].lower(), None)
 
     # -- plans ------------------------------------------------------------------------------------
 
@@ -331,12 +337,10 @@ class WebProvider:
         document = self.arm.get(site_id)
         if document is None:
             return Response(204)
-        self.stop_kudu(site_id)
         plan = self.arm.get(document["properties"]["serverFarmId"])
         if plan is not None:
             plan["properties"]["numberOfSites"] -= 1
-        self.arm.delete(site_id)
-        self.app_settings.pop(site_id.lower(), None)
+        self.arm.delete(site_id)  # _forget stops its Kudu
         return Response(200)
 
     # -- app settings: a PUT replaces the whole set, as the real API does ---------------------------
