@@ -58,6 +58,8 @@ class Deployment:
             "is_temp": False,
             "is_readonly": True,
             "site_name": site,
+            # the fake stores the package as sent: a remote build (Oryx pip install) is recorded, not run
+            "remote_build": self.remote_build,
             "build_summary": {"errors": [], "warnings": []},
         }
 

@@ -9,13 +9,18 @@ import uuid
 from dataclasses import dataclass
 
 from azure.mgmt.authorization import AuthorizationManagementClient
-from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
+from azure.mgmt.authorization.v2022_04_01.models import RoleAssignmentCreateParameters
 from azure.mgmt.msi import ManagedServiceIdentityClient
 from azure.mgmt.msi.models import Identity
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.resources.models import ResourceGroup
 from azure.mgmt.storage import StorageManagementClient
-from azure.mgmt.storage.models import BlobContainer, Sku, StorageAccountCreateParameters
+from azure.mgmt.storage.models import (
+    BlobContainer,
+    Sku,
+    StorageAccountCreateParameters,
+    StorageAccountPropertiesCreateParameters,
+)
 from azure.mgmt.web import WebSiteManagementClient
 from azure.mgmt.web import models as web
 
@@ -47,8 +52,9 @@ def base_resources(
             sku=Sku(name="Standard_LRS"),
             kind="StorageV2",
             location=LOCATION,
-            allow_shared_key_access=False,
-            minimum_tls_version="TLS1_2",
+            properties=StorageAccountPropertiesCreateParameters(
+                allow_shared_key_access=False, minimum_tls_version="TLS1_2"
+            ),
         ),
     ).result()
     storage.blob_containers.create(group, account, "app-package", BlobContainer())
@@ -75,7 +81,7 @@ def base_resources(
             web.AppServicePlan(
                 location=LOCATION,
                 kind="functionapp",
-                reserved=True,
+                properties=web.AppServicePlanProperties(reserved=True),
                 sku=web.SkuDescription(name="FC1", tier="FlexConsumption"),
             ),
         )
@@ -98,11 +104,19 @@ def flex_site(
     return web.Site(
         location=LOCATION,
         kind=kind,
-        server_farm_id=stack.plan_id,
-        https_only=True,
         identity=web.ManagedServiceIdentity(
             type="UserAssigned", user_assigned_identities={stack.identity_id: web.UserAssignedIdentity()}
         ),
+        properties=_site_properties(stack, memory, max_instances, settings),
+    )
+
+
+def _site_properties(
+    stack: Stack, memory: int, max_instances: int, settings: dict[str, str] | None
+) -> web.SiteProperties:
+    return web.SiteProperties(
+        server_farm_id=stack.plan_id,
+        https_only=True,
         function_app_config=web.FunctionAppConfig(
             deployment=web.FunctionsDeployment(
                 storage=web.FunctionsDeploymentStorage(

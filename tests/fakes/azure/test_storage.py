@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.resource.resources import ResourceManagementClient
@@ -9,9 +11,11 @@ from azure.mgmt.resource.resources.models import ResourceGroup
 from azure.mgmt.storage import StorageManagementClient
 from azure.mgmt.storage.models import (
     BlobContainer,
+    ContainerProperties,
     Sku,
     StorageAccountCheckNameAvailabilityParameters,
     StorageAccountCreateParameters,
+    StorageAccountPropertiesCreateParameters,
 )
 from azure.storage.blob import BlobServiceClient
 
@@ -29,16 +33,14 @@ def _params(*, shared_key: bool = False) -> StorageAccountCreateParameters:
         sku=Sku(name="Standard_LRS"),
         kind="StorageV2",
         location=LOCATION,
-        allow_blob_public_access=False,
-        minimum_tls_version="TLS1_2",
-        allow_shared_key_access=shared_key,
+        properties=StorageAccountPropertiesCreateParameters(
+            allow_blob_public_access=False, minimum_tls_version="TLS1_2", allow_shared_key_access=shared_key
+        ),
     )
 
 
 def _available(client: StorageManagementClient, name: str) -> tuple[bool | None, str | None]:
-    result = client.storage_accounts.check_name_availability(
-        StorageAccountCheckNameAvailabilityParameters(name=name, type="Microsoft.Storage/storageAccounts")
-    )
+    result = client.storage_accounts.check_name_availability(StorageAccountCheckNameAvailabilityParameters(name=name))
     return result.name_available, result.reason
 
 
@@ -117,7 +119,12 @@ def test_public_containers_need_public_access_allowed_on_the_account(azure_fake:
     client = azure_fake.client(StorageManagementClient)
     client.storage_accounts.begin_create("rg-app", "faasappdata4", _params()).result()
     with pytest.raises(HttpResponseError) as caught:
-        client.blob_containers.create("rg-app", "faasappdata4", "static", BlobContainer(public_access="Blob"))
+        client.blob_containers.create(
+            "rg-app",
+            "faasappdata4",
+            "static",
+            BlobContainer(container_properties=ContainerProperties(public_access="Blob")),
+        )
     assert caught.value.error is not None and caught.value.error.code == "PublicAccessNotPermitted"
 
 
@@ -131,6 +138,6 @@ def test_unknown_property_in_the_create_body_is_a_400(azure_fake: AzureFake) -> 
         "properties": {"allowSharedKeyAcess": False},
     }
     with pytest.raises(HttpResponseError) as caught:
-        client.storage_accounts.begin_create("rg-app", "faasappdata5", body).result()  # type: ignore[arg-type]
+        client.storage_accounts.begin_create("rg-app", "faasappdata5", cast(Any, body)).result()
     assert caught.value.status_code == 400 and caught.value.error is not None
-    assert "allowSharedKeyAcess" in caught.value.error.message
+    assert "allowSharedKeyAcess" in str(caught.value.error.message)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.mgmt.web import WebSiteManagementClient
@@ -57,7 +59,7 @@ def test_flex_rules_are_enforced(azure_fake: AzureFake, change: dict[str, object
     with pytest.raises(HttpResponseError) as caught:
         client.web_apps.begin_create_or_update(stack.group, "faas-app-3", flex_site(stack, **change)).result()  # type: ignore[arg-type]
     assert caught.value.status_code == 400 and caught.value.error is not None
-    assert message in caught.value.error.message
+    assert message in str(caught.value.error.message)
     with pytest.raises(ResourceNotFoundError):
         client.web_apps.get(stack.group, "faas-app-3")
 
@@ -73,7 +75,11 @@ def test_settings_flex_forbids_are_refused_at_create_and_update(azure_fake: Azur
         client.web_apps.begin_create_or_update(
             stack.group, "faas-app-4", flex_site(stack, settings={setting: "1"})
         ).result()
-    assert caught.value.status_code == 400 and caught.value.error is not None and setting in caught.value.error.message
+    assert (
+        caught.value.status_code == 400
+        and caught.value.error is not None
+        and setting in str(caught.value.error.message)
+    )
     client.web_apps.begin_create_or_update(stack.group, "faas-app-4", flex_site(stack)).result()
     with pytest.raises(HttpResponseError) as caught:
         client.web_apps.update_application_settings(
@@ -109,14 +115,17 @@ def test_function_app_config_needs_a_flex_plan(azure_fake: AzureFake) -> None:
         stack.group,
         "premium",
         web.AppServicePlan(
-            location=LOCATION, kind="elastic", reserved=True, sku=web.SkuDescription(name="EP1", tier="ElasticPremium")
+            location=LOCATION,
+            kind="elastic",
+            properties=web.AppServicePlanProperties(reserved=True),
+            sku=web.SkuDescription(name="EP1", tier="ElasticPremium"),
         ),
     ).result()
     assert premium.id
     stack.plan_id = premium.id
     with pytest.raises(HttpResponseError) as caught:
         client.web_apps.begin_create_or_update(stack.group, "faas-app-6", flex_site(stack)).result()
-    assert caught.value.error is not None and "only supported on Flex Consumption" in caught.value.error.message
+    assert caught.value.error is not None and "only supported on Flex Consumption" in str(caught.value.error.message)
 
 
 def test_fc1_plans_must_be_linux(azure_fake: AzureFake) -> None:
@@ -138,9 +147,9 @@ def test_read_only_site_properties_are_a_400(azure_fake: AzureFake) -> None:
     body["properties"]["state"] = "Stopped"
     body["properties"]["functionAppConfig"]["runtime"]["flavour"] = "x"
     with pytest.raises(HttpResponseError) as caught:
-        client.web_apps.begin_create_or_update(stack.group, "faas-app-7", body).result()  # type: ignore[arg-type]
+        client.web_apps.begin_create_or_update(stack.group, "faas-app-7", cast(Any, body)).result()
     assert caught.value.status_code == 400 and caught.value.error is not None
-    messages = [detail.message for detail in caught.value.error.details]
+    messages = [str(detail.message) for detail in caught.value.error.details]
     assert any("'properties.state' is read-only" in m for m in messages)
     assert any("flavour" in m for m in messages)
 
@@ -150,11 +159,13 @@ def test_host_name_binding_needs_the_dns_records(azure_fake: AzureFake) -> None:
     client = azure_fake.client(WebSiteManagementClient)
     site = client.web_apps.begin_create_or_update(stack.group, "faas-app-8", flex_site(stack)).result()
     binding = web.HostNameBinding(
-        site_name="faas-app-8", host_name_type="Verified", custom_host_name_dns_record_type="CName"
+        properties=web.HostNameBindingProperties(
+            site_name="faas-app-8", host_name_type="Verified", custom_host_name_dns_record_type="CName"
+        )
     )
     with pytest.raises(HttpResponseError) as caught:
         client.web_apps.create_or_update_host_name_binding(stack.group, "faas-app-8", "www.example.org", binding)
-    assert caught.value.error is not None and "asuid.www.example.org" in caught.value.error.message
+    assert caught.value.error is not None and "asuid.www.example.org" in str(caught.value.error.message)
     assert site.custom_domain_verification_id and site.default_host_name
     azure_fake.web.dns["asuid.www.example.org"] = site.custom_domain_verification_id
     azure_fake.web.dns["www.example.org"] = site.default_host_name
