@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ class LoggedCall:
     api_version: str | None
     body: Any
     status: int = 0
+    error: str | None = None  # the traceback when the fake itself failed (answered 500 FakeInternalError)
 
 
 @dataclass
@@ -197,6 +199,10 @@ class Arm(App):
                 response = self._dispatch(request)
             except ArmError as error:
                 response = Response(error.status, error.envelope(), {**error.headers, "x-ms-failure-cause": "gateway"})
+            except Exception as error:  # a bug in the fake must show as a 500, not a dropped connection
+                crash = ArmError(500, "FakeInternalError", f"The fake ARM failed on this request: {error!r}")
+                response = Response(500, crash.envelope())
+                call.error = traceback.format_exc()
             call.status = response.status
             response.headers.setdefault("x-ms-request-id", str(uuid.uuid4()))
             return response

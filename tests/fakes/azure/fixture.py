@@ -21,3 +21,7 @@ def azure_fake(tmp_path: Path) -> Iterator[AzureFake]:
         yield fake
     finally:
         fake.stop()
+    # a request the fake itself failed on (500 FakeInternalError) is a bug in the fake: never let it pass
+    crashes = [f"{c.method} {c.path}\n{c.error}" for c in fake.calls if c.error]
+    if crashes:
+        pytest.fail("the fake ARM crashed on:\n" + "\n".join(crashes))

@@ -133,3 +133,11 @@ def test_an_unregistered_resource_provider_is_registered_by_the_sdks_own_policy(
         ("POST", "checknameavailability", 200),
     ]
     assert resources.providers.get("Microsoft.Web").registration_state == "Registered"
+
+
+def test_a_put_without_a_body_is_a_400_not_a_crash(azure_fake: AzureFake) -> None:
+    client = azure_fake.client(ResourceManagementClient)
+    url = f"{azure_fake.arm_endpoint}/subscriptions/{azure_fake.subscription_id}/resourcegroups/rg-empty"
+    response = client._client.send_request(HttpRequest("PUT", url, params={"api-version": "2025-04-01"}))
+    assert response.status_code == 400 and response.json()["error"]["code"] == "InvalidRequestContent"
+    assert all(call.error is None for call in azure_fake.calls)
