@@ -63,7 +63,9 @@ class AzureFake:
         self.kudu = KuduHosts(
             self.certificates.server_context, arm=self.arm, storage=self.storage, identity=self.identity
         )
-        self.web = WebProvider(self.arm, self.storage, self.identity, self.kudu.start, self.kudu.stop)
+        self.web = WebProvider(
+            self.arm, self.storage, self.identity, self.kudu.start, self.kudu.stop, self.kudu.index_of
+        )
         self.web.register()
         self.extra: dict[str, Any] = {}
 

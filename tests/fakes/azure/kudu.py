@@ -22,6 +22,7 @@ from typing import Any
 from .arm import ARM_AUDIENCES, Arm
 from .httpserver import App, HttpsServer, Request, Response
 from .identity import IdentityProvider
+from .indexer import Index, index_package
 from .storage import StorageProvider
 
 PACKAGE_BLOB = "released-package.zip"
@@ -73,6 +74,7 @@ class Kudu(App):
         self.storage = storage
         self.identity = identity
         self.deployments: list[Deployment] = []
+        self.index = Index()  # what the host indexed from the released package
         self.busy_publishes = 0  # the next N publishes answer 409 (another deployment in progress)
         self.lock = threading.Lock()
 
@@ -126,6 +128,8 @@ class Kudu(App):
         deployment.status, deployment.status_text = BUILDING, "Deploying package."
         try:
             self._store(package)
+            # as on Flex, a package whose functions fail to index still deploys "successfully"
+            self.index = index_package(package)
             deployment.status, deployment.status_text = SUCCESS, "Deployment successful."
         except PermissionError as error:
             deployment.status, deployment.status_text = FAILED, f"BlobUploadFailedException: {error}"
@@ -191,6 +195,10 @@ class KuduHosts:
     def stop_all(self) -> None:
         for key in list(self.servers):
             self.stop(key)
+
+    def index_of(self, site_id: str) -> Index | None:
+        kudu = self.kudus.get(site_id.lower())
+        return kudu.index if kudu else None
 
     def for_site(self, name: str) -> Kudu:
         for kudu in self.kudus.values():

@@ -150,3 +150,49 @@ def test_deleting_the_group_takes_the_site_and_its_scm_host_with_it(azure_fake: 
         for d in azure_fake.arm.resources.values()
         if d["id"].lower().startswith(f"/subscriptions/{azure_fake.subscription_id}/resourcegroups/rg-app".lower())
     ]
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+APP = """
+import azure.functions as func
+import helper
+app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+@app.route(route="{*route}")
+def http_app_func(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse(helper.GREETING)
+
+@app.timer_trigger(arg_name="timer", schedule="0 15 10 * * 1-5")
+def nightly(timer: func.TimerRequest) -> None:
+    pass
+"""
+
+
+def test_the_function_list_is_what_the_published_package_declares(azure_fake: AzureFake) -> None:
+    stack, scm = _site(azure_fake)
+    client = _scm_client(azure_fake, scm)
+    package = _zip({"function_app.py": APP, ".python_packages/lib/site-packages/helper.py": "GREETING = 'hi'\n"})
+    assert _wait(client, scm, _publish(client, scm, package).json()["id"])["status"] == 4
+    web = azure_fake.client(WebSiteManagementClient)
+    functions = {f.name: f for f in web.web_apps.list_functions(stack.group, "faas-kudu")}
+    assert set(functions) == {"faas-kudu/http_app_func", "faas-kudu/nightly"}
+    bindings = functions["faas-kudu/nightly"].config["bindings"]
+    assert bindings[0]["type"] == "timerTrigger" and bindings[0]["schedule"] == "0 15 10 * * 1-5"
+
+
+def test_a_package_whose_import_fails_deploys_with_zero_functions(azure_fake: AzureFake) -> None:
+    stack, scm = _site(azure_fake)
+    client = _scm_client(azure_fake, scm)
+    package = _zip({"function_app.py": APP})  # helper is missing: ModuleNotFoundError in the worker
+    assert _wait(client, scm, _publish(client, scm, package).json()["id"])["status"] == 4  # as Flex: "success"
+    web = azure_fake.client(WebSiteManagementClient)
+    assert list(web.web_apps.list_functions(stack.group, "faas-kudu")) == []
+    error = azure_fake.kudu.for_site("faas-kudu").index.error
+    assert error is not None and "ModuleNotFoundError" in error and "helper" in error

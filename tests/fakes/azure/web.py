@@ -33,12 +33,14 @@ class WebProvider:
         identity: IdentityProvider,
         start_kudu: Callable[[dict[str, Any]], str],
         stop_kudu: Callable[[str], None],
+        function_index: Callable[[str], Any],
     ) -> None:
         self.arm = arm
         self.storage = storage
         self.identity = identity
         self.start_kudu = start_kudu
         self.stop_kudu = stop_kudu
+        self.function_index = function_index  # site id -> the Kudu's Index (or None)
         self.app_settings: dict[str, dict[str, str]] = {}  # lowercased site id -> settings
         self.taken_elsewhere: set[str] = set()  # site names of other subscriptions (global DNS names)
         self.dns: dict[str, str] = {}  # record name -> value, what a host-name binding verifies against
@@ -53,6 +55,7 @@ class WebProvider:
         a.route("GET", SITE, API_VERSIONS, self.get_site, namespace=NS)
         a.route("DELETE", SITE, API_VERSIONS, self.delete_site, namespace=NS)
         a.route("GET", GROUP + "/sites", API_VERSIONS, self.list_sites, namespace=NS)
+        a.route("GET", SITE + "/functions", API_VERSIONS, self.list_functions, namespace=NS)
         a.route("PUT", SITE + "/config/appsettings", API_VERSIONS, self.put_settings, namespace=NS)
         a.route("POST", SITE + "/config/appsettings/list", API_VERSIONS, self.list_settings, namespace=NS)
         a.route("PUT", SITE + r"/hostNameBindings/(?P<host>[^/]+)", API_VERSIONS, self.put_binding, namespace=NS)
@@ -330,6 +333,25 @@ class WebProvider:
         prefix = self.arm.group_id(match["rg"]).lower() + "/"
         sites = [self.public(s) for s in self.arm.of_type("Microsoft.Web/sites") if s["id"].lower().startswith(prefix)]
         return Response(200, {"value": sites})
+
+    def list_functions(self, request: Request, match: re.Match[str]) -> Response:
+        site = self.site(match)
+        index = self.function_index(site["id"])
+        functions = [
+            {
+                "id": f"{site['id']}/functions/{fn['name']}",
+                "name": f"{site['name']}/{fn['name']}",
+                "type": "Microsoft.Web/sites/functions",
+                "properties": {
+                    "name": fn["name"],
+                    "config": {"bindings": fn["bindings"]},
+                    "language": "python",
+                    "isDisabled": False,
+                },
+            }
+            for fn in (index.functions if index else [])
+        ]
+        return Response(200, {"value": functions})
 
     def delete_site(self, request: Request, match: re.Match[str]) -> Response:
         self.arm.require_group(match["rg"])
