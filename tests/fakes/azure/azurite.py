@@ -1,12 +1,14 @@
 """Azurite's blob service from npm, on a random loopback port, over HTTPS with OAuth on.
 
-`.ci/run` installs the pinned version into tests/fakes/azure/.azurite; `AZURITE_HOME` overrides the
-place. Accounts are added at run time through a file the launcher re-reads (see azurite_launcher.js).
+The first test that needs it installs the pinned version from npm into tests/fakes/azure/.azurite
+(once, under a lock the xdist workers share), so the README's test command needs no extra step;
+`AZURITE_HOME` overrides the place. Accounts are added at run time through a file the launcher re-reads (see azurite_launcher.js).
 """
 
 from __future__ import annotations
 
 import base64
+import fcntl
 import os
 import secrets
 import shutil
@@ -32,6 +34,23 @@ def azurite_installed() -> bool:
     return (azurite_home() / "node_modules" / "azurite" / "dist" / "src" / "blob" / "main.js").is_file()
 
 
+def ensure_azurite() -> None:
+    """Install the pinned Azurite into azurite_home() unless it is there (npm, the registry only)."""
+    home = azurite_home()
+    home.mkdir(parents=True, exist_ok=True)
+    with (home / ".install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one install; other workers wait and then find it
+        if azurite_installed():
+            return
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError(f"npm is not on PATH: Azurite cannot be installed; run `{INSTALL_HINT}`")
+        command = [npm, "install", "--prefix", str(home), "--no-save", "--no-package-lock", "--no-audit", "--no-fund"]
+        result = subprocess.run([*command, f"azurite@{AZURITE_VERSION}"], capture_output=True, text=True)
+        if result.returncode != 0 or not azurite_installed():
+            raise RuntimeError(f"installing Azurite failed ({INSTALL_HINT}):\n{result.stdout}{result.stderr}")
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -40,8 +59,7 @@ def _free_port() -> int:
 
 class Azurite:
     def __init__(self, workdir: Path, certificates: Certificates) -> None:
-        if not azurite_installed():
-            raise RuntimeError(f"Azurite is not installed under {azurite_home()}: run `{INSTALL_HINT}`")
+        ensure_azurite()
         node = shutil.which("node")
         if node is None:
             raise RuntimeError("node is not on PATH; Azurite needs Node 20")
