@@ -2,7 +2,8 @@
 
 The first test that needs it installs the pinned version from npm into tests/fakes/azure/.azurite
 (once, under a lock the xdist workers share), so the README's test command needs no extra step;
-`AZURITE_HOME` overrides the place. Accounts are added at run time through a file the launcher re-reads (see azurite_launcher.js).
+`AZURITE_HOME` overrides the place. Accounts are added at run time through a file the launcher
+re-reads (see azurite_launcher.js).
 """
 
 from __future__ import annotations
