@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.plugins.conftest import run_faas
+from tests.hidden_sdks import hidden_sdks_env
 
 FLASK_APP = "from flask import Flask\napp = Flask(__name__)\n"
 
@@ -76,9 +78,9 @@ def test_global_options_work_before_and_after_the_command(flask_dir: Path) -> No
         assert result.stderr.startswith("error: unknown provider 'nowhere' (installed: ")
 
 
-def test_missing_extra_is_an_install_hint_not_an_import_error(flask_dir: Path) -> None:
+def test_missing_extra_is_an_install_hint_not_an_import_error(flask_dir: Path, tmp_path: Path) -> None:
     run_faas("init", "--name", "demo-app", cwd=flask_dir)
-    result = run_faas("deploy", "--provider", "gcp", cwd=flask_dir)
+    result = run_faas("deploy", "--provider", "gcp", cwd=flask_dir, env=hidden_sdks_env(tmp_path / "no-sdks"))
     assert result.returncode == 3
     assert "pip install 'faasport[gcp]'" in result.stderr
     assert "Traceback" not in result.stderr and "ImportError" not in result.stderr
@@ -126,11 +128,16 @@ def test_schema_includes_provider_options() -> None:
     assert "region" in gcp["properties"]
 
 
-def test_option_flag_overrides_provider_options_for_one_run(flask_dir: Path) -> None:
+def test_option_flag_overrides_provider_options_for_one_run(flask_dir: Path, tmp_path: Path) -> None:
     (flask_dir / "faas.toml").write_text('name = "demo-app"\n[app]\nentry = "app:app"\n[providers.gcp]\nregion = "x"\n')
     result = run_faas("plan", "--provider", "azure", "-O", "bogus_option=3", cwd=flask_dir)
-    # azure's extra is missing here, so the option is not validated: the install hint wins.
+    assert result.returncode == 2
+    assert "-O bogus_option=3: providers.azure.bogus_option: unknown key" in result.stderr
+    # Without azure's extra the option is not validated: the install hint wins.
+    no_sdks = hidden_sdks_env(tmp_path / "no-sdks")
+    result = run_faas("plan", "--provider", "azure", "-O", "bogus_option=3", cwd=flask_dir, env=no_sdks)
     assert result.returncode == 3
+    assert "pip install 'faasport[azure]'" in result.stderr
     result = run_faas("plan", "--provider", "local", "-O", "no_such_local_option=true", cwd=flask_dir)
     assert result.returncode == 2
     assert "providers.local.no_such_local_option: unknown key" in result.stderr
@@ -215,23 +222,14 @@ def test_package_works_without_the_providers_sdk(flask_dir: Path, tmp_path: Path
     """`faas package --provider gcp|azure` makes no SDK call, so it needs no SDK; deploy says what to install."""
     (flask_dir / "faas.toml").write_text('name = "demo-app"\n[app]\nentry = "app:app"\n')
     # The SDKs are hidden even where a dev install has them, as on a machine without the extras.
-    hide = (
-        "import sys\n"
-        "class Hide:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] in ('google', 'azure'):\n"
-        "            raise ModuleNotFoundError(name)\n"
-        "sys.meta_path.insert(0, Hide())\n"
-        "from faas.core.cli.main import main\n"
-        "main()\n"
-    )
+    no_sdks = {**os.environ, **hidden_sdks_env(tmp_path / "no-sdks")}
 
     def faas(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-c", hide, *args]
-        return subprocess.run(command, capture_output=True, text=True, cwd=flask_dir, timeout=300)
+        command = [sys.executable, "-m", "faas.core.cli", *args]
+        return subprocess.run(command, capture_output=True, text=True, cwd=flask_dir, timeout=300, env=no_sdks)
 
     # Every google.* and azure.* import fails, the runtime library azure.functions included: packaging needs none.
-    for provider, extra, entry in (("gcp", "gcp", "main.py"), ("azure", "azure", "function_app.py")):
+    for provider, extra, entry in (("gcp", "gcp", "faas_entry.py"), ("azure", "azure", "function_app.py")):
         out = tmp_path / f"out-{provider}"
         packaged = faas("package", "--provider", provider, "-o", str(out), "--json")
         assert packaged.returncode == 0, packaged.stderr

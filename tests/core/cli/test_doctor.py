@@ -29,6 +29,7 @@ from faas.core.plugins.manager import get_plugin_manager
 from faas.providers.aws.provider import AwsProvider
 from faas.providers.gcp.provider import GcpProvider
 from tests.core.plugins.conftest import run_faas
+from tests.hidden_sdks import hidden_sdks_env
 from tests.providers.aws.conftest import _free_port, aws_env, moto_server, record_calls
 
 __all__ = ["aws_env", "moto_server"]  # the session fixtures, used here by name
@@ -241,7 +242,8 @@ def test_package_size_over_the_providers_limit(tmp_path: Path) -> None:
 
 
 def test_a_provider_without_its_sdk_still_checks_what_needs_none(tmp_path: Path) -> None:
-    code, findings = doctor_json(project(tmp_path, provider="gcp", timeout=29))
+    no_sdks = hidden_sdks_env(tmp_path / "no-sdks")
+    code, findings = doctor_json(project(tmp_path / "shop", provider="gcp", timeout=29), env=no_sdks)
     checks = {finding["check"]: finding for finding in findings}
     assert code == NEEDS_USER_EXIT_CODE
     assert checks["package size"]["ok"] and checks["limits"]["ok"]

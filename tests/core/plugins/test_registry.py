@@ -9,6 +9,7 @@ from faas.core.errors import CapabilityError, PluginError, ProviderUnavailableEr
 from faas.core.plugins import Capability, Provider, ProviderRegistry, get_plugin_manager, get_registry, hookimpl
 from faas.core.workflow import deploy
 from tests.core.plugins.conftest import PluginInstaller, listed, run_faas
+from tests.hidden_sdks import hide_sdks_here
 
 
 class OnlyAName(Provider):
@@ -58,10 +59,11 @@ def test_third_party_provider_without_its_sdk_hints_the_missing_module() -> None
     assert info.install_hint == "pip install no_such_sdk_module_for_faas_tests"
 
 
-def test_gcp_without_its_sdk_hints_the_gcp_extra() -> None:
+def test_gcp_without_its_sdk_hints_the_gcp_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert get_registry().info("gcp").available, "the dev environment has the gcp extra"
+    hide_sdks_here(monkeypatch)
     info = get_registry().info("gcp")
-    if info.available:
-        pytest.fail("this test expects the google cloud SDK not to be installed in the dev environment")
+    assert not info.available
     assert info.install_hint == "pip install 'faasport[gcp]'"
 
 
