@@ -31,7 +31,7 @@ from faas import (
     UsageError,
     get_registry,
 )
-from faas.providers.local import control, interpreters
+from faas.providers.local import control, interpreters, secret_store
 from faas.providers.local import secrets as secret_env
 from faas.providers.local.appdata import adopt_writes, link_data
 from faas.providers.local.buckets import put_message
@@ -71,6 +71,9 @@ class LocalProvider(Provider):
             Capability.MANAGE,
             Capability.ROLLBACK,
             Capability.UNDEPLOY,
+            Capability.SECRETS,
+            # Accepted so one faas.toml deploys everywhere; the emulation's pool_size sets its workers.
+            Capability.INSTANCES,
         }
     )
 
@@ -166,6 +169,7 @@ class LocalProvider(Provider):
         return hashlib.sha256(f"{artifact.sha256}\n{text}".encode()).hexdigest()[:12]
 
     def plan(self, artifact: Artifact) -> Plan:
+        secret_store.require_secrets(self.project, self._runtime_settings()["environment"])
         version = self.version_of(artifact)
         running = control.find_supervisor(self.stage_dir)
         deployed = read_json(self.stage_dir.deployment) or {}
@@ -262,6 +266,7 @@ class LocalProvider(Provider):
             python_version=python_version,
             deps_dir=str(deps) if deps else None,
             function_key=running.info["token"] if running else secrets.token_hex(16),
+            secret_store=str(secret_store.store_path(self.project)),
             **self._runtime_settings(),
         )
         token = running.info["token"] if running else spec.function_key
@@ -385,6 +390,11 @@ class LocalProvider(Provider):
             error=result.error,
             exit_status=payload.get("exit_status"),
         )
+
+    def set_secret(self, name: str, value: str) -> str:
+        path = secret_store.store_path(self.project)
+        secret_store.set_secret(path, name, value)
+        return str(path)
 
     def rollback(self, to: str | None = None) -> RollbackResult:
         running = self._running()

@@ -20,6 +20,7 @@ from faas.adapters.contract import ENV_PRIVATE
 from faas.providers.local.failures import start_failure
 from faas.providers.local.process import LogSink, RuntimeProcess, base_environment
 from faas.providers.local.runtime_api import Invocation, RuntimeApi
+from faas.providers.local.secret_store import resolved
 
 OutcomeKind = Literal["ok", "error", "timeout", "crash"]
 AZURE_HOST_SCRIPT = Path(__file__).with_name("azure_host.py")
@@ -74,6 +75,8 @@ class WorkerSpec:
     region: str = "us-east-1"
     route_prefix: str = "api"
     function_key: str = ""
+    secret_store: str = ""
+    """The local secret store file the `${secret:NAME}` values come from (outside the project)."""
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -122,7 +125,8 @@ class Worker:
             TZ=":UTC",
             FAAS_LOCAL="1",
         )
-        env.update(self.spec.environment)
+        # Read at each start, like a cloud instance resolving its secrets: never kept in the spec.
+        env.update(resolved(self.spec.environment, self.spec.secret_store))
         return env
 
     def start(self, timeout: float = 60.0) -> None:
