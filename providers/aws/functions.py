@@ -27,6 +27,7 @@ from faas import (
 from faas import desired_functions as desired
 from faas.providers.aws.context import CODE_LOCATION, ApplyState, Deployment
 from faas.providers.aws.iam import role_arn
+from faas.providers.aws.secrets import runtime_environment
 from faas.providers.aws.session import error_code, is_missing
 
 HANDLER = "faas_entry.handler"
@@ -63,7 +64,8 @@ def desired_functions(deployment: Deployment, storage_env: dict[str, str]) -> li
     """The engine's desired functions (app first) as Lambda configurations."""
     specs = []
     for wanted in desired(deployment.project, storage_env):
-        size = environment_size(wanted.environment)
+        environment = {**wanted.environment, **runtime_environment(deployment, wanted.environment)}
+        size = environment_size(environment)
         if size > _ENV_LIMIT:
             raise DeployError("plan", f"the environment of {wanted.label} is {size} bytes; Lambda allows 4 KB")
         specs.append(
@@ -75,7 +77,7 @@ def desired_functions(deployment: Deployment, storage_env: dict[str, str]) -> li
                 memory=wanted.memory,
                 timeout=wanted.timeout,
                 role=role_arn(deployment),
-                environment=wanted.environment,
+                environment=environment,
                 description=f"faas {deployment.names.prefix} {wanted.key or 'app'}",
             )
         )

@@ -30,6 +30,40 @@ class IamStatement(FaasModel):
         return value
 
 
+_SUBNET = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+_SECURITY_GROUP = re.compile(r"^sg-[0-9a-f]{8,17}$")
+
+
+class VpcConfig(FaasModel):
+    """The VPC subnets and security groups the functions attach to (to reach RDS, ElastiCache...)."""
+
+    subnets: list[str] = Field(
+        min_length=1, max_length=16, description='Subnet ids, e.g. ["subnet-0abc1234"]; two AZs or more for HA.'
+    )
+    security_groups: list[str] = Field(
+        min_length=1, max_length=5, description='Security group ids, e.g. ["sg-0abc1234"].'
+    )
+
+    @field_validator("subnets")
+    @classmethod
+    def _check_subnets(cls, value: list[str]) -> list[str]:
+        return _ids(value, _SUBNET, "subnet", "subnet-0abc1234")
+
+    @field_validator("security_groups")
+    @classmethod
+    def _check_groups(cls, value: list[str]) -> list[str]:
+        return _ids(value, _SECURITY_GROUP, "security group", "sg-0abc1234")
+
+
+def _ids(value: list[str], pattern: re.Pattern[str], kind: str, example: str) -> list[str]:
+    for item in value:
+        if not pattern.match(item):
+            raise ValueError(f"'{item}' is not a {kind} id, e.g. {example}")
+    if len(set(value)) != len(value):
+        raise ValueError(f"a {kind} is listed twice")
+    return sorted(value)
+
+
 class AwsOptions(ProviderOptions):
     """Options of the AWS provider."""
 
@@ -85,6 +119,22 @@ class AwsOptions(ProviderOptions):
     private: bool = Field(
         default=False,
         description="Function URL only: require IAM auth (AWS_IAM) instead of a public URL.",
+    )
+    secrets: Literal["secretsmanager", "ssm"] = Field(
+        default="secretsmanager",
+        description="Where ${secret:NAME} values live: a Secrets Manager secret named NAME, or an SSM "
+        "Parameter Store SecureString parameter NAME. The function reads it when it starts; its role "
+        "may read exactly those.",
+    )
+    vpc: VpcConfig | None = Field(
+        default=None,
+        description="Attach the functions to these VPC subnets and security groups, e.g. to reach a "
+        "database. Without a NAT gateway (or VPC endpoints) they then cannot reach the internet or AWS APIs.",
+    )
+    snap_start: bool = Field(
+        default=False,
+        description="Lambda SnapStart on published versions (python 3.12 and later): init runs once per "
+        "version and instances resume from its snapshot. Billed per cached snapshot and per restore.",
     )
 
     @field_validator("region")

@@ -50,6 +50,7 @@ class AwsProvider(Provider[AwsOptions]):
             Capability.MANAGE,
             Capability.ROLLBACK,
             Capability.UNDEPLOY,
+            Capability.SECRETS,
         }
     )
     requires = ("boto3",)
@@ -153,6 +154,11 @@ class AwsProvider(Provider[AwsOptions]):
         from faas.providers.aws import operate
 
         return operate.rollback(self.deployment, to)
+
+    def set_secret(self, name: str, value: str) -> str:
+        from faas.providers.aws import secrets
+
+        return secrets.set_secret(self.deployment, name, value)
 
     def certify(self) -> CertifyResult:
         from faas.providers.aws import domain
