@@ -27,6 +27,8 @@ from faas import (
 from faas import desired_functions as desired
 from faas.providers.aws.context import CODE_LOCATION, ApplyState, Deployment
 from faas.providers.aws.iam import role_arn
+from faas.providers.aws.network import deployed_vpc, vpc_configuration
+from faas.providers.aws.network import describe as describe_vpc
 from faas.providers.aws.secrets import runtime_environment
 from faas.providers.aws.session import error_code, is_missing
 
@@ -47,9 +49,10 @@ class FunctionSpec:
     role: str
     environment: dict[str, str] = field(repr=False)
     description: str = ""
+    vpc: dict[str, list[str]] = field(default_factory=lambda: vpc_configuration(None))
 
-    def configuration(self) -> dict[str, Any]:
-        return {
+    def configuration(self, *, create: bool = False) -> dict[str, Any]:
+        configuration: dict[str, Any] = {
             "Runtime": self.runtime,
             "Handler": HANDLER,
             "Role": self.role,
@@ -58,6 +61,10 @@ class FunctionSpec:
             "Description": self.description,
             "Environment": {"Variables": dict(self.environment)},
         }
+        # Empty lists detach an updated function from its VPC; a new one without a VPC needs none.
+        if self.vpc["SubnetIds"] or not create:
+            configuration["VpcConfig"] = self.vpc
+        return configuration
 
 
 def desired_functions(deployment: Deployment, storage_env: dict[str, str]) -> list[FunctionSpec]:
@@ -79,6 +86,7 @@ def desired_functions(deployment: Deployment, storage_env: dict[str, str]) -> li
                 role=role_arn(deployment),
                 environment=environment,
                 description=f"faas {deployment.names.prefix} {wanted.key or 'app'}",
+                vpc=vpc_configuration(deployment.options.vpc),
             )
         )
     return specs
@@ -120,6 +128,7 @@ def _config_diff(spec: FunctionSpec, actual: dict[str, Any], version: bool = Fal
     if not version:
         fields.append(("description", actual.get("Description"), spec.description))
     fields.append(("architecture", (actual.get("Architectures") or ["x86_64"])[0], spec.architecture))
+    fields.append(("vpc", describe_vpc(deployed_vpc(actual)), describe_vpc(spec.vpc)))
     deployed_env = (actual.get("Environment") or {}).get("Variables") or {}
     return field_diff(fields) + environment_diff(deployed_env, spec.environment)
 
@@ -137,7 +146,9 @@ def plan_functions(
         current = owned.pop(spec.name, None)
         if current is None:
             needs_code = True
-            created = (("memory", "", str(spec.memory)), ("timeout", "", str(spec.timeout)))
+            created: tuple[Detail, ...] = (("memory", "", str(spec.memory)), ("timeout", "", str(spec.timeout)))
+            if spec.vpc["SubnetIds"]:
+                created += (("vpc", "", describe_vpc(spec.vpc)),)
             actions.append(
                 Action(
                     Change.CREATE,
@@ -253,7 +264,7 @@ class FunctionStep:
             "Architectures": [self.spec.architecture],
             "Tags": deployment.tags(self.spec.key),
             "Publish": False,
-            **self.spec.configuration(),
+            **self.spec.configuration(create=True),
         }
         deadline = time.monotonic() + 60
         while True:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from faas import Action, ApplyState, Artifact, Change, DeployResult, Observed, Plan, apply_plan, translated
-from faas.providers.aws import artifacts, domain, events, frontdoor, functions, iam, schedules, static
+from faas.providers.aws import artifacts, domain, events, frontdoor, functions, iam, network, schedules, static
 from faas.providers.aws.context import ARTIFACT, CODE_LOCATION, ERRORS, Deployment
 
 
@@ -19,6 +19,7 @@ def plan(deployment: Deployment, artifact: Artifact) -> Plan:
 
 
 def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
+    network.check_network(deployment)
     storage = static.storage_buckets(deployment)
     specs = functions.desired_functions(deployment, static.storage_environment(deployment))
     function_actions, function_deletes, needs_code = functions.plan_functions(deployment, artifact, specs)
@@ -39,6 +40,10 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
     notes = []
     if any(a.resource == "lambda function" and a.change is not Change.DELETE for a in actions):
         notes.append("each changed function gets a new version; the stage alias moves to it")
+    if deployment.options.vpc is not None:
+        notes.append(
+            "in a VPC the functions reach the internet and AWS APIs only through a NAT gateway or VPC endpoints"
+        )
     observed = Observed(_url(deployment), _served_version(deployment))
     return Plan("aws", deployment.project.stage, tuple(actions), tuple(notes), observed)
 
