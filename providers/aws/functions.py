@@ -50,6 +50,8 @@ class FunctionSpec:
     environment: dict[str, str] = field(repr=False)
     description: str = ""
     vpc: dict[str, list[str]] = field(default_factory=lambda: vpc_configuration(None))
+    min_instances: int | None = None
+    max_instances: int | None = None
 
     def configuration(self, *, create: bool = False) -> dict[str, Any]:
         configuration: dict[str, Any] = {
@@ -87,6 +89,8 @@ def desired_functions(deployment: Deployment, storage_env: dict[str, str]) -> li
                 environment=environment,
                 description=f"faas {deployment.names.prefix} {wanted.key or 'app'}",
                 vpc=vpc_configuration(deployment.options.vpc),
+                min_instances=wanted.min_instances,
+                max_instances=wanted.max_instances,
             )
         )
     return specs

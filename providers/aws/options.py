@@ -11,8 +11,8 @@ from faas import FaasModel, FunctionLimits, ProviderOptions
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 
-LAMBDA_LIMITS = FunctionLimits("AWS Lambda", memory_range=(128, 10240), max_timeout=900)
-"""Lambda's memory range and longest run, for the app and every function alike."""
+LAMBDA_LIMITS = FunctionLimits("AWS Lambda", memory_range=(128, 10240), max_timeout=900, max_concurrency=1)
+"""Lambda's memory range and longest run, for the app and every function alike; one request per instance."""
 
 
 class IamStatement(FaasModel):

@@ -9,7 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from faas import Action, ApplyState, Artifact, Change, DeployResult, Observed, Plan, apply_plan, translated
-from faas.providers.aws import artifacts, domain, events, frontdoor, functions, iam, network, schedules, static
+from faas.providers.aws import (
+    artifacts,
+    concurrency,
+    domain,
+    events,
+    frontdoor,
+    functions,
+    iam,
+    network,
+    schedules,
+    static,
+)
 from faas.providers.aws.context import ARTIFACT, CODE_LOCATION, ERRORS, Deployment
 
 
@@ -30,6 +41,8 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
     actions += static.plan_storage_buckets(deployment, artifact)
     actions += functions.plan_log_groups(deployment, specs)
     actions += function_actions
+    scaling = [concurrency.Wanted(s.name, s.min_instances, s.max_instances, s.memory) for s in specs]
+    actions += concurrency.plan_concurrency(deployment, scaling)
     permissions: dict[str, dict[str, dict[str, Any]]] = {}
     actions += frontdoor.plan_front_door(deployment)
     actions += domain.plan_domain(deployment)
@@ -40,6 +53,9 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
     notes = []
     if any(a.resource == "lambda function" and a.change is not Change.DELETE for a in actions):
         notes.append("each changed function gets a new version; the stage alias moves to it")
+    cost = concurrency.cost_note(deployment, scaling)
+    if cost is not None:
+        notes.append(cost)
     if deployment.options.vpc is not None:
         notes.append(
             "in a VPC the functions reach the internet and AWS APIs only through a NAT gateway or VPC endpoints"

@@ -51,6 +51,7 @@ class AwsProvider(Provider[AwsOptions]):
             Capability.ROLLBACK,
             Capability.UNDEPLOY,
             Capability.SECRETS,
+            Capability.INSTANCES,
         }
     )
     requires = ("boto3",)
