@@ -133,6 +133,10 @@ def aws_bootstrap(runtime: Runtime) -> Any:
         from faas.adapters.aws.secrets import fill_environment
 
         fill_environment()
+    if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
+        from faas.adapters.aws.snapstart import register_hooks
+
+        register_hooks()
     from faas.adapters.aws import detect_http_source, make_handler
     from faas.adapters.aws.triggers import classify
 

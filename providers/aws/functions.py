@@ -52,6 +52,7 @@ class FunctionSpec:
     vpc: dict[str, list[str]] = field(default_factory=lambda: vpc_configuration(None))
     min_instances: int | None = None
     max_instances: int | None = None
+    snap_start: bool = False
 
     def configuration(self, *, create: bool = False) -> dict[str, Any]:
         configuration: dict[str, Any] = {
@@ -62,6 +63,7 @@ class FunctionSpec:
             "Timeout": self.timeout,
             "Description": self.description,
             "Environment": {"Variables": dict(self.environment)},
+            "SnapStart": {"ApplyOn": "PublishedVersions" if self.snap_start else "None"},
         }
         # Empty lists detach an updated function from its VPC; a new one without a VPC needs none.
         if self.vpc["SubnetIds"] or not create:
@@ -91,6 +93,7 @@ def desired_functions(deployment: Deployment, storage_env: dict[str, str]) -> li
                 vpc=vpc_configuration(deployment.options.vpc),
                 min_instances=wanted.min_instances,
                 max_instances=wanted.max_instances,
+                snap_start=deployment.options.snap_start,
             )
         )
     return specs
@@ -133,6 +136,8 @@ def _config_diff(spec: FunctionSpec, actual: dict[str, Any], version: bool = Fal
         fields.append(("description", actual.get("Description"), spec.description))
     fields.append(("architecture", (actual.get("Architectures") or ["x86_64"])[0], spec.architecture))
     fields.append(("vpc", describe_vpc(deployed_vpc(actual)), describe_vpc(spec.vpc)))
+    snap_start = (actual.get("SnapStart") or {}).get("ApplyOn") or "None"
+    fields.append(("snap start", snap_start, "PublishedVersions" if spec.snap_start else "None"))
     deployed_env = (actual.get("Environment") or {}).get("Variables") or {}
     return field_diff(fields) + environment_diff(deployed_env, spec.environment)
 

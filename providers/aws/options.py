@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from faas import FaasModel, FunctionLimits, ProviderOptions
+from faas import ConfigError, FaasModel, FunctionLimits, Project, ProviderOptions
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 
@@ -184,3 +184,23 @@ RETENTION_DAYS = (
     3288,
     3653,
 )
+
+
+def check_snap_start(project: Project) -> None:
+    """Refuse what Lambda refuses with SnapStart: python before 3.12, provisioned concurrency."""
+    config = project.config
+    key = "providers.aws.snap_start"
+    if config.python in ("3.10", "3.11"):
+        raise ConfigError(
+            f"Lambda SnapStart runs python 3.12 and later; this project is python {config.python}",
+            source=str(project.source),
+            key=key,
+        )
+    warm = [unit for unit in [config.app, *config.functions] if unit is not None and unit.min_instances]
+    if warm:
+        raise ConfigError(
+            "Lambda SnapStart and provisioned concurrency (min_instances) cannot be used on the same function; "
+            "remove one",
+            source=str(project.source),
+            key=key,
+        )

@@ -56,6 +56,11 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
     cost = concurrency.cost_note(deployment, scaling)
     if cost is not None:
         notes.append(cost)
+    if deployment.options.snap_start:
+        notes.append(
+            "SnapStart: each published version runs init once and is snapshotted; billed per cached snapshot "
+            "and per restore"
+        )
     if deployment.options.vpc is not None:
         notes.append(
             "in a VPC the functions reach the internet and AWS APIs only through a NAT gateway or VPC endpoints"

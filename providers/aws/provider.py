@@ -19,7 +19,7 @@ from faas import (
     manylinux_tags,
 )
 from faas.providers.aws.naming import Names
-from faas.providers.aws.options import LAMBDA_LIMITS, AwsOptions
+from faas.providers.aws.options import LAMBDA_LIMITS, AwsOptions, check_snap_start
 
 if TYPE_CHECKING:
     from faas import Artifact, CertifyResult, DeployResult, InvokeResult, LogRecord, Plan, RollbackResult, Status
@@ -108,6 +108,8 @@ class AwsProvider(Provider[AwsOptions]):
 
     def check_limits(self) -> None:
         check_limits(self.project, app=LAMBDA_LIMITS)
+        if self.options.snap_start:
+            check_snap_start(self.project)
 
     def plan(self, artifact: Artifact) -> Plan:
         from faas.providers.aws import planner

@@ -157,6 +157,8 @@ class LocalProvider(Provider):
             "memory": config.app.memory if config.app else max([f.memory for f in config.functions] or [512]),
             "region": str(self._cloud_options().get("region") or "us-east-1"),
             "route_prefix": str(config.providers.get("azure", {}).get("route_prefix", "api")),
+            # Only when set: an unchanged project keeps its version ids.
+            **({"snap_start": True} if self.emulated == "aws" and self._cloud_options().get("snap_start") else {}),
         }
 
     def version_of(self, artifact: Artifact) -> str:

@@ -77,6 +77,8 @@ class WorkerSpec:
     function_key: str = ""
     secret_store: str = ""
     """The local secret store file the `${secret:NAME}` values come from (outside the project)."""
+    snap_start: bool = False
+    """AWS SnapStart: the runtime runs its snapshot and restore hooks after init."""
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -167,7 +169,7 @@ class LambdaWorker(Worker):
             AWS_LAMBDA_FUNCTION_VERSION="$LATEST",
             AWS_LAMBDA_LOG_GROUP_NAME=f"/aws/lambda/{self.spec.function_name}",
             AWS_LAMBDA_LOG_STREAM_NAME=f"local/{self.spec.version}/{self.name}",
-            AWS_LAMBDA_INITIALIZATION_TYPE="on-demand",
+            AWS_LAMBDA_INITIALIZATION_TYPE="snap-start" if self.spec.snap_start else "on-demand",
             AWS_EXECUTION_ENV=f"AWS_Lambda_python{self.spec.python_version}",
             AWS_REGION=self.spec.region,
             AWS_DEFAULT_REGION=self.spec.region,
