@@ -49,22 +49,22 @@ MinInstances: Any = Field(
     default=None,
     ge=0,
     le=100_000,
-    description="Instances kept warm and ready (AWS provisioned concurrency, GCP min instances, Azure "
-    "always-ready). Warm instances are billed while idle. Default: none, scale to zero.",
+    description="Instances kept warm and ready (AWS: provisioned concurrency on the stage alias). Warm "
+    "instances are billed while idle. A provider without the setting refuses the key. Default: none, scale to zero.",
 )
 MaxInstances: Any = Field(
     default=None,
     ge=1,
     le=100_000,
-    description="Most instances running at once (AWS reserved concurrency, GCP max instances, Azure "
-    "maximum instance count), e.g. to protect a database. Default: the platform's.",
+    description="Most instances running at once (AWS: reserved concurrency), e.g. to protect a database. "
+    "A provider without the setting refuses the key. Default: the platform's.",
 )
 Concurrency: Any = Field(
     default=None,
     ge=1,
     le=1000,
-    description="Requests one instance serves at once, where the platform has it (GCP, Azure Flex); "
-    "AWS Lambda serves one per instance and refuses another value. Default: the platform's.",
+    description="Requests one instance serves at once, where the platform has it; AWS Lambda serves one "
+    "per instance and refuses another value. Default: the platform's.",
 )
 
 

@@ -128,8 +128,9 @@ class AwsOptions(ProviderOptions):
     )
     vpc: VpcConfig | None = Field(
         default=None,
-        description="Attach the functions to these VPC subnets and security groups, e.g. to reach a "
-        "database. Without a NAT gateway (or VPC endpoints) they then cannot reach the internet or AWS APIs.",
+        description='Attach the functions to a VPC, e.g. to reach a database: vpc = { subnets = ["subnet-..."], '
+        'security_groups = ["sg-..."] }. Without a NAT gateway (or VPC endpoints) they then cannot reach the '
+        "internet or AWS APIs.",
     )
     snap_start: bool = Field(
         default=False,
