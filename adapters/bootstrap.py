@@ -24,7 +24,14 @@ import json
 import os
 import sys
 
-from faas.adapters.contract import CONFIG_NAME, ENV_FUNCTION, ENV_PRIVATE, PLATFORM_ENTRY_POINTS, SUPPORTED_FORMAT
+from faas.adapters.contract import (
+    CONFIG_NAME,
+    ENV_FUNCTION,
+    ENV_PRIVATE,
+    ENV_SECRETS_STORE,
+    PLATFORM_ENTRY_POINTS,
+    SUPPORTED_FORMAT,
+)
 from faas.adapters.dispatch import Dispatcher, import_entry
 from faas.adapters.errors import AdapterError, ConfigError, UnknownEventError
 
@@ -123,6 +130,15 @@ class Runtime:
 
 def aws_bootstrap(runtime: Runtime) -> Any:
     """The Lambda handler ``handler(event, context)``."""
+    if os.environ.get(ENV_SECRETS_STORE):
+        # Before the app imports: Django settings read os.environ at import time.
+        from faas.adapters.aws.secrets import fill_environment
+
+        fill_environment()
+    if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
+        from faas.adapters.aws.snapstart import register_hooks
+
+        register_hooks()
     from faas.adapters.aws import detect_http_source, make_handler
     from faas.adapters.aws.triggers import classify
 

@@ -11,6 +11,7 @@ __all__ = [
     "ENV_ACCESS_LOG",
     "ENV_FUNCTION",
     "ENV_PRIVATE",
+    "ENV_SECRETS_STORE",
     "ENV_STATIC_BUCKET",
     "ENV_STATIC_URL",
     "PLATFORM_ENTRY_POINTS",
@@ -32,6 +33,8 @@ ENV_FUNCTION = "FAAS_FUNCTION"
 """Set by a provider that deploys each function on its own: the function every non-HTTP event goes to."""
 ENV_PRIVATE = "FAAS_PRIVATE"
 """Set ("1") on a private copy of the app that routes events and envelopes by shape (HTTP-only platforms)."""
+ENV_SECRETS_STORE = "FAAS_SECRETS_STORE"
+"""Set by a provider whose platform has no secret variables: the store `${secret:NAME}` values are read from."""
 ENV_STATIC_BUCKET = "FAAS_STATIC_BUCKET"
 """The bucket of the `static` storage role."""
 ENV_STATIC_URL = "FAAS_STATIC_URL"

@@ -67,6 +67,8 @@ _EXPORTS = {
     "TopicTrigger": "faas.core.model",
     "UnsupportedScheduleError": "faas.core.model",
     "check_limits": "faas.core.model",
+    "secret_references": "faas.core.model",
+    "SECRET_REFERENCE": "faas.core.model",
     "CRON_FIELDS": "faas.core.model.schedule",
     "Action": "faas.core.plan",
     "Change": "faas.core.plan",
@@ -175,6 +177,7 @@ __all__ = [
     "LAMBDA_FUNCTION",
     "NCRONTAB",
     "S3_BUCKET",
+    "SECRET_REFERENCE",
     "Action",
     "AppConfig",
     "ApplyState",
@@ -271,6 +274,7 @@ __all__ = [
     "required_capabilities",
     "rollback_target",
     "secret_diff",
+    "secret_references",
     "stamp",
     "step_name",
     "translated",
@@ -351,6 +355,7 @@ if TYPE_CHECKING:
         CLOUD_SCHEDULER,
         EVENTBRIDGE,
         NCRONTAB,
+        SECRET_REFERENCE,
         AppConfig,
         FaasModel,
         FunctionConfig,
@@ -370,6 +375,7 @@ if TYPE_CHECKING:
         UnsupportedScheduleError,
         check_limits,
         parse_schedule,
+        secret_references,
     )
     from faas.core.model.schedule import FIELDS as CRON_FIELDS
     from faas.core.packaging import Artifact, PackageTarget, SizeLimits, build_artifact, manylinux_tags

@@ -43,6 +43,12 @@ class DesiredFunction:
     python: str = ""
     triggers: tuple[Trigger, ...] = ()
     """What runs a plain function (schedules, storage events, queues); the app is run by HTTP."""
+    min_instances: int | None = None
+    """Instances kept warm (billed while idle), or None for none."""
+    max_instances: int | None = None
+    """Most instances at once, or None for the platform's default."""
+    concurrency: int | None = None
+    """Requests per instance, or None for the platform's default."""
 
     @property
     def is_app(self) -> bool:
@@ -62,7 +68,17 @@ def desired_functions(project: Project, extra_environment: Mapping[str, str] | N
     if config.app is not None:
         app = config.app
         wanted.append(
-            DesiredFunction(APP, app.entry, app.memory, app.timeout, {**shared, **app.environment}, config.python)
+            DesiredFunction(
+                APP,
+                app.entry,
+                app.memory,
+                app.timeout,
+                {**shared, **app.environment},
+                config.python,
+                min_instances=app.min_instances,
+                max_instances=app.max_instances,
+                concurrency=app.concurrency,
+            )
         )
     for function in config.functions:
         environment = {**shared, **function.environment, FUNCTION_ENV: function.name}
@@ -75,6 +91,9 @@ def desired_functions(project: Project, extra_environment: Mapping[str, str] | N
                 environment,
                 config.python,
                 tuple(function.triggers),
+                min_instances=function.min_instances,
+                max_instances=function.max_instances,
+                concurrency=function.concurrency,
             )
         )
     return wanted

@@ -20,6 +20,7 @@ from faas.core.model.schedule_dialects import (
     ScheduleDialect,
     UnsupportedScheduleError,
 )
+from faas.core.model.secrets import SECRET_REFERENCE, check_secret_references, secret_references
 from faas.core.model.triggers import (
     TRIGGER_TYPES,
     QueueSource,
@@ -37,6 +38,7 @@ __all__ = [
     "CLOUD_SCHEDULER",
     "EVENTBRIDGE",
     "NCRONTAB",
+    "SECRET_REFERENCE",
     "TRIGGER_TYPES",
     "AppConfig",
     "FaasModel",
@@ -60,5 +62,7 @@ __all__ = [
     "TriggerModel",
     "UnsupportedScheduleError",
     "check_limits",
+    "check_secret_references",
     "parse_schedule",
+    "secret_references",
 ]

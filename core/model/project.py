@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from faas.core.model.base import Entry, FaasModel, ResourceName
+from faas.core.model.secrets import check_secret_references
 from faas.core.model.triggers import Trigger
 
 PYTHON_VERSIONS = ("3.10", "3.11", "3.12", "3.13")
@@ -38,8 +39,32 @@ Environment: Any = Field(
     default_factory=dict,
     # Values may be secrets from ${env:...}: keep them out of reprs, tracebacks and debug logs.
     repr=False,
-    description="Environment variables. Use ${env:NAME} to take a secret from the deploying "
-    "machine's environment: it is set on the cloud function, never written into the artifact or logs.",
+    description="Environment variables. Use ${env:NAME} to take a value from the deploying machine's "
+    "environment: it is set on the cloud function, never written into the artifact or logs. Use "
+    '"${secret:NAME}" (as the whole value) to have the platform\'s secret store supply it at run time: '
+    "faas never reads it on a cloud; store it with `faas secrets set NAME`.",
+)
+# Wide too: each provider maps them to its platform's mechanism and checks its own limits.
+MinInstances: Any = Field(
+    default=None,
+    ge=0,
+    le=100_000,
+    description="Instances kept warm and ready (AWS provisioned concurrency, GCP min instances, Azure "
+    "always-ready). Warm instances are billed while idle. A provider without the setting refuses the key. Default: none, scale to zero.",
+)
+MaxInstances: Any = Field(
+    default=None,
+    ge=1,
+    le=100_000,
+    description="Most instances running at once (AWS: reserved concurrency), e.g. to protect a database. "
+    "A provider without the setting refuses the key. Default: the platform's.",
+)
+Concurrency: Any = Field(
+    default=None,
+    ge=1,
+    le=1000,
+    description="Requests one instance serves at once, where the platform has it; AWS Lambda serves one "
+    "per instance and refuses another value. Default: the platform's.",
 )
 
 
@@ -47,7 +72,15 @@ def _check_environment(value: dict[str, str]) -> dict[str, str]:
     for name in value:
         if not ENV_NAME_PATTERN.match(name):
             raise ValueError(f"'{name}' is not a valid environment variable name")
+    check_secret_references(value)
     return value
+
+
+def _check_instances(model: Any) -> Any:
+    low, high = model.min_instances, model.max_instances
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"min_instances ({low}) is more than max_instances ({high})")
+    return model
 
 
 class AppConfig(FaasModel):
@@ -70,8 +103,12 @@ class AppConfig(FaasModel):
     memory: int = Memory
     timeout: int = Timeout
     environment: dict[str, str] = Environment
+    min_instances: int | None = MinInstances
+    max_instances: int | None = MaxInstances
+    concurrency: int | None = Concurrency
 
     _env = field_validator("environment")(_check_environment)
+    _instances = model_validator(mode="after")(_check_instances)
 
 
 class FunctionConfig(FaasModel):
@@ -83,8 +120,12 @@ class FunctionConfig(FaasModel):
     memory: int = Memory
     timeout: int = Timeout
     environment: dict[str, str] = Environment
+    min_instances: int | None = MinInstances
+    max_instances: int | None = MaxInstances
+    concurrency: int | None = Concurrency
 
     _env = field_validator("environment")(_check_environment)
+    _instances = model_validator(mode="after")(_check_instances)
 
     @field_validator("name")
     @classmethod

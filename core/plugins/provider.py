@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from typing_extensions import TypeVar
 
 from faas.core.errors import CapabilityError
+from faas.core.model.secrets import secret_references
 from faas.core.model.triggers import TRIGGER_TYPES
 from faas.core.reporting import NullReporter, Reporter
 from faas.core.results import (
@@ -30,6 +31,7 @@ from faas.core.results import (
 if TYPE_CHECKING:
     from faas.core.config import Project
     from faas.core.doctor_findings import Diagnosis
+    from faas.core.model.project import AppConfig, FunctionConfig
     from faas.core.packaging.artifact import Artifact
     from faas.core.packaging.target import PackageTarget
     from faas.core.plan import Plan
@@ -53,6 +55,10 @@ class Capability(StrEnum):
     MANAGE = "manage"
     ROLLBACK = "rollback"
     UNDEPLOY = "undeploy"
+    SECRETS = "secrets"
+    """`${secret:NAME}` environment values from the platform's store, and `faas secrets set`."""
+    INSTANCES = "instance settings"
+    """`min_instances`, `max_instances` and `concurrency` on the app or a function."""
 
 
 class ProviderOptions(BaseModel):
@@ -74,6 +80,11 @@ def required_capabilities(project: Project) -> list[Capability]:
         needed.append(Capability.STATIC_STORAGE)
     if config.domain:
         needed.append(Capability.CUSTOM_DOMAIN)
+    units: list[AppConfig | FunctionConfig] = [*([config.app] if config.app is not None else []), *config.functions]
+    if any(secret_references(unit.environment) for unit in units):
+        needed.append(Capability.SECRETS)
+    if any(unit.min_instances is not None or unit.max_instances is not None or unit.concurrency for unit in units):
+        needed.append(Capability.INSTANCES)
     return needed
 
 
@@ -213,3 +224,10 @@ class Provider(Generic[OptionsT_co]):
     def certify(self) -> CertifyResult:
         """Set up the custom domain and its certificate; says which DNS records to create."""
         raise CapabilityError(self.name, Capability.CUSTOM_DOMAIN.value)
+
+    def set_secret(self, name: str, value: str) -> str:
+        """Store `value` as secret `name` in the platform's store (`faas secrets set`); returns where.
+
+        `value` comes from stdin, never argv; never log or print it.
+        """
+        raise CapabilityError(self.name, Capability.SECRETS.value)

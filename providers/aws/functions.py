@@ -27,6 +27,9 @@ from faas import (
 from faas import desired_functions as desired
 from faas.providers.aws.context import CODE_LOCATION, ApplyState, Deployment
 from faas.providers.aws.iam import role_arn
+from faas.providers.aws.network import deployed_vpc, vpc_configuration
+from faas.providers.aws.network import describe as describe_vpc
+from faas.providers.aws.secrets import runtime_environment
 from faas.providers.aws.session import error_code, is_missing
 
 HANDLER = "faas_entry.handler"
@@ -46,9 +49,13 @@ class FunctionSpec:
     role: str
     environment: dict[str, str] = field(repr=False)
     description: str = ""
+    vpc: dict[str, list[str]] = field(default_factory=lambda: vpc_configuration(None))
+    min_instances: int | None = None
+    max_instances: int | None = None
+    snap_start: bool = False
 
-    def configuration(self) -> dict[str, Any]:
-        return {
+    def configuration(self, *, create: bool = False) -> dict[str, Any]:
+        configuration: dict[str, Any] = {
             "Runtime": self.runtime,
             "Handler": HANDLER,
             "Role": self.role,
@@ -56,14 +63,20 @@ class FunctionSpec:
             "Timeout": self.timeout,
             "Description": self.description,
             "Environment": {"Variables": dict(self.environment)},
+            "SnapStart": {"ApplyOn": "PublishedVersions" if self.snap_start else "None"},
         }
+        # Empty lists detach an updated function from its VPC; a new one without a VPC needs none.
+        if self.vpc["SubnetIds"] or not create:
+            configuration["VpcConfig"] = self.vpc
+        return configuration
 
 
 def desired_functions(deployment: Deployment, storage_env: dict[str, str]) -> list[FunctionSpec]:
     """The engine's desired functions (app first) as Lambda configurations."""
     specs = []
     for wanted in desired(deployment.project, storage_env):
-        size = environment_size(wanted.environment)
+        environment = {**wanted.environment, **runtime_environment(deployment, wanted.environment)}
+        size = environment_size(environment)
         if size > _ENV_LIMIT:
             raise DeployError("plan", f"the environment of {wanted.label} is {size} bytes; Lambda allows 4 KB")
         specs.append(
@@ -75,8 +88,12 @@ def desired_functions(deployment: Deployment, storage_env: dict[str, str]) -> li
                 memory=wanted.memory,
                 timeout=wanted.timeout,
                 role=role_arn(deployment),
-                environment=wanted.environment,
+                environment=environment,
                 description=f"faas {deployment.names.prefix} {wanted.key or 'app'}",
+                vpc=vpc_configuration(deployment.options.vpc),
+                min_instances=wanted.min_instances,
+                max_instances=wanted.max_instances,
+                snap_start=deployment.options.snap_start,
             )
         )
     return specs
@@ -118,6 +135,9 @@ def _config_diff(spec: FunctionSpec, actual: dict[str, Any], version: bool = Fal
     if not version:
         fields.append(("description", actual.get("Description"), spec.description))
     fields.append(("architecture", (actual.get("Architectures") or ["x86_64"])[0], spec.architecture))
+    fields.append(("vpc", describe_vpc(deployed_vpc(actual)), describe_vpc(spec.vpc)))
+    snap_start = (actual.get("SnapStart") or {}).get("ApplyOn") or "None"
+    fields.append(("snap start", snap_start, "PublishedVersions" if spec.snap_start else "None"))
     deployed_env = (actual.get("Environment") or {}).get("Variables") or {}
     return field_diff(fields) + environment_diff(deployed_env, spec.environment)
 
@@ -135,7 +155,9 @@ def plan_functions(
         current = owned.pop(spec.name, None)
         if current is None:
             needs_code = True
-            created = (("memory", "", str(spec.memory)), ("timeout", "", str(spec.timeout)))
+            created: tuple[Detail, ...] = (("memory", "", str(spec.memory)), ("timeout", "", str(spec.timeout)))
+            if spec.vpc["SubnetIds"]:
+                created += (("vpc", "", describe_vpc(spec.vpc)),)
             actions.append(
                 Action(
                     Change.CREATE,
@@ -251,7 +273,7 @@ class FunctionStep:
             "Architectures": [self.spec.architecture],
             "Tags": deployment.tags(self.spec.key),
             "Publish": False,
-            **self.spec.configuration(),
+            **self.spec.configuration(create=True),
         }
         deadline = time.monotonic() + 60
         while True:

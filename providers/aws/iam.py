@@ -10,6 +10,8 @@ from urllib.parse import unquote
 
 from faas import Action, Change, QueueTrigger, StateKey, StorageTrigger
 from faas.providers.aws.context import ApplyState, Deployment, canonical, tag_list
+from faas.providers.aws.network import policy_statements as network_access
+from faas.providers.aws.secrets import policy_statement as secret_access
 from faas.providers.aws.session import is_missing
 
 ROLE_CREATED_AT = StateKey[float]("role creation time")
@@ -72,6 +74,10 @@ def policy_document(deployment: Deployment, static_buckets: list[str]) -> dict[s
         statements.append(
             {"Sid": "StorageList", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": bucket_arns}
         )
+    statements += network_access(deployment)
+    secrets = secret_access(deployment)
+    if secrets is not None:
+        statements.append(secrets)
     for index, extra in enumerate(deployment.options.iam_statements):
         statements.append(
             {"Sid": f"User{index}", "Effect": extra.effect, "Action": extra.actions, "Resource": extra.resources}

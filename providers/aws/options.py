@@ -7,12 +7,12 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from faas import FaasModel, FunctionLimits, ProviderOptions
+from faas import ConfigError, FaasModel, FunctionLimits, Project, ProviderOptions
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 
-LAMBDA_LIMITS = FunctionLimits("AWS Lambda", memory_range=(128, 10240), max_timeout=900)
-"""Lambda's memory range and longest run, for the app and every function alike."""
+LAMBDA_LIMITS = FunctionLimits("AWS Lambda", memory_range=(128, 10240), max_timeout=900, max_concurrency=1)
+"""Lambda's memory range and longest run, for the app and every function alike; one request per instance."""
 
 
 class IamStatement(FaasModel):
@@ -28,6 +28,40 @@ class IamStatement(FaasModel):
         if "*" in value:
             raise ValueError('"*" grants every AWS action; name the actions the app needs')
         return value
+
+
+_SUBNET = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+_SECURITY_GROUP = re.compile(r"^sg-[0-9a-f]{8,17}$")
+
+
+class VpcConfig(FaasModel):
+    """The VPC subnets and security groups the functions attach to (to reach RDS, ElastiCache...)."""
+
+    subnets: list[str] = Field(
+        min_length=1, max_length=16, description='Subnet ids, e.g. ["subnet-0abc1234"]; two AZs or more for HA.'
+    )
+    security_groups: list[str] = Field(
+        min_length=1, max_length=5, description='Security group ids, e.g. ["sg-0abc1234"].'
+    )
+
+    @field_validator("subnets")
+    @classmethod
+    def _check_subnets(cls, value: list[str]) -> list[str]:
+        return _ids(value, _SUBNET, "subnet", "subnet-0abc1234")
+
+    @field_validator("security_groups")
+    @classmethod
+    def _check_groups(cls, value: list[str]) -> list[str]:
+        return _ids(value, _SECURITY_GROUP, "security group", "sg-0abc1234")
+
+
+def _ids(value: list[str], pattern: re.Pattern[str], kind: str, example: str) -> list[str]:
+    for item in value:
+        if not pattern.match(item):
+            raise ValueError(f"'{item}' is not a {kind} id, e.g. {example}")
+    if len(set(value)) != len(value):
+        raise ValueError(f"a {kind} is listed twice")
+    return sorted(value)
 
 
 class AwsOptions(ProviderOptions):
@@ -86,6 +120,23 @@ class AwsOptions(ProviderOptions):
         default=False,
         description="Function URL only: require IAM auth (AWS_IAM) instead of a public URL.",
     )
+    secrets: Literal["secretsmanager", "ssm"] = Field(
+        default="secretsmanager",
+        description="Where ${secret:NAME} values live: a Secrets Manager secret named NAME, or an SSM "
+        "Parameter Store SecureString parameter NAME. The function reads it when it starts; its role "
+        "may read exactly those.",
+    )
+    vpc: VpcConfig | None = Field(
+        default=None,
+        description='Attach the functions to a VPC, e.g. to reach a database: vpc = { subnets = ["subnet-..."], '
+        'security_groups = ["sg-..."] }. Without a NAT gateway (or VPC endpoints) they then cannot reach the '
+        "internet or AWS APIs.",
+    )
+    snap_start: bool = Field(
+        default=False,
+        description="Lambda SnapStart on published versions (python 3.12 and later): init runs once per "
+        "version and instances resume from its snapshot. Billed per cached snapshot and per restore.",
+    )
 
     @field_validator("region")
     @classmethod
@@ -134,3 +185,23 @@ RETENTION_DAYS = (
     3288,
     3653,
 )
+
+
+def check_snap_start(project: Project) -> None:
+    """Refuse what Lambda refuses with SnapStart: python before 3.12, provisioned concurrency."""
+    config = project.config
+    key = "providers.aws.snap_start"
+    if config.python in ("3.10", "3.11"):
+        raise ConfigError(
+            f"Lambda SnapStart runs python 3.12 and later; this project is python {config.python}",
+            source=str(project.source),
+            key=key,
+        )
+    warm = [unit for unit in [config.app, *config.functions] if unit is not None and unit.min_instances]
+    if warm:
+        raise ConfigError(
+            "Lambda SnapStart and provisioned concurrency (min_instances) cannot be used on the same function; "
+            "remove one",
+            source=str(project.source),
+            key=key,
+        )

@@ -9,7 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from faas import Action, ApplyState, Artifact, Change, DeployResult, Observed, Plan, apply_plan, translated
-from faas.providers.aws import artifacts, domain, events, frontdoor, functions, iam, schedules, static
+from faas.providers.aws import (
+    artifacts,
+    concurrency,
+    domain,
+    events,
+    frontdoor,
+    functions,
+    iam,
+    network,
+    schedules,
+    static,
+)
 from faas.providers.aws.context import ARTIFACT, CODE_LOCATION, ERRORS, Deployment
 
 
@@ -19,6 +30,7 @@ def plan(deployment: Deployment, artifact: Artifact) -> Plan:
 
 
 def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
+    network.check_network(deployment)
     storage = static.storage_buckets(deployment)
     specs = functions.desired_functions(deployment, static.storage_environment(deployment))
     function_actions, function_deletes, needs_code = functions.plan_functions(deployment, artifact, specs)
@@ -29,6 +41,8 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
     actions += static.plan_storage_buckets(deployment, artifact)
     actions += functions.plan_log_groups(deployment, specs)
     actions += function_actions
+    scaling = [concurrency.Wanted(s.name, s.min_instances, s.max_instances, s.memory) for s in specs]
+    actions += concurrency.plan_concurrency(deployment, scaling)
     permissions: dict[str, dict[str, dict[str, Any]]] = {}
     actions += frontdoor.plan_front_door(deployment)
     actions += domain.plan_domain(deployment)
@@ -39,6 +53,18 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
     notes = []
     if any(a.resource == "lambda function" and a.change is not Change.DELETE for a in actions):
         notes.append("each changed function gets a new version; the stage alias moves to it")
+    cost = concurrency.cost_note(deployment, scaling)
+    if cost is not None:
+        notes.append(cost)
+    if deployment.options.snap_start:
+        notes.append(
+            "SnapStart: each published version runs init once and is snapshotted; billed per cached snapshot "
+            "and per restore"
+        )
+    if deployment.options.vpc is not None:
+        notes.append(
+            "in a VPC the functions reach the internet and AWS APIs only through a NAT gateway or VPC endpoints"
+        )
     observed = Observed(_url(deployment), _served_version(deployment))
     return Plan("aws", deployment.project.stage, tuple(actions), tuple(notes), observed)
 

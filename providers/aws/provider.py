@@ -19,7 +19,7 @@ from faas import (
     manylinux_tags,
 )
 from faas.providers.aws.naming import Names
-from faas.providers.aws.options import LAMBDA_LIMITS, AwsOptions
+from faas.providers.aws.options import LAMBDA_LIMITS, AwsOptions, check_snap_start
 
 if TYPE_CHECKING:
     from faas import (
@@ -60,6 +60,8 @@ class AwsProvider(Provider[AwsOptions]):
             Capability.MANAGE,
             Capability.ROLLBACK,
             Capability.UNDEPLOY,
+            Capability.SECRETS,
+            Capability.INSTANCES,
         }
     )
     requires = ("boto3",)
@@ -116,6 +118,8 @@ class AwsProvider(Provider[AwsOptions]):
 
     def check_limits(self) -> None:
         check_limits(self.project, app=LAMBDA_LIMITS)
+        if self.options.snap_start:
+            check_snap_start(self.project)
 
     def diagnose(self) -> list[Diagnosis]:
         from faas.providers.aws import doctor
@@ -168,6 +172,11 @@ class AwsProvider(Provider[AwsOptions]):
         from faas.providers.aws import operate
 
         return operate.rollback(self.deployment, to)
+
+    def set_secret(self, name: str, value: str) -> str:
+        from faas.providers.aws import secrets
+
+        return secrets.set_secret(self.deployment, name, value)
 
     def certify(self) -> CertifyResult:
         from faas.providers.aws import domain

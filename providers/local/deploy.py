@@ -29,7 +29,7 @@ from faas import (
     apply_plan,
     undeploy_plan,
 )
-from faas.providers.local import control, settings
+from faas.providers.local import control, secret_store, settings
 from faas.providers.local import secrets as secret_env
 from faas.providers.local.appdata import adopt_writes, link_data
 from faas.providers.local.options import LocalOptions
@@ -78,6 +78,7 @@ def version_of(deployment: LocalDeployment, artifact: Artifact) -> str:
 def plan_deploy(deployment: LocalDeployment, artifact: Artifact) -> Plan:
     """Nothing when the same version runs with the same gateway settings; else the version (and gateway)."""
     project, stage = deployment.project, deployment.stage
+    secret_store.require_secrets(project, settings.runtime_settings(project, deployment.emulated)["environment"])
     version = version_of(deployment, artifact)
     running = control.find_supervisor(stage)
     deployed = read_json(stage.deployment) or {}
@@ -194,6 +195,7 @@ def deployment_config(
         python_version=python_version,
         deps_dir=str(deps) if deps else None,
         function_key=running.info["token"] if running else secrets.token_hex(16),
+        secret_store=str(secret_store.store_path(deployment.project)),
         entry_module=artifact.target.entry_module,
         **settings.runtime_settings(project, emulated),
     )

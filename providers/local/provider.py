@@ -19,7 +19,7 @@ from faas import (
     Status,
     get_registry,
 )
-from faas.providers.local import control, deploy, operate, settings
+from faas.providers.local import control, deploy, operate, secret_store, settings
 from faas.providers.local.buckets import put_message
 from faas.providers.local.deploy import LocalDeployment
 from faas.providers.local.events import default_event
@@ -52,6 +52,9 @@ class LocalProvider(Provider[LocalOptions]):
             Capability.MANAGE,
             Capability.ROLLBACK,
             Capability.UNDEPLOY,
+            Capability.SECRETS,
+            # Accepted so one faas.toml deploys everywhere; the emulation's pool_size sets its workers.
+            Capability.INSTANCES,
         }
     )
 
@@ -126,6 +129,11 @@ class LocalProvider(Provider[LocalOptions]):
             error=result.error,
             exit_status=payload.get("exit_status"),
         )
+
+    def set_secret(self, name: str, value: str) -> str:
+        path = secret_store.store_path(self.project)
+        secret_store.set_secret(path, name, value)
+        return str(path)
 
     def rollback(self, to: str | None = None) -> RollbackResult:
         return operate.rollback(self.deployment, to)

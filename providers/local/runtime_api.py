@@ -109,6 +109,10 @@ class _Handler(QuietHandler):
         return self.rfile.read(length) if length else b""
 
     def do_GET(self) -> None:
+        if self.path == f"{PREFIX}/restore/next":
+            # SnapStart (snap-start init): Lambda snapshots here and resumes; locally it resumes at once.
+            self._reply(HTTPStatus.OK, b"")
+            return
         if self.path != f"{PREFIX}/invocation/next":
             self._reply(HTTPStatus.NOT_FOUND, b'{"errorType":"NotFound"}')
             return
@@ -122,7 +126,7 @@ class _Handler(QuietHandler):
     def do_POST(self) -> None:
         body = self._body()
         path = self.path
-        if path == f"{PREFIX}/init/error":
+        if path in (f"{PREFIX}/init/error", f"{PREFIX}/restore/error"):
             self.server.init_error = _error_body(body, self.headers.get("Lambda-Runtime-Function-Error-Type"))
             self.server.init_failed.set()
             self._reply(HTTPStatus.ACCEPTED, b'{"status":"OK"}')

@@ -66,6 +66,8 @@ def runtime_settings(project: Project, emulated: str) -> dict[str, Any]:
         "memory": config.app.memory if config.app else max([f.memory for f in config.functions] or [512]),
         "region": str(cloud.get("region") or "us-east-1"),
         "route_prefix": str(config.providers.get("azure", {}).get("route_prefix", "api")),
+        # Only when set: an unchanged project keeps its version ids.
+        **({"snap_start": True} if emulated == "aws" and cloud.get("snap_start") else {}),
     }
 
 

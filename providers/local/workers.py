@@ -20,6 +20,7 @@ from faas.adapters.contract import ENV_PRIVATE
 from faas.providers.local.failures import start_failure
 from faas.providers.local.process import LogSink, RuntimeProcess, base_environment
 from faas.providers.local.runtime_api import Invocation, RuntimeApi
+from faas.providers.local.secret_store import resolved
 
 OutcomeKind = Literal["ok", "error", "timeout", "crash"]
 AZURE_HOST_SCRIPT = Path(__file__).with_name("azure_host.py")
@@ -76,6 +77,10 @@ class WorkerSpec:
     function_key: str = ""
     entry_module: str = "main"
     """The artifact's generated entry module (the target's), which the gcp runtime loads by file."""
+    secret_store: str = ""
+    """The local secret store file the `${secret:NAME}` values come from (outside the project)."""
+    snap_start: bool = False
+    """AWS SnapStart: the runtime runs its snapshot and restore hooks after init."""
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -124,7 +129,8 @@ class Worker:
             TZ=":UTC",
             FAAS_LOCAL="1",
         )
-        env.update(self.spec.environment)
+        # Read at each start, like a cloud instance resolving its secrets: never kept in the spec.
+        env.update(resolved(self.spec.environment, self.spec.secret_store))
         return env
 
     def start(self, timeout: float = 60.0) -> None:
@@ -165,7 +171,7 @@ class LambdaWorker(Worker):
             AWS_LAMBDA_FUNCTION_VERSION="$LATEST",
             AWS_LAMBDA_LOG_GROUP_NAME=f"/aws/lambda/{self.spec.function_name}",
             AWS_LAMBDA_LOG_STREAM_NAME=f"local/{self.spec.version}/{self.name}",
-            AWS_LAMBDA_INITIALIZATION_TYPE="on-demand",
+            AWS_LAMBDA_INITIALIZATION_TYPE="snap-start" if self.spec.snap_start else "on-demand",
             AWS_EXECUTION_ENV=f"AWS_Lambda_python{self.spec.python_version}",
             AWS_REGION=self.spec.region,
             AWS_DEFAULT_REGION=self.spec.region,

@@ -16,6 +16,7 @@ from faas.core.cli.commands.plan import plan
 from faas.core.cli.commands.plugins import plugins
 from faas.core.cli.commands.rollback import rollback
 from faas.core.cli.commands.schema import schema
+from faas.core.cli.commands.secrets import secrets
 from faas.core.cli.commands.serve import serve
 from faas.core.cli.commands.status import status
 from faas.core.cli.commands.undeploy import undeploy
@@ -38,4 +39,5 @@ ALL = [
     serve,
     migrate,
     doctor,
+    secrets,
 ]

@@ -27,14 +27,15 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start moto_server on a free port for the whole session; stop it at the end."""
+    """Start moto_server (moto_plus.py) on a free port for the whole session; stop it at the end."""
     port = _free_port()
     endpoint = f"http://127.0.0.1:{port}"
     env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", "MOTO_ACM_VALIDATION_WAIT": "0"}
     log = tmp_path_factory.mktemp("moto") / "server.log"
-    moto = Path(sys.executable).parent / "moto_server"
+    # moto_server plus provisioned concurrency and SnapStart, which moto lacks (moto_plus.py).
+    moto = [sys.executable, str(Path(__file__).with_name("moto_plus.py"))]
     with log.open("wb") as out:
-        process = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(port)], env=env, stdout=out, stderr=out)
+        process = subprocess.Popen([*moto, "-H", "127.0.0.1", "-p", str(port)], env=env, stdout=out, stderr=out)
     try:
         deadline = time.monotonic() + 30
         while True:
