@@ -50,7 +50,8 @@ MinInstances: Any = Field(
     ge=0,
     le=100_000,
     description="Instances kept warm and ready (AWS provisioned concurrency, GCP min instances, Azure "
-    "always-ready). Warm instances are billed while idle. A provider without the setting refuses the key. Default: none, scale to zero.",
+    "always-ready). Warm instances are billed while idle. A provider without the setting refuses the key. "
+    "Default: none, scale to zero.",
 )
 MaxInstances: Any = Field(
     default=None,

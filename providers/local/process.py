@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
+import struct
 import subprocess
+import termios
 import threading
 import time
 from collections import deque
@@ -66,8 +69,12 @@ class RuntimeProcess:
         finally:
             if telemetry:
                 os.close(frames_writer)  # the child holds its copy; EOF comes when it exits
+        assert self.popen.stdout is not None
+        # Each channel: (fd, whether its pump is blocked reading it, having handled all it read).
+        self._waiting: dict[int, bool] = {self.popen.stdout.fileno(): False}
         self._pumps = [threading.Thread(target=self._read_output, name=f"{name}-output", daemon=True)]
         if telemetry:
+            self._waiting[frames] = False
             reader = threading.Thread(target=self._read_frames, args=(frames,), name=f"{name}-log", daemon=True)
             self._pumps.append(reader)
         for pump in self._pumps:
@@ -77,18 +84,50 @@ class RuntimeProcess:
         self.tail.append(line)
         self._sink(self.name, self._request_id(), line)
 
+    def _read(self, fd: int, size: int) -> bytes:
+        self._waiting[fd] = True
+        try:
+            return os.read(fd, size)
+        finally:
+            self._waiting[fd] = False
+
     def _read_output(self) -> None:
         assert self.popen.stdout is not None
-        for raw in self.popen.stdout:
-            self._emit(raw.decode("utf-8", "replace").rstrip("\r\n"))
+        fd, pending = self.popen.stdout.fileno(), b""
+        while chunk := self._read(fd, 65536):
+            *lines, pending = (pending + chunk).split(b"\n")
+            for line in lines:
+                self._emit(line.decode("utf-8", "replace").rstrip("\r"))
+        if pending:
+            self._emit(pending.decode("utf-8", "replace").rstrip("\r"))
+
+    def _read_exactly(self, fd: int, size: int) -> bytes:
+        data = b""
+        while len(data) < size and (chunk := self._read(fd, size - len(data))):
+            data += chunk
+        return data
 
     def _read_frames(self, fd: int) -> None:
-        with os.fdopen(fd, "rb") as channel:
-            while len(header := channel.read(_FRAME_HEADER)) == _FRAME_HEADER:
-                message = channel.read(int.from_bytes(header[4:8], "big"))
+        try:
+            while len(header := self._read_exactly(fd, _FRAME_HEADER)) == _FRAME_HEADER:
+                message = self._read_exactly(fd, int.from_bytes(header[4:8], "big"))
                 # One record, its lines kept together and in order (`faas logs` shows one per line).
                 for line in message.decode("utf-8", "replace").rstrip("\n").split("\n"):
                     self._emit(line.rstrip("\r"))
+        finally:
+            os.close(fd)
+
+    def settle(self, timeout: float = 0.5) -> None:
+        """Wait until every byte the process wrote so far is in the log (call when a request ends).
+
+        The runtime writes its output before it answers, but the pumps read it on their own threads:
+        without this, a request's lines could land after its END/REPORT lines, or under the next one.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(waiting and _unread(fd) == 0 for fd, waiting in list(self._waiting.items())):
+                return
+            time.sleep(0.001)
 
     @property
     def alive(self) -> bool:
@@ -122,3 +161,11 @@ class RuntimeProcess:
             for pump in self._pumps:
                 pump.join(timeout=1)
             self.popen.stdout.close()
+
+
+def _unread(fd: int) -> int:
+    """Bytes waiting in pipe `fd` (FIONREAD); 0 once it is closed."""
+    try:
+        return int(struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0])
+    except OSError:
+        return 0

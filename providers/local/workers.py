@@ -144,6 +144,11 @@ class Worker:
         if self.process is not None:
             self.process.kill(grace)
 
+    def settle(self) -> None:
+        """Let the log catch up with what the request wrote, before its END/REPORT lines."""
+        if self.process is not None:
+            self.process.settle()
+
     def _failed(self, detail: str, error: dict[str, Any] | None = None) -> WorkerStartError:
         tail = self.process.output_tail(40) if self.process is not None else ""
         self.kill()
@@ -241,6 +246,7 @@ class LambdaWorker(Worker):
                 outcome = Outcome("ok", body=invocation.response or b"null")
         outcome.request_id = invocation.request_id
         outcome.duration_ms = (time.perf_counter() - started) * 1000
+        self.settle()
         # current_request stays set: output the pump reads a moment after the answer is still
         # this request's (as in Lambda, where a line belongs to the invocation it was written in).
         self.served += 1
@@ -361,6 +367,7 @@ class HttpWorker(Worker):
             connection.close()
         outcome.request_id = request_id
         outcome.duration_ms = (time.perf_counter() - started) * 1000
+        self.settle()
         # current_request stays set: output the pump reads a moment after the answer is still
         # this request's (as in Lambda, where a line belongs to the invocation it was written in).
         self.served += 1
