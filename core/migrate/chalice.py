@@ -19,35 +19,11 @@ from faas.core.migrate.chalice_triggers import TriggerConverter
 from faas.core.migrate.loaders import load_json
 from faas.core.migrate.report import Report
 from faas.core.migrate.stages import StageNames
-from faas.core.migrate.values import MEMORY_RANGE, TIMEOUT_RANGE, clamp, function_name, project_name
+from faas.core.migrate.values import MEMORY_RANGE, RETENTION_DAYS, TIMEOUT_RANGE, clamp, function_name, project_name
 from faas.core.migrate.writer import Imported
 
 DEFAULT_MEMORY = 128
 DEFAULT_TIMEOUT = 60
-RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
 WARN = {
     "layers": "no Lambda layers in faas; list the libraries in your requirements instead",
     "automatic_layer": "faas puts the requirements into the artifact",

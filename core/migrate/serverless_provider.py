@@ -7,37 +7,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from faas.core.migrate import common
-from faas.core.migrate.values import MEMORY_RANGE, TIMEOUT_RANGE, clamp, python_version
+from faas.core.migrate.values import MEMORY_RANGE, RETENTION_DAYS, TIMEOUT_RANGE, clamp, python_version
 
 if TYPE_CHECKING:
     from faas.core.migrate.serverless import _StageConverter
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
-RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
-
 WARN = {
     "httpApi": "HTTP API CORS and authorizers are the app's job under faas",
     "apiGateway": "API Gateway keys, usage plans, resource policies and binary types have no faas counterpart",

@@ -16,6 +16,32 @@ from faas.core.model.project import ENV_NAME_PATTERN, FUNCTION_NAME_PATTERN, PYT
 MEMORY_RANGE = (128, 10240)
 TIMEOUT_RANGE = (1, 900)
 QUEUE_BATCH_RANGE = (1, 10000)
+# The retentions CloudWatch Logs accepts, in days: what Zappa, Serverless and Chalice configs may
+# set (providers/aws/options.py validates providers.aws.log_retention_days with the same list).
+RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 
 _PYTHON = re.compile(r"^(?:python)?\s*(\d+)\.(\d+)")
 _URL_WITH_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/:@\s]+:[^@\s/]+@", re.IGNORECASE)

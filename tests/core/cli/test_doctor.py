@@ -10,8 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,7 @@ from faas.providers.aws.provider import AwsProvider
 from faas.providers.gcp.provider import GcpProvider
 from tests.core.plugins.conftest import run_faas
 from tests.hidden_sdks import hidden_sdks_env
-from tests.providers.aws.conftest import _free_port, aws_env, moto_server, record_calls
+from tests.providers.aws.conftest import aws_env, moto_server, record_calls, running_moto
 
 __all__ = ["aws_env", "moto_server"]  # the session fixtures, used here by name
 
@@ -82,26 +80,8 @@ def test_doctor_makes_read_only_calls_only(tmp_path: Path, aws_env: str) -> None
 @pytest.fixture
 def moto_with_iam(tmp_path: Path) -> Iterator[str]:
     """A moto server that enforces IAM after its first 3 calls (the user, its policy, its key)."""
-    port = _free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "3"}
-    moto = Path(sys.executable).parent / "moto_server"
-    log = (tmp_path / "moto.log").open("wb")
-    process = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(port)], env=env, stdout=log, stderr=log)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None, "moto_server did not start"
-                time.sleep(0.2)
+    with running_moto(tmp_path / "moto.log", INITIAL_NO_AUTH_ACTION_COUNT="3") as endpoint:
         yield endpoint
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 def test_a_refused_permission_names_it(tmp_path: Path, moto_with_iam: str) -> None:

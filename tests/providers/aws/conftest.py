@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -25,13 +26,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start moto_server (moto_plus.py) on a free port for the whole session; stop it at the end."""
+@contextlib.contextmanager
+def running_moto(log: Path, **settings: str) -> Iterator[str]:
+    """moto_server (moto_plus.py) on a free loopback port with `settings` in its environment; its endpoint."""
     port = _free_port()
     endpoint = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", "MOTO_ACM_VALIDATION_WAIT": "0"}
-    log = tmp_path_factory.mktemp("moto") / "server.log"
+    env = {**os.environ, **settings}
     # moto_server plus provisioned concurrency and SnapStart, which moto lacks (moto_plus.py).
     moto = [sys.executable, str(Path(__file__).with_name("moto_plus.py"))]
     with log.open("wb") as out:
@@ -46,6 +46,20 @@ def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError(f"moto_server did not start: {log.read_text()[-2000:]}") from None
                 time.sleep(0.2)
+        yield endpoint
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The moto server every AWS test shares, for the whole session."""
+    log = tmp_path_factory.mktemp("moto") / "server.log"
+    with running_moto(log, MOTO_IAM_LOAD_MANAGED_POLICIES="true", MOTO_ACM_VALIDATION_WAIT="0") as endpoint:
         # moto cannot run function code without Docker: its simple Lambda backend answers invokes.
         request = urllib.request.Request(
             f"{endpoint}/moto-api/config",
@@ -55,12 +69,6 @@ def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
         urllib.request.urlopen(request, timeout=5).close()
         yield endpoint
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture(scope="session")
