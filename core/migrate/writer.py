@@ -41,15 +41,26 @@ class Imported:
         return compose(self.name, self.stages)
 
 
+# A custom domain and its certificate belong to one deployment: written in each stage's own table,
+# never at the top, which is also what faas's default stage (dev) deploys.
+_STAGE_BOUND = ("domain", "certificate")
+
+
 def compose(name: str, stages: dict[str, dict[str, Any]]) -> dict[str, Any]:
     cleaned = {stage: _without_nulls(settings) for stage, settings in stages.items()}
     if not cleaned:
         return {"name": name}
+    bound = {
+        stage: {key: settings.pop(key) for key in _STAGE_BOUND if key in settings}
+        for stage, settings in cleaned.items()
+    }
     base, overrides = _factor(list(cleaned.values()))
     document: dict[str, Any] = {"name": name}
     for key in sorted(base, key=_order):
         document[key] = base[key]
-    document["stages"] = {stage: override for stage, override in zip(cleaned, overrides, strict=True)}
+    document["stages"] = {
+        stage: {**bound[stage], **override} for stage, override in zip(cleaned, overrides, strict=True)
+    }
     return document
 
 

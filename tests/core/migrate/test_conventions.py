@@ -149,3 +149,24 @@ def test_a_chalice_sns_arn_is_a_topic_trigger(tmp_path: Path) -> None:
     (function,) = stage_config(tmp_path / "faas.toml", "dev").functions
     assert [trigger.topic.name for trigger in function.triggers] == ["orders"]  # type: ignore[attr-defined]
     assert entries(document)["app.py:orders:on_sns_message"]["status"] == "warn"
+
+
+def test_a_domain_stays_with_its_stage_and_never_reaches_the_default_one(tmp_path: Path) -> None:
+    # The Zappa README's shape: production extends dev (so dev is a template and production the only
+    # stage); its domain must not become the top-level value that faas's default stage deploys.
+    settings = {
+        "dev": {"app_function": "app.app", "project_name": "shop", "runtime": "python3.12"},
+        "production": {
+            "extends": "dev",
+            "domain": "shop.example.com",
+            "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        },
+    }
+    (tmp_path / "zappa_settings.json").write_text(json.dumps(settings))
+    (tmp_path / "app.py").write_text("app = None\n")
+    import_json(cwd=tmp_path)
+    document = written(tmp_path / "faas.toml")
+    assert "domain" not in document and "certificate" not in document
+    assert document["stages"]["production"]["domain"] == "shop.example.com"
+    assert stage_config(tmp_path / "faas.toml", "dev").domain is None
+    assert stage_config(tmp_path / "faas.toml", "production").domain == "shop.example.com"
