@@ -31,7 +31,31 @@ def diagnose(provider: AwsProvider) -> list[Diagnosis]:
     findings.append(credentials)
     if credentials.ok:
         findings += _permissions(provider)
+        if provider.options.vpc is not None:
+            findings += _network(provider)
     return findings
+
+
+def _network(provider: AwsProvider) -> list[Diagnosis]:
+    import botocore.exceptions
+
+    from faas.providers.aws.doctor_network import diagnose_network
+    from faas.providers.aws.secrets import referenced
+    from faas.providers.aws.session import error_text
+
+    deployment = provider.deployment
+    assert provider.options.vpc is not None
+    try:
+        return diagnose_network(deployment, provider.options.vpc, referenced(deployment))
+    except botocore.exceptions.ClientError as error:
+        return [
+            Diagnosis(
+                "aws",
+                "network",
+                f"could not check the vpc: {error_text(error).splitlines()[0][:160]}",
+                action="check the subnet ids in [providers.aws] vpc, and that these credentials may describe them",
+            )
+        ]
 
 
 # Read-only calls a deploy makes early, each naming the permission it needs. Asked about the

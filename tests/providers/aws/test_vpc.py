@@ -125,3 +125,52 @@ def test_bad_vpc_options_are_clear(write_project: Any, table: str, message: str)
 
     with pytest.raises(ConfigError, match=message):
         open_aws(write_project(f"{APP}[providers.aws]\n{table}\n"))
+
+
+def network_findings(provider: Any) -> list[Any]:
+    return [finding for finding in provider.diagnose() if finding.check == "network"]
+
+
+def test_doctor_warns_when_a_subnet_has_no_nat_and_the_secrets_cannot_be_read(write_project: Any, network: Any) -> None:
+    ec2 = boto3.client("ec2")
+    environment = '\nenvironment = { DB_PASSWORD = "${secret:DB_PASSWORD}" }\n'
+    provider = open_aws(write_project(APP + environment + vpc_table(network)))
+    # Only the VPC's main route table (local routes): no way out, and no endpoint for Secrets Manager.
+    closed, secrets = network_findings(provider)
+    assert not closed.ok and all(subnet in closed.message for subnet in network["subnets"])
+    assert "NAT" in closed.action
+    assert not secrets.ok and "com.amazonaws.eu-west-1.secretsmanager" in secrets.message
+    assert "DB_PASSWORD" in secrets.message
+    # An internet gateway does not help: Lambda's interfaces have no public address.
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=network["vpc"])
+    main = ec2.describe_route_tables(
+        Filters=[{"Name": "vpc-id", "Values": [network["vpc"]]}, {"Name": "association.main", "Values": ["true"]}]
+    )["RouteTables"][0]["RouteTableId"]
+    ec2.create_route(RouteTableId=main, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+    assert not network_findings(provider)[0].ok
+    # A NAT gateway route in the subnets' own table is a way out.
+    public = ec2.create_subnet(VpcId=network["vpc"], CidrBlock="10.20.9.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    private = ec2.create_route_table(VpcId=network["vpc"])["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=private, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    for subnet in network["subnets"]:
+        ec2.associate_route_table(RouteTableId=private, SubnetId=subnet)
+    [ready] = network_findings(provider)
+    assert ready.ok, ready.message
+
+
+def test_doctor_accepts_a_vpc_endpoint_for_the_secret_store(write_project: Any, network: Any) -> None:
+    ec2 = boto3.client("ec2")
+    ec2.create_vpc_endpoint(
+        VpcId=network["vpc"],
+        ServiceName="com.amazonaws.eu-west-1.secretsmanager",
+        VpcEndpointType="Interface",
+        SubnetIds=network["subnets"],
+    )
+    environment = '\nenvironment = { DB_PASSWORD = "${secret:DB_PASSWORD}" }\n'
+    provider = open_aws(write_project(APP + environment + vpc_table(network)))
+    # Still no NAT (a warning), but the secrets are reachable through the endpoint.
+    [closed] = network_findings(provider)
+    assert not closed.ok and "no route out through a NAT" in closed.message
