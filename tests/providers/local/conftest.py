@@ -8,12 +8,15 @@ import signal
 import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from faas.core import workflow
+from faas.core.config import load_project
 from faas.providers.local import control
+from faas.providers.local.provider import LocalProvider
 from faas.providers.local.state import StageDir
 
 
@@ -66,3 +69,30 @@ def get(
     for name, value in message.items():
         collected.setdefault(name.lower(), []).append(value)
     return status, collected, body
+
+
+def functions_project(base: Path, tasks: str, config: Callable[[Path], str]) -> tuple[Path, Path]:
+    """A project of plain functions under `base`; its tasks record what they receive in `seen`.
+
+    `config(seen)` gives faas.toml. Returns (project root, seen).
+    """
+    seen = base / "seen"
+    seen.mkdir()
+    root = base / "project"
+    root.mkdir()
+    (root / "tasks.py").write_text(tasks)
+    (root / "requirements.txt").write_text("")
+    (root / "faas.toml").write_text(config(seen))
+    return root, seen
+
+
+@contextlib.contextmanager
+def deployed_locally(root: Path, base: Path) -> Iterator[LocalProvider]:
+    """`root` deployed on the local provider; every process under `base` stopped afterwards."""
+    provider = workflow.open_provider(load_project(root / "faas.toml"), "local")
+    assert isinstance(provider, LocalProvider)
+    try:
+        workflow.deploy(provider)
+        yield provider
+    finally:
+        stop_all(base)

@@ -22,7 +22,7 @@ from faas.core import workflow
 from faas.core.config import load_project
 from faas.providers.local.provider import LocalProvider
 
-from .conftest import stop_all
+from .conftest import functions_project, stop_all
 
 pytestmark = pytest.mark.slow
 
@@ -65,17 +65,15 @@ def seen_ticks(folder: Path, timeout: float = 60) -> list[dict[str, object]]:
 
 @pytest.fixture
 def weekday_project(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
-    seen = tmp_path / "seen"
-    seen.mkdir()
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / "tasks.py").write_text(TASKS)
-    (root / "requirements.txt").write_text("")
-    (root / "faas.toml").write_text(
-        'name = "clock"\nprovider = "local"\n'
-        '[[functions]]\nname = "tick"\nentry = "tasks:tick"\n'
-        'triggers = [{ schedule = "cron(15 10 * * MON-FRI)" }]\n'
-        f'environment = {{ PROBE_DIR = "{seen}" }}\n'
+    root, seen = functions_project(
+        tmp_path,
+        TASKS,
+        lambda seen: (
+            'name = "clock"\nprovider = "local"\n'
+            '[[functions]]\nname = "tick"\nentry = "tasks:tick"\n'
+            'triggers = [{ schedule = "cron(15 10 * * MON-FRI)" }]\n'
+            f'environment = {{ PROBE_DIR = "{seen}" }}\n'
+        ),
     )
     try:
         yield root, seen

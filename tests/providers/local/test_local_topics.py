@@ -9,11 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from faas.core import workflow
-from faas.core.config import load_project
 from faas.providers.local.provider import LocalProvider
 
-from .conftest import stop_all
+from .conftest import deployed_locally, functions_project
 
 pytestmark = pytest.mark.slow
 
@@ -32,25 +30,18 @@ def on_alert(event, context):
 @pytest.fixture(scope="module", params=["aws", "gcp", "azure"])
 def deployed(request, tmp_path_factory) -> Iterator[tuple[LocalProvider, Path]]:
     tmp_path = tmp_path_factory.mktemp(f"topic-{request.param}")
-    seen = tmp_path / "seen"
-    seen.mkdir()
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / "tasks.py").write_text(TASKS)
-    (root / "requirements.txt").write_text("")
-    (root / "faas.toml").write_text(
-        'name = "alerts"\n'
-        '[[functions]]\nname = "pager"\nentry = "tasks:on_alert"\ntriggers = [{ topic = "alerts" }]\n'
-        f'environment = {{ PROBE_DIR = "{seen}" }}\n'
-        f'[providers.local]\nemulate = "{request.param}"\n'
+    root, seen = functions_project(
+        tmp_path,
+        TASKS,
+        lambda seen: (
+            'name = "alerts"\n'
+            '[[functions]]\nname = "pager"\nentry = "tasks:on_alert"\ntriggers = [{ topic = "alerts" }]\n'
+            f'environment = {{ PROBE_DIR = "{seen}" }}\n'
+            f'[providers.local]\nemulate = "{request.param}"\n'
+        ),
     )
-    provider = workflow.open_provider(load_project(root / "faas.toml"), "local")
-    assert isinstance(provider, LocalProvider)
-    try:
-        workflow.deploy(provider)
+    with deployed_locally(root, tmp_path) as provider:
         yield provider, seen
-    finally:
-        stop_all(tmp_path)
 
 
 def test_a_published_message_fires_the_topic_trigger(deployed):

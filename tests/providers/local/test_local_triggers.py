@@ -9,11 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from faas.core import workflow
-from faas.core.config import load_project
 from faas.providers.local.provider import LocalProvider
 
-from .conftest import stop_all
+from .conftest import deployed_locally, functions_project
 
 pytestmark = pytest.mark.slow
 
@@ -52,29 +50,22 @@ def records(folder: Path, kind: str, count: int, timeout: float = 30) -> list[st
 @pytest.fixture(scope="module", params=["aws", "gcp", "azure"])
 def deployed(request, tmp_path_factory) -> Iterator[tuple[LocalProvider, Path]]:
     tmp_path = tmp_path_factory.mktemp(request.param)
-    seen = tmp_path / "seen"
-    seen.mkdir()
-    root = tmp_path / "project"
-    root.mkdir()
-    (root / "tasks.py").write_text(TASKS)
-    (root / "requirements.txt").write_text("")
-    (root / "faas.toml").write_text(
-        'name = "buckets"\n'
-        '[[functions]]\nname = "thumbnail"\nentry = "tasks:on_upload"\n'
-        'triggers = [{ storage = { bucket = "uploads", prefix = "img/", suffix = ".jpg" } }]\n'
-        f'environment = {{ PROBE_DIR = "{seen}" }}\n'
-        '[[functions]]\nname = "worker"\nentry = "tasks:on_job"\n'
-        'triggers = [{ queue = { name = "jobs", batch_size = 2 } }]\n'
-        f'environment = {{ PROBE_DIR = "{seen}" }}\n'
-        f'[providers.local]\nemulate = "{request.param}"\n'
+    root, seen = functions_project(
+        tmp_path,
+        TASKS,
+        lambda seen: (
+            'name = "buckets"\n'
+            '[[functions]]\nname = "thumbnail"\nentry = "tasks:on_upload"\n'
+            'triggers = [{ storage = { bucket = "uploads", prefix = "img/", suffix = ".jpg" } }]\n'
+            f'environment = {{ PROBE_DIR = "{seen}" }}\n'
+            '[[functions]]\nname = "worker"\nentry = "tasks:on_job"\n'
+            'triggers = [{ queue = { name = "jobs", batch_size = 2 } }]\n'
+            f'environment = {{ PROBE_DIR = "{seen}" }}\n'
+            f'[providers.local]\nemulate = "{request.param}"\n'
+        ),
     )
-    provider = workflow.open_provider(load_project(root / "faas.toml"), "local")
-    assert isinstance(provider, LocalProvider)
-    try:
-        workflow.deploy(provider)
+    with deployed_locally(root, tmp_path) as provider:
         yield provider, seen
-    finally:
-        stop_all(tmp_path)
 
 
 def test_a_new_object_fires_the_storage_trigger_through_its_filter(deployed):
