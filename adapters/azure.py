@@ -21,6 +21,7 @@ from faas.adapters.errors import ConfigError, MalformedEventError
 from faas.adapters.http import (
     Response,
     cgi_key,
+    check_text,
     error_response,
     join_path_prefix,
     native_from_encoded,
@@ -71,7 +72,7 @@ def to_environ(req: func.HttpRequest, route_prefix: str, base_path: str = "") ->
         key = cgi_key(name)
         if key:
             if not value.isascii():
-                _check_header(name, value)
+                check_text([(name, value)], _SOURCE, "header")
             environ[key] = value
     set_server_fields(environ, url.scheme or "https", url.netloc)
     script = ""
@@ -93,13 +94,6 @@ def to_environ(req: func.HttpRequest, route_prefix: str, base_path: str = "") ->
         environ["REMOTE_ADDR"] = remote
     environ["faas.event"] = req
     return environ
-
-
-def _check_header(name: str, value: str) -> None:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise MalformedEventError(_SOURCE, f"header {name!a} {unicode_problem(value)}") from None
 
 
 class _Headers(HttpResponseHeaders):

@@ -15,13 +15,17 @@ import sys
 from io import BytesIO
 from urllib.parse import quote_from_bytes, unquote_to_bytes
 
+from faas.adapters.errors import MalformedEventError
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
+    from collections.abc import Iterable
     from typing import Any
 
 __all__ = [
     "Response",
     "cgi_key",
+    "check_text",
     "decode_body",
     "encode_body",
     "error_response",
@@ -228,10 +232,9 @@ def native_from_decoded(path: str) -> str:
 def native_query(query: str) -> str:
     """PEP 3333 QUERY_STRING from a query string as sent: raw non-ASCII characters (sent
     unencoded by some clients) become the latin-1 characters of their UTF-8 bytes, as a WSGI
-    server gives them. Raises UnicodeEncodeError for a lone surrogate."""
-    if query.isascii():
-        return query
-    return query.encode("utf-8").decode("latin-1")
+    server gives them (the conversion of a decoded path). Raises UnicodeEncodeError for a lone
+    surrogate."""
+    return native_from_decoded(query)
 
 
 def unicode_problem(text: str) -> str:
@@ -240,6 +243,20 @@ def unicode_problem(text: str) -> str:
         if "\ud800" <= char <= "\udfff":
             return f"holds a lone surrogate (U+{ord(char):04X} at position {index}), which is not valid UTF-8"
     return "is not valid UTF-8 text"
+
+
+def check_text(values: Iterable[tuple[str, str]], source: str, what: str) -> None:
+    """MalformedEventError for the first value that is not valid Unicode text (a lone surrogate).
+
+    JSON can spell "\\ud800", but a front door decodes what the client sent as UTF-8 and never
+    produces one; such a string would fail later, wherever it is encoded. Called only when a
+    cheap ``isascii()`` test of the values failed, so valid non-ASCII text costs one pass here.
+    """
+    for name, value in values:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise MalformedEventError(source, f"{what} {name!a} {unicode_problem(value)}") from None
 
 
 #: Characters RFC 3986 allows unencoded in a path; everything else is percent-encoded.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from faas.adapters.errors import MalformedEventError
-from faas.adapters.http import _CGI_KEYS, cgi_key, header_name, unicode_problem
+from faas.adapters.http import _CGI_KEYS, cgi_key, check_text, header_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at import; annotations are strings
@@ -14,7 +14,6 @@ __all__ = [
     "LAMBDA_RESPONSE_LIMIT",
     "Options",
     "add_cgi_headers",
-    "check_text",
     "expect_dict",
     "is_execute_api_host",
 ]
@@ -43,20 +42,6 @@ def expect_dict(event: dict[str, Any], key: str, source: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise MalformedEventError(source, f"{key} is a {type(value).__name__}, not an object")
     return value
-
-
-def check_text(values: Iterable[tuple[str, str]], source: str, what: str) -> None:
-    """MalformedEventError for the first value that is not valid Unicode text (a lone surrogate).
-
-    JSON can spell "\\ud800", but a front door decodes what the client sent as UTF-8 and never
-    produces one; such a string would fail later, wherever it is encoded. Called only when a
-    cheap ``isascii()`` test of the values failed, so valid non-ASCII text costs one pass here.
-    """
-    for name, value in values:
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise MalformedEventError(source, f"{what} {name!a} {unicode_problem(value)}") from None
 
 
 def _joiner(key: str) -> str:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from urllib.parse import quote_plus
 
-from faas.adapters.aws._common import Options, add_cgi_headers, check_text, expect_dict, is_execute_api_host
+from faas.adapters.aws._common import Options, add_cgi_headers, expect_dict, is_execute_api_host
 from faas.adapters.errors import MalformedEventError
 from faas.adapters.http import (
     Response,
+    check_text,
     decode_body,
     encode_body,
     is_token,

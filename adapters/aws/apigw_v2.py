@@ -8,10 +8,11 @@ HTTP APIs deliver ``rawPath`` already percent-decoded and, for a named stage on 
 
 from __future__ import annotations
 
-from faas.adapters.aws._common import Options, add_cgi_headers, check_text
+from faas.adapters.aws._common import Options, add_cgi_headers
 from faas.adapters.errors import MalformedEventError
 from faas.adapters.http import (
     Response,
+    check_text,
     decode_body,
     encode_body,
     is_token,
