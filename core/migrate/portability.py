@@ -23,6 +23,7 @@ from faas.core.migrate.portability_values import TARGETS, Finding
 from faas.core.model.project import AppConfig, FunctionConfig
 from faas.core.model.schedule_dialects import UnsupportedScheduleError
 from faas.core.model.triggers import QueueTrigger, ScheduleTrigger, StorageTrigger, TopicTrigger
+from faas.core.packaging.build import default_out_dir
 from faas.core.plugins import Capability, Provider, ProviderRegistry, get_registry
 from faas.core.plugins.provider import required_capabilities
 
@@ -196,9 +197,11 @@ def _limit_problem(provider: Provider, item: AppConfig | FunctionConfig) -> tupl
 
 def _size_findings(provider: Provider, project: Project) -> list[Finding]:
     """An artifact already built for the target, against the target's size limits; else how to check."""
-    limits = provider.package_target().limits
-    manifest_path = project.root / ".faas" / "build" / project.stage / provider.name
-    manifests = sorted(manifest_path.glob("*.manifest.json")) if manifest_path.is_dir() else []
+    target = provider.package_target()
+    limits = target.limits
+    # Where `faas package` (and `faas doctor`) leave the artifact and its manifest.
+    build_dir = default_out_dir(project, target)
+    manifests = sorted(build_dir.glob("*.manifest.json")) if build_dir.is_dir() else []
     if not manifests:
         return [
             Finding(
