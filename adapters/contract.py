@@ -15,6 +15,7 @@ __all__ = [
     "ENV_STATIC_BUCKET",
     "ENV_STATIC_URL",
     "PLATFORM_ENTRY_POINTS",
+    "SECRET_REFERENCE_PATTERN",
     "SUPPORTED_FORMAT",
     "storage_bucket_env",
     "storage_url_env",
@@ -35,6 +36,9 @@ ENV_PRIVATE = "FAAS_PRIVATE"
 """Set ("1") on a private copy of the app that routes events and envelopes by shape (HTTP-only platforms)."""
 ENV_SECRETS_STORE = "FAAS_SECRETS_STORE"
 """Set by a provider whose platform has no secret variables: the store `${secret:NAME}` values are read from."""
+SECRET_REFERENCE_PATTERN = r"^\$\{secret:([A-Za-z][A-Za-z0-9_-]{0,127})\}$"
+"""A `${secret:NAME}` value (a reference is a variable's whole value); NAME, the group, is letters,
+digits, `_` and `-`, up to 128, which every platform's store accepts (mapped as needed)."""
 ENV_STATIC_BUCKET = "FAAS_STATIC_BUCKET"
 """The bucket of the `static` storage role."""
 ENV_STATIC_URL = "FAAS_STATIC_URL"

@@ -23,7 +23,7 @@ import os
 import re
 import time
 
-from faas.adapters.contract import ENV_SECRETS_STORE
+from faas.adapters.contract import ENV_SECRETS_STORE, SECRET_REFERENCE_PATTERN
 from faas.adapters.errors import ConfigError
 
 TYPE_CHECKING = False
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import MutableMapping
     from typing import Any
 
-_REFERENCE = re.compile(r"^\$\{secret:([A-Za-z][A-Za-z0-9_-]{0,127})\}$")
+_REFERENCE = re.compile(SECRET_REFERENCE_PATTERN)
 _STORES = {
     # store: (signing name, endpoint variable, X-Amz-Target)
     "secretsmanager": ("secretsmanager", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "secretsmanager.GetSecretValue"),

@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-__all__ = ["SECRET_NAME_PATTERN", "SECRET_REFERENCE", "check_secret_references", "secret_references"]
+from faas.adapters.contract import SECRET_REFERENCE_PATTERN
 
-SECRET_NAME_PATTERN = r"[A-Za-z][A-Za-z0-9_-]{0,127}"
-"""Letters, digits, `_` and `-`, up to 128: a name every platform's store accepts (mapped as needed)."""
-SECRET_REFERENCE = re.compile(rf"^\$\{{secret:({SECRET_NAME_PATTERN})\}}$")
+__all__ = ["SECRET_REFERENCE", "check_secret_references", "secret_references"]
+
+SECRET_REFERENCE = re.compile(SECRET_REFERENCE_PATTERN)
 _ANY_REFERENCE = "${secret:"
 
 
