@@ -108,12 +108,15 @@ def make_handler(
 
     :param base_path: path prefix moved into SCRIPT_NAME; None (default) means the function
         name on ``*.cloudfunctions.net`` hosts (where URLs start with it) and nothing elsewhere.
-    :param access_log: write one access line per request to stdout; None (default): unless
-        ``FAAS_ACCESS_LOG=0``.
+    :param access_log: write one access line per request to stdout; None (default): only with
+        ``FAAS_ACCESS_LOG=1``.
     :param asgi_mode: ``"thread"`` by default, since gunicorn may call from several threads.
     """
-    if access_log is None:  # FAAS_ACCESS_LOG, else on: the line is the app's request log here
-        access_log = access_log_enabled(default=True)
+    if access_log is None:
+        # Off unless FAAS_ACCESS_LOG=1: Cloud Run already writes a request log entry (method, URL,
+        # status, size, latency) for every request a function serves, so the line would be paid
+        # for twice, per request and in log ingestion.
+        access_log = access_log_enabled(default=False)
     service = HttpService(app, interface, access_log=access_log, asgi_mode=asgi_mode)
     prefix = None if base_path is None else join_path_prefix(base_path)
 

@@ -75,14 +75,14 @@ class Deployment:
         if not self.serves_http:
             # A project of plain functions has no HTTP front door in the cloud either.
             return 404, [("Content-Type", "application/json")], b'{"message":"Not Found"}'
-        if self.spec.platform == "aws":
-            answer = self._aws_http(request)
-            # The adapter writes no access line on AWS by default (FAAS_ACCESS_LOG): there the front
-            # door's access log records each request, so the local front door does too.
+        answer = self._aws_http(request) if self.spec.platform == "aws" else self._proxy(request)
+        # The adapter writes no access line on AWS or GCP by default (FAAS_ACCESS_LOG): there the
+        # front door (API Gateway's access log, Cloud Run's request log) records each request, so
+        # the local front door does too. On Azure the adapter's line is the request log.
+        if self.spec.platform in ("aws", "gcp"):
             status, _, body = answer
             self.sink("gateway", request.request_id, f"{request.method} {request.target} {status} {len(body)}B")
-            return answer
-        return self._proxy(request)
+        return answer
 
     def _aws_http(self, request: GatewayRequest) -> HttpAnswer:
         if self.front_door == "rest-api":

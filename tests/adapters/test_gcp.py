@@ -167,7 +167,16 @@ class TestGcpMore:
         assert response.status_code == 502
         assert "over the 1024-byte Cloud Functions limit" in caplog.text
 
-    def test_access_line(self, tmp_path, capsys):
+    def test_no_access_line_by_default(self, tmp_path, capsys, monkeypatch):
+        # Cloud Run logs every request itself; the adapter's line is opt-in.
+        monkeypatch.delenv("FAAS_ACCESS_LOG", raising=False)
+        client = ff_client(tmp_path, FLASK_SOURCE)
+        capsys.readouterr()
+        assert client.get("/items/rex").status_code == 200
+        assert "faas " not in capsys.readouterr().out
+
+    def test_access_line_when_asked(self, tmp_path, capsys, monkeypatch):
+        monkeypatch.setenv("FAAS_ACCESS_LOG", "1")
         client = ff_client(tmp_path, FLASK_SOURCE)
         capsys.readouterr()
         client.get("/items/rex")

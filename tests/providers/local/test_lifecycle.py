@@ -247,7 +247,13 @@ def test_a_dependency_missing_from_the_artifact_fails_the_deploy_as_in_the_cloud
 def test_http_runtimes_enforce_the_timeout_and_replace_crashed_processes(tmp_path, emulate):
     root = tmp_path / "probe"
     try:
-        _, result = deploy(write_probe(root, options=f'emulate = "{emulate}"\n'))
+        provider, result = deploy(write_probe(root, options=f'emulate = "{emulate}"\n'))
+        assert get(result.url + "/print")[0] == 200
+        # Each request is in the log once: on GCP by the front door (as Cloud Run's request log;
+        # the adapter writes no line there), on Azure by the adapter.
+        lines = [r.message for r in provider.logs() if "/print" in r.message and " 200 " in r.message]
+        assert len(lines) == 1, lines
+        assert lines[0].startswith("GET /print 200 " if emulate == "gcp" else 'faas "GET /'), lines
         started = time.monotonic()
         assert get(result.url + "/sleep?s=10")[0] == 504
         assert time.monotonic() - started < 6
