@@ -25,6 +25,7 @@ from .auth import Identity
 from .errors import GoogleError
 from .functions_api import FunctionsState
 from .functions_api import build as build_functions
+from .iam_api import IamState, build_iam, build_resource_manager
 from .logging_api import LoggingState
 from .logging_api import build as build_logging
 from .run_api import RunState
@@ -80,8 +81,10 @@ class GcpFake:
         self.ingress = Ingress(self.workdir, self.identity.certs, self._revision_output)
         self.run = RunState(self.project, self.project_number, ingress=self.ingress, faults=self.faults)
         self.run.operations.polls = self.polls
+        self.iam = IamState(self.project, self.project_number, self.faults)
+        self.iam.reset(self.account.email)
         self.functions = FunctionsState(
-            self.project, self.project_number, self.run, self.emulator, uploads, self.faults
+            self.project, self.project_number, self.run, self.emulator, uploads, self.faults, iam=self.iam
         )
         self.functions.operations.polls = self.polls
         self.scheduler = SchedulerState(self.identity)
@@ -90,6 +93,8 @@ class GcpFake:
         self._add_service(build_run(self.run))
         self._add_service(build_scheduler(self.scheduler))
         self._add_service(build_logging(self.logging))
+        self._add_service(build_iam(self.iam))
+        self._add_service(build_resource_manager(self.iam))
         self.endpoints["storage"] = self.emulator.url
         return self
 
@@ -111,6 +116,8 @@ class GcpFake:
             self.faults.disabled_apis.clear()
             self.faults.failing_builds.clear()
             self.faults.iam_lag = 0
+            self.faults.account_lag = 0
+            self.iam.reset(self.account.email)
             self.functions.functions.clear()
             self.functions.operations.items.clear()
             self.ingress.close()
@@ -194,9 +201,12 @@ class GcpFake:
             "no_proxy": "127.0.0.1,localhost",
         }
 
-    def id_token(self, audience: str) -> str:
-        """An ID token for the deployer account, as `fetch_id_token` would get it."""
-        return self.identity.id_token(self.account.email, audience)
+    def id_token(self, audience: str, *, account: str | None = None) -> str:
+        """An ID token for the deployer (or an existing service `account`), as `fetch_id_token` gets it."""
+        email = account or self.account.email
+        if email not in self.iam.accounts:
+            raise KeyError(f"no service account {email} in the fake project")
+        return self.identity.id_token(email, audience)
 
     def auth_request(self) -> auth_requests.Request:
         return auth_requests.Request()

@@ -22,6 +22,7 @@ from google.cloud import functions_v2
 
 from .discovery import Api
 from .errors import GoogleError, already_exists, invalid_argument, not_found
+from .iam_api import IamState
 from .listing import label_filter, matches, page
 from .masks import apply_mask, keep, parse_mask, replace_all
 from .operations import EMPTY, Operations, now
@@ -73,6 +74,7 @@ class FunctionsState:
     faults: Faults
     functions: dict[str, dict[str, Any]] = field(default_factory=dict)
     operations: Operations = field(default_factory=Operations)
+    iam: IamState | None = None
 
     def uploads_bucket(self, region: str) -> str:
         return f"gcf-v2-uploads-{self.project_number}.{region}.cloudfunctions.appspot.com"
@@ -136,7 +138,11 @@ def _check_function(state: FunctionsState, function: dict[str, Any]) -> None:
         function.get("serviceConfig", {}).get("environmentVariables", {}), "service_config.environment_variables"
     )
     if "serviceAccountEmail" in function.get("serviceConfig", {}):
-        _check_account(function["serviceConfig"]["serviceAccountEmail"], "service_config.service_account_email")
+        email = function["serviceConfig"]["serviceAccountEmail"]
+        _check_account(email, "service_config.service_account_email")
+        if state.iam is not None and not state.iam.exists(email):
+            # What the real API answers (a 404, not a 400): firebase-tools issue 8841 quotes it.
+            raise GoogleError("NOT_FOUND", f"Service account projects/-/serviceAccounts/{email} was not found.")
     build_account = build.get("serviceAccount")
     if build_account is not None:
         found = re.fullmatch(r"projects/[^/]+/serviceAccounts/(.+)", build_account)
