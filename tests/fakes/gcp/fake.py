@@ -119,6 +119,7 @@ class GcpFake:
             self.faults.account_lag = 0
             self.iam.reset(self.account.email)
             self.functions.functions.clear()
+            self.functions.policies.clear()
             self.functions.operations.items.clear()
             self.ingress.close()
             self.run.services.clear()

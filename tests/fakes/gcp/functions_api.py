@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from google.cloud import functions_v2
+from google.iam.v1 import iam_policy_pb2
 
+from . import policies
 from .discovery import Api
 from .errors import GoogleError, already_exists, invalid_argument, not_found
 from .iam_api import IamState
@@ -75,6 +77,7 @@ class FunctionsState:
     functions: dict[str, dict[str, Any]] = field(default_factory=dict)
     operations: Operations = field(default_factory=Operations)
     iam: IamState | None = None
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)  # function -> its own IAM policy
 
     def uploads_bucket(self, region: str) -> str:
         return f"gcf-v2-uploads-{self.project_number}.{region}.cloudfunctions.appspot.com"
@@ -355,6 +358,7 @@ def build(state: FunctionsState) -> Service:
         _check_function(state, function)
         _, region = _location(parent)
         state.emulator.create_bucket(state.sources_bucket(region), state.project)
+        state.policies[name] = policies.fresh()
         return start_deploy(name, function, "create")
 
     def patch(req: Request) -> Any:
@@ -379,6 +383,7 @@ def build(state: FunctionsState) -> Service:
 
         def complete() -> dict[str, Any]:
             state.functions.pop(name, None)
+            state.policies.pop(name, None)
             service = function.get("serviceConfig", {}).get("service")
             if service:
                 state.run.delete_service(service)
@@ -403,6 +408,21 @@ def build(state: FunctionsState) -> Service:
     def get_operation(req: Request) -> Any:
         return state.operations.get(req.param("name"))
 
+    def get_iam_policy(req: Request) -> Any:
+        name = req.param("resource")
+        state.function(name)
+        return state.policies.setdefault(name, policies.fresh())
+
+    def set_iam_policy(req: Request) -> Any:
+        # A gen2 function's own policy (roles/cloudfunctions.*); who may call it is Cloud Run's
+        # run.invoker on its service, which this policy does not change.
+        name = req.param("resource")
+        state.function(name)
+        current = state.policies.setdefault(name, policies.fresh())
+        check = state.iam.check_member if state.iam is not None else None
+        state.policies[name] = policies.replace(current, req.body.get("policy", {}), check_member=check)
+        return state.policies[name]
+
     def list_runtimes(req: Request) -> Any:
         runtimes = [
             {"name": r, "displayName": f"Python 3.{r[7:]}", "stage": "GA", "environment": "GEN_2"} for r in RUNTIMES
@@ -418,9 +438,12 @@ def build(state: FunctionsState) -> Service:
         prefix + "functions.list": list_functions,
         prefix + "operations.get": get_operation,
         prefix + "runtimes.list": list_runtimes,
+        prefix + "functions.getIamPolicy": get_iam_policy,
+        prefix + "functions.setIamPolicy": set_iam_policy,
     }
     messages = {
         "Function": functions_v2.Function.pb(),
         "GenerateUploadUrlRequest": functions_v2.GenerateUploadUrlRequest.pb(),
+        "SetIamPolicyRequest": iam_policy_pb2.SetIamPolicyRequest,
     }
     return Service("cloudfunctions", api, handlers, messages)

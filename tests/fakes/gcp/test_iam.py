@@ -175,3 +175,21 @@ def test_id_tokens_are_minted_only_for_existing_accounts(gcp_fake: GcpFake) -> N
     assert claims["email"] == email
     with pytest.raises(KeyError):
         gcp_fake.id_token("http://127.0.0.1/x", account=f"ghost-account@{gcp_fake.project}.iam.gserviceaccount.com")
+
+
+def test_a_function_has_its_own_policy_with_the_etag_rule(gcp_fake: GcpFake) -> None:
+    from google.iam.v1 import iam_policy_pb2, policy_pb2
+
+    name = create(gcp_fake, "own-policy").name
+    client = functions_client(gcp_fake)
+    read = client.get_iam_policy(request=iam_policy_pb2.GetIamPolicyRequest(resource=name))
+    assert list(read.bindings) == [] and read.etag
+    changed = policy_pb2.Policy()
+    changed.CopyFrom(read)
+    changed.bindings.add(role="roles/cloudfunctions.viewer", members=[f"serviceAccount:{gcp_fake.account.email}"])
+    stored = client.set_iam_policy(request=iam_policy_pb2.SetIamPolicyRequest(resource=name, policy=changed))
+    assert stored.etag != read.etag and [b.role for b in stored.bindings] == ["roles/cloudfunctions.viewer"]
+    with pytest.raises(exceptions.Conflict):
+        client.set_iam_policy(request=iam_policy_pb2.SetIamPolicyRequest(resource=name, policy=read))
+    with pytest.raises(exceptions.NotFound):
+        client.get_iam_policy(request=iam_policy_pb2.GetIamPolicyRequest(resource=name + "-gone"))
