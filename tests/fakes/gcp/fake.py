@@ -22,6 +22,7 @@ from google.auth.transport import requests as auth_requests
 from google.oauth2 import service_account
 
 from .auth import Identity
+from .builds import Builder
 from .errors import GoogleError
 from .functions_api import FunctionsState
 from .functions_api import build as build_functions
@@ -50,12 +51,16 @@ class GcpFake:
         region: str = "us-central1",
         project_number: str = "123456789012",
         polls: int = 1,
+        install_requirements: bool = True,
+        deps_cache: Path | None = None,
     ) -> None:
         self.workdir = workdir
         self.project = project
         self.region = region
         self.project_number = project_number
         self.polls = polls
+        self.install_requirements = install_requirements
+        self.deps_cache = deps_cache
         self.identity = Identity(project)
         self.hub = Hub(self._authenticate)
         self.hub.project_number = project_number
@@ -84,7 +89,16 @@ class GcpFake:
         self.iam = IamState(self.project, self.project_number, self.faults)
         self.iam.reset(self.account.email)
         self.functions = FunctionsState(
-            self.project, self.project_number, self.run, self.emulator, uploads, self.faults, iam=self.iam
+            self.project,
+            self.project_number,
+            self.run,
+            self.emulator,
+            uploads,
+            self.faults,
+            iam=self.iam,
+            builder=Builder(self.deps_cache, proxy=f"http://127.0.0.1:{self.closed_port}")
+            if self.install_requirements
+            else None,
         )
         self.functions.operations.polls = self.polls
         self.scheduler = SchedulerState(self.identity)

@@ -22,6 +22,7 @@ from google.cloud import functions_v2
 from google.iam.v1 import iam_policy_pb2
 
 from . import policies
+from .builds import Builder, BuildFailed, requirements_of
 from .discovery import Api
 from .errors import GoogleError, already_exists, invalid_argument, not_found
 from .iam_api import IamState
@@ -77,6 +78,7 @@ class FunctionsState:
     functions: dict[str, dict[str, Any]] = field(default_factory=dict)
     operations: Operations = field(default_factory=Operations)
     iam: IamState | None = None
+    builder: Builder | None = None  # None: requirements are not installed (revisions use the host's packages)
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)  # function -> its own IAM policy
 
     def uploads_bucket(self, region: str) -> str:
@@ -264,6 +266,18 @@ def build(state: FunctionsState) -> Service:
         uploaded = build_cfg["source"]["storageSource"]
         archive = state.emulator.get(uploaded["bucket"], uploaded["object"])
         assert archive is not None, "checked at create/patch"
+        deps = None
+        if state.builder is not None:
+            try:
+                deps = state.builder.install(requirements_of(archive))
+            except BuildFailed as exc:
+                # The shape of Cloud Build's answer when the pip step of the Python buildpack fails.
+                raise GoogleError(
+                    "INVALID_ARGUMENT",
+                    f"Build failed with status: FAILURE and message: pip_download_wheels had stderr output:\n{exc}\n\n"
+                    f"error: `pip_download_wheels` returned code: 1; Error ID: {secrets.token_hex(4)}. "
+                    f"Build logs: {location}/builds/{uuid.uuid4()}",
+                ) from None
         sources = state.sources_bucket(region)
         copied = state.emulator.put(sources, f"{function_id}/function-source.zip", archive, "application/zip")
         resolved = {
@@ -284,6 +298,7 @@ def build(state: FunctionsState) -> Service:
             container=container,
             latest=bool(svc_cfg.get("allTrafficOnLatestRevision")),
             code=(archive, build_cfg.get("entryPoint", function_id), dict(svc_cfg.get("environmentVariables", {}))),
+            deps=deps,
         )
         svc_cfg["service"] = service_name
         svc_cfg["revision"] = revision

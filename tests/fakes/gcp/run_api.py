@@ -12,6 +12,7 @@ import copy
 import secrets
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from google.cloud import run_v2
@@ -82,6 +83,7 @@ class RunState:
         container: dict[str, Any],
         latest: bool,
         code: tuple[bytes, str, dict[str, str]] | None = None,
+        deps: Path | None = None,
     ) -> str:
         """A new revision of service `name` (created if new); it takes all traffic when `latest`.
 
@@ -109,7 +111,7 @@ class RunState:
         revision = f"{service_id}-{number:05d}-{suffix}"
         if code is not None and self.ingress is not None:
             archive, target, env = code
-            self.ingress.add_revision(name, revision, archive, target, env)
+            self.ingress.add_revision(name, revision, archive, target, env, deps=deps)
             try:
                 self.ingress.start(revision)
             except RuntimeError as exc:
