@@ -50,6 +50,7 @@ class Match:
     method: Method
     path_params: dict[str, str]
     query: dict[str, str]
+    api: Api | None = None  # the document that routed it, whose schemas validate the body
 
 
 @cache
@@ -58,6 +59,28 @@ def load(document: str) -> dict[str, Any]:
     text = resources.files(DOCUMENTS).joinpath(f"{document}.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
+
+
+class Apis:
+    """Several versions of one API on one endpoint (Resource Manager v1 and v3): routed by path."""
+
+    def __init__(self, *documents: str) -> None:
+        self.versions = [Api(document) for document in documents]
+
+    def route(self, http_method: str, path: str, query_string: str) -> Match:
+        missing: GoogleError | None = None
+        for api in self.versions:
+            try:
+                return api.route(http_method, path, query_string)
+            except GoogleError as exc:
+                if exc.status != "NOT_FOUND":
+                    raise
+                missing = exc
+        assert missing is not None
+        raise missing
+
+    def validate(self, body: Any, schema_name: str, *, root: str, check_required: bool = True) -> dict[str, Any]:
+        return self.versions[0].validate(body, schema_name, root=root, check_required=check_required)
 
 
 def _template_regex(template: str, *, flat: bool) -> re.Pattern[str]:
@@ -108,7 +131,7 @@ class Api:
             found = method.path.match(path)
             assert found is not None, (method.id, path)
             params = {name: value for name, value in found.groupdict().items()}
-            return Match(method, params, self._query(method, params, query_string))
+            return Match(method, params, self._query(method, params, query_string), self)
         if candidates:
             raise GoogleError("UNIMPLEMENTED", f"Method {http_method} is not allowed on {path}")
         raise GoogleError("NOT_FOUND", f"The requested URL {path} was not found on this server.")

@@ -22,9 +22,11 @@ from google.auth.transport import requests as auth_requests
 from google.oauth2 import service_account
 
 from .auth import Identity
+from .builds import Builder
 from .errors import GoogleError
 from .functions_api import FunctionsState
 from .functions_api import build as build_functions
+from .iam_api import IamState, build_iam, build_resource_manager
 from .logging_api import LoggingState
 from .logging_api import build as build_logging
 from .run_api import RunState
@@ -49,12 +51,16 @@ class GcpFake:
         region: str = "us-central1",
         project_number: str = "123456789012",
         polls: int = 1,
+        install_requirements: bool = True,
+        deps_cache: Path | None = None,
     ) -> None:
         self.workdir = workdir
         self.project = project
         self.region = region
         self.project_number = project_number
         self.polls = polls
+        self.install_requirements = install_requirements
+        self.deps_cache = deps_cache
         self.identity = Identity(project)
         self.hub = Hub(self._authenticate)
         self.hub.project_number = project_number
@@ -80,8 +86,19 @@ class GcpFake:
         self.ingress = Ingress(self.workdir, self.identity.certs, self._revision_output)
         self.run = RunState(self.project, self.project_number, ingress=self.ingress, faults=self.faults)
         self.run.operations.polls = self.polls
+        self.iam = IamState(self.project, self.project_number, self.faults)
+        self.iam.reset(self.account.email)
         self.functions = FunctionsState(
-            self.project, self.project_number, self.run, self.emulator, uploads, self.faults
+            self.project,
+            self.project_number,
+            self.run,
+            self.emulator,
+            uploads,
+            self.faults,
+            iam=self.iam,
+            builder=Builder(self.deps_cache, proxy=f"http://127.0.0.1:{self.closed_port}")
+            if self.install_requirements
+            else None,
         )
         self.functions.operations.polls = self.polls
         self.scheduler = SchedulerState(self.identity)
@@ -90,6 +107,8 @@ class GcpFake:
         self._add_service(build_run(self.run))
         self._add_service(build_scheduler(self.scheduler))
         self._add_service(build_logging(self.logging))
+        self._add_service(build_iam(self.iam))
+        self._add_service(build_resource_manager(self.iam))
         self.endpoints["storage"] = self.emulator.url
         return self
 
@@ -111,7 +130,10 @@ class GcpFake:
             self.faults.disabled_apis.clear()
             self.faults.failing_builds.clear()
             self.faults.iam_lag = 0
+            self.faults.account_lag = 0
+            self.iam.reset(self.account.email)
             self.functions.functions.clear()
+            self.functions.policies.clear()
             self.functions.operations.items.clear()
             self.ingress.close()
             self.run.services.clear()
@@ -194,9 +216,12 @@ class GcpFake:
             "no_proxy": "127.0.0.1,localhost",
         }
 
-    def id_token(self, audience: str) -> str:
-        """An ID token for the deployer account, as `fetch_id_token` would get it."""
-        return self.identity.id_token(self.account.email, audience)
+    def id_token(self, audience: str, *, account: str | None = None) -> str:
+        """An ID token for the deployer (or an existing service `account`), as `fetch_id_token` gets it."""
+        email = account or self.account.email
+        if email not in self.iam.accounts:
+            raise KeyError(f"no service account {email} in the fake project")
+        return self.identity.id_token(email, audience)
 
     def auth_request(self) -> auth_requests.Request:
         return auth_requests.Request()

@@ -19,9 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from google.cloud import functions_v2
+from google.iam.v1 import iam_policy_pb2
 
+from . import policies
+from .builds import Builder, BuildFailed, requirements_of
 from .discovery import Api
 from .errors import GoogleError, already_exists, invalid_argument, not_found
+from .iam_api import IamState
 from .listing import label_filter, matches, page
 from .masks import apply_mask, keep, parse_mask, replace_all
 from .operations import EMPTY, Operations, now
@@ -73,6 +77,9 @@ class FunctionsState:
     faults: Faults
     functions: dict[str, dict[str, Any]] = field(default_factory=dict)
     operations: Operations = field(default_factory=Operations)
+    iam: IamState | None = None
+    builder: Builder | None = None  # None: requirements are not installed (revisions use the host's packages)
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)  # function -> its own IAM policy
 
     def uploads_bucket(self, region: str) -> str:
         return f"gcf-v2-uploads-{self.project_number}.{region}.cloudfunctions.appspot.com"
@@ -136,7 +143,11 @@ def _check_function(state: FunctionsState, function: dict[str, Any]) -> None:
         function.get("serviceConfig", {}).get("environmentVariables", {}), "service_config.environment_variables"
     )
     if "serviceAccountEmail" in function.get("serviceConfig", {}):
-        _check_account(function["serviceConfig"]["serviceAccountEmail"], "service_config.service_account_email")
+        email = function["serviceConfig"]["serviceAccountEmail"]
+        _check_account(email, "service_config.service_account_email")
+        if state.iam is not None and not state.iam.exists(email):
+            # What the real API answers (a 404, not a 400): firebase-tools issue 8841 quotes it.
+            raise GoogleError("NOT_FOUND", f"Service account projects/-/serviceAccounts/{email} was not found.")
     build_account = build.get("serviceAccount")
     if build_account is not None:
         found = re.fullmatch(r"projects/[^/]+/serviceAccounts/(.+)", build_account)
@@ -255,6 +266,18 @@ def build(state: FunctionsState) -> Service:
         uploaded = build_cfg["source"]["storageSource"]
         archive = state.emulator.get(uploaded["bucket"], uploaded["object"])
         assert archive is not None, "checked at create/patch"
+        deps = None
+        if state.builder is not None:
+            try:
+                deps = state.builder.install(requirements_of(archive))
+            except BuildFailed as exc:
+                # The shape of Cloud Build's answer when the pip step of the Python buildpack fails.
+                raise GoogleError(
+                    "INVALID_ARGUMENT",
+                    f"Build failed with status: FAILURE and message: pip_download_wheels had stderr output:\n{exc}\n\n"
+                    f"error: `pip_download_wheels` returned code: 1; Error ID: {secrets.token_hex(4)}. "
+                    f"Build logs: {location}/builds/{uuid.uuid4()}",
+                ) from None
         sources = state.sources_bucket(region)
         copied = state.emulator.put(sources, f"{function_id}/function-source.zip", archive, "application/zip")
         resolved = {
@@ -275,6 +298,7 @@ def build(state: FunctionsState) -> Service:
             container=container,
             latest=bool(svc_cfg.get("allTrafficOnLatestRevision")),
             code=(archive, build_cfg.get("entryPoint", function_id), dict(svc_cfg.get("environmentVariables", {}))),
+            deps=deps,
         )
         svc_cfg["service"] = service_name
         svc_cfg["revision"] = revision
@@ -349,6 +373,7 @@ def build(state: FunctionsState) -> Service:
         _check_function(state, function)
         _, region = _location(parent)
         state.emulator.create_bucket(state.sources_bucket(region), state.project)
+        state.policies[name] = policies.fresh()
         return start_deploy(name, function, "create")
 
     def patch(req: Request) -> Any:
@@ -373,6 +398,7 @@ def build(state: FunctionsState) -> Service:
 
         def complete() -> dict[str, Any]:
             state.functions.pop(name, None)
+            state.policies.pop(name, None)
             service = function.get("serviceConfig", {}).get("service")
             if service:
                 state.run.delete_service(service)
@@ -397,6 +423,21 @@ def build(state: FunctionsState) -> Service:
     def get_operation(req: Request) -> Any:
         return state.operations.get(req.param("name"))
 
+    def get_iam_policy(req: Request) -> Any:
+        name = req.param("resource")
+        state.function(name)
+        return state.policies.setdefault(name, policies.fresh())
+
+    def set_iam_policy(req: Request) -> Any:
+        # A gen2 function's own policy (roles/cloudfunctions.*); who may call it is Cloud Run's
+        # run.invoker on its service, which this policy does not change.
+        name = req.param("resource")
+        state.function(name)
+        current = state.policies.setdefault(name, policies.fresh())
+        check = state.iam.check_member if state.iam is not None else None
+        state.policies[name] = policies.replace(current, req.body.get("policy", {}), check_member=check)
+        return state.policies[name]
+
     def list_runtimes(req: Request) -> Any:
         runtimes = [
             {"name": r, "displayName": f"Python 3.{r[7:]}", "stage": "GA", "environment": "GEN_2"} for r in RUNTIMES
@@ -412,9 +453,12 @@ def build(state: FunctionsState) -> Service:
         prefix + "functions.list": list_functions,
         prefix + "operations.get": get_operation,
         prefix + "runtimes.list": list_runtimes,
+        prefix + "functions.getIamPolicy": get_iam_policy,
+        prefix + "functions.setIamPolicy": set_iam_policy,
     }
     messages = {
         "Function": functions_v2.Function.pb(),
         "GenerateUploadUrlRequest": functions_v2.GenerateUploadUrlRequest.pb(),
+        "SetIamPolicyRequest": iam_policy_pb2.SetIamPolicyRequest,
     }
     return Service("cloudfunctions", api, handlers, messages)

@@ -8,17 +8,17 @@ than the current one is refused with 409 ABORTED; one sent without an etag overw
 
 from __future__ import annotations
 
-import base64
 import copy
-import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from google.cloud import run_v2
 from google.iam.v1 import iam_policy_pb2
 
+from . import policies
 from .discovery import Api
 from .errors import GoogleError, invalid_argument, not_found
 from .listing import page
@@ -30,13 +30,6 @@ from .server import Faults, Handler, Request, Service
 SERVICE_TYPE = "type.googleapis.com/google.cloud.run.v2.Service"
 LATEST = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
 BY_REVISION = "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION"
-_MEMBER = re.compile(
-    r"^(allUsers|allAuthenticatedUsers|(user|serviceAccount|group|domain|principal|principalSet|deleted:\w+):.+)$"
-)
-
-
-def _etag() -> str:
-    return base64.b64encode(secrets.token_bytes(8)).decode()
 
 
 @dataclass
@@ -90,6 +83,7 @@ class RunState:
         container: dict[str, Any],
         latest: bool,
         code: tuple[bytes, str, dict[str, str]] | None = None,
+        deps: Path | None = None,
     ) -> str:
         """A new revision of service `name` (created if new); it takes all traffic when `latest`.
 
@@ -117,7 +111,7 @@ class RunState:
         revision = f"{service_id}-{number:05d}-{suffix}"
         if code is not None and self.ingress is not None:
             archive, target, env = code
-            self.ingress.add_revision(name, revision, archive, target, env)
+            self.ingress.add_revision(name, revision, archive, target, env, deps=deps)
             try:
                 self.ingress.start(revision)
             except RuntimeError as exc:
@@ -252,27 +246,8 @@ def build(state: RunState) -> Service:
     def set_iam_policy(req: Request) -> Any:
         resource = req.param("resource")
         state.service(resource)
-        policy = req.body.get("policy", {})
         current = state.policies[resource]
-        if "etag" in policy and policy["etag"] != current["etag"]:
-            raise GoogleError(
-                "ABORTED",
-                "There were concurrent policy changes. Please retry the whole read-modify-write with exponential "
-                f"backoff. The request's ETag '{policy['etag']}' did not match the current policy's ETag "
-                f"'{current['etag']}'.",
-            )
-        for binding in policy.get("bindings", []):
-            role = binding.get("role", "")
-            if not role.startswith(("roles/", "projects/", "organizations/")):
-                raise invalid_argument(
-                    f"Role {role} is not supported for this resource.", field_path="policy.bindings.role"
-                )
-            for member in binding.get("members", []):
-                if not _MEMBER.match(member):
-                    raise invalid_argument(f"Invalid member: {member}", field_path="policy.bindings.members")
-        stored = {key: value for key, value in policy.items() if key != "etag"}
-        stored["version"] = policy.get("version", 1)
-        stored["etag"] = _etag()
+        stored = policies.replace(current, req.body.get("policy", {}))
         if state.faults is not None and state.faults.iam_lag:
             state.lagging[resource] = (current, state.faults.iam_lag)
         state.policies[resource] = stored

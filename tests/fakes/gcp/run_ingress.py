@@ -46,6 +46,7 @@ class Revision:
     source: Path
     target: str
     env: dict[str, str]
+    deps: Path | None = None  # the requirements the build installed, on PYTHONPATH after the source
     process: subprocess.Popen[bytes] | None = None
     port: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -61,7 +62,7 @@ class Revision:
         self.port = free_port()
         command = [sys.executable, "-m", "functions_framework", "--target", self.target, "--host", "127.0.0.1"]
         command += ["--port", str(self.port), "--source", str(self.source / "main.py")]
-        env = {**os.environ, **self.env, "PORT": str(self.port), "K_SERVICE": self.service_id, "K_REVISION": self.name}
+        env = {**self.environ(), "PORT": str(self.port)}
         env["PYTHONUNBUFFERED"] = "1"
         self.process = subprocess.Popen(
             command, cwd=self.source, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -80,6 +81,14 @@ class Revision:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError(f"revision {self.name} did not listen within 30 s")
+
+    def environ(self) -> dict[str, str]:
+        """The process environment: the function's variables, the K_* names, the installed requirements."""
+        env = {**os.environ, **self.env, "K_SERVICE": self.service_id, "K_REVISION": self.name}
+        if self.deps is not None:
+            # As in the image Cloud Build makes: the function's own files first, then its requirements.
+            env["PYTHONPATH"] = os.pathsep.join([str(self.source), str(self.deps)])
+        return env
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -122,12 +131,21 @@ class Ingress:
             self.doors[service] = server
         return f"http://127.0.0.1:{self.doors[service].server_port}"
 
-    def add_revision(self, service: str, revision: str, archive: bytes, target: str, env: dict[str, str]) -> None:
+    def add_revision(
+        self,
+        service: str,
+        revision: str,
+        archive: bytes,
+        target: str,
+        env: dict[str, str],
+        *,
+        deps: Path | None = None,
+    ) -> None:
         source = self.workdir / "revisions" / revision
         source.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(io.BytesIO(archive)) as zf:
             zf.extractall(source)
-        self.revisions[revision] = Revision(revision, service.rsplit("/", 1)[1], source, target, env)
+        self.revisions[revision] = Revision(revision, service.rsplit("/", 1)[1], source, target, env, deps)
 
     def start(self, revision: str) -> None:
         """Check `revision` can start, as Cloud Run's health check does on deploy; RuntimeError if not.
@@ -138,9 +156,13 @@ class Ingress:
         found = self.revisions[revision]
         missing = f"Function {found.target} is not defined in main.py"
         probe = f"import sys, main\nif not callable(getattr(main, {found.target!r}, None)): sys.exit({missing!r})\n"
-        env = {**os.environ, **found.env, "K_SERVICE": found.service_id, "K_REVISION": found.name}
         result = subprocess.run(
-            [sys.executable, "-c", probe], cwd=found.source, env=env, capture_output=True, text=True, timeout=120
+            [sys.executable, "-c", probe],
+            cwd=found.source,
+            env=found.environ(),
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         if result.returncode != 0:
             lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 from google.protobuf.message import Message
 
 from .canonical import canonical
-from .discovery import Api, Match
+from .discovery import Api, Apis, Match
 from .errors import GoogleError, error_info
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -78,6 +78,7 @@ class Faults:
     disabled_apis: set[str] = field(default_factory=set)
     failing_builds: list[str] = field(default_factory=list)
     iam_lag: int = 0
+    account_lag: int = 0
 
     def fail(
         self,
@@ -110,6 +111,14 @@ class Faults:
         binding and calls the URL at once must be ready for a 403 meanwhile.
         """
         self.iam_lag = requests
+
+    def delay_accounts(self, checks: int) -> None:
+        """Each service account created from now on is missed by the next `checks` existence checks.
+
+        IAM is eventually consistent: right after serviceAccounts.create, a project setIamPolicy
+        naming the account (400) or a function running as it (404) can fail for a while.
+        """
+        self.account_lag = checks
 
     def fail_next_build(self, message: str = "Build failed: missing dependency") -> None:
         """The next function create/update operation ends in `error`, the function in state FAILED."""
@@ -148,7 +157,7 @@ class Service:
     """One API as the fake serves it: its discovery document, handlers, and proto types for bodies."""
 
     name: str  # "cloudfunctions", "run", "cloudscheduler", "logging"
-    api: Api
+    api: Api | Apis
     handlers: dict[str, Handler]
     messages: dict[str, type[Message]] = field(default_factory=dict)  # discovery schema -> proto
 
@@ -232,7 +241,9 @@ def serve_api(service: Service, hub: Hub) -> ThreadingHTTPServer:
                 if match.method.request:
                     root = match.method.request[0].lower() + match.method.request[1:]
                     patching = match.method.id.endswith(".patch")
-                    checked = service.api.validate(body, match.method.request, root=root, check_required=not patching)
+                    checked = (match.api or service.api).validate(
+                        body, match.method.request, root=root, check_required=not patching
+                    )
                     message = service.messages.get(match.method.request)
                     if message is not None:
                         checked = canonical(checked, message, where=root)
