@@ -1,8 +1,8 @@
-"""Google Cloud Functions (2nd gen). Packaging is here; the deploy side lands in a later issue."""
+"""Google Cloud Functions (2nd gen). google-cloud-* is imported only inside the modules that call Google."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import TYPE_CHECKING
 
 from faas import (
     CLOUD_SCHEDULER,
@@ -10,11 +10,15 @@ from faas import (
     FunctionLimits,
     PackageTarget,
     Provider,
-    ProviderOptions,
     SizeLimits,
     check_limits,
     entry_source,
 )
+from faas.providers.gcp.options import GcpOptions
+
+if TYPE_CHECKING:
+    from faas import Artifact, DeployResult, Plan
+    from faas.providers.gcp.context import Deployment
 
 MB = 1024 * 1024
 # Cloud Functions (2nd gen) quotas: HTTP functions run up to 60 minutes, event-driven ones 9.
@@ -28,18 +32,23 @@ ENTRY_MODULE = "faas_entry"
 BUILD_ENVIRONMENT = {"GOOGLE_FUNCTION_SOURCE": f"{ENTRY_MODULE}.py"}
 
 
-class GcpOptions(ProviderOptions):
-    project: str | None = Field(default=None, description="Google Cloud project id (default: from gcloud / ADC).")
-    region: str = Field(default="us-central1", description="Region of the functions.")
-    allow_unauthenticated: bool = Field(default=True, description="Let anyone call the HTTP app (public website).")
-
-
 class GcpProvider(Provider[GcpOptions]):
     name = "gcp"
     description = "Google Cloud Functions (2nd gen); builds dependencies remotely from requirements.txt"
-    capabilities = frozenset({Capability.PACKAGE})
+    capabilities = frozenset({Capability.PACKAGE, Capability.DEPLOY, Capability.HTTP, Capability.UNDEPLOY})
     requires = ("google.cloud.functions_v2",)
     extra = "gcp"
+
+    _deployment: Deployment | None = None
+
+    @property
+    def deployment(self) -> Deployment:
+        """The project and stage on Google Cloud (reads Application Default Credentials on first use)."""
+        if self._deployment is None:
+            from faas.providers.gcp.context import open_deployment
+
+            self._deployment = open_deployment(self.project, self.options, self.reporter)
+        return self._deployment
 
     def package_target(self) -> PackageTarget:
         # Cloud Functions installs requirements.txt itself, for its own platform: ship pins, not wheels.
@@ -60,3 +69,23 @@ class GcpProvider(Provider[GcpOptions]):
 
     def check_limits(self) -> None:
         check_limits(self.project, app=HTTP_LIMITS, functions=EVENT_LIMITS)
+
+    def plan(self, artifact: Artifact) -> Plan:
+        from faas.providers.gcp import planner
+
+        return planner.plan(self.deployment, artifact)
+
+    def apply(self, plan: Plan, artifact: Artifact) -> DeployResult:
+        from faas.providers.gcp import planner
+
+        return planner.apply(self.deployment, plan, artifact)
+
+    def plan_undeploy(self, keep_artifacts: bool = False) -> Plan:
+        from faas.providers.gcp import undeploy
+
+        return undeploy.plan_undeploy(self.deployment)
+
+    def undeploy(self, plan: Plan) -> None:
+        from faas.providers.gcp import undeploy
+
+        undeploy.undeploy(self.deployment, plan)

@@ -1,0 +1,265 @@
+"""Cloud Functions (2nd gen): the desired function per key, its plan against what is deployed, and the steps.
+
+A function is created, or patched with an explicit update mask (a patch without one replaces every
+field). Every patch sets `service_config.all_traffic_on_latest_revision`, so a deploy after a
+rollback serves the new code. The artifact's hash is a label: the same code is never re-uploaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from google.api_core import exceptions
+from google.api_core.future import polling
+from google.cloud import functions_v2
+from google.protobuf import field_mask_pb2
+
+from faas import (
+    Action,
+    ApplyState,
+    Artifact,
+    Change,
+    DesiredFunction,
+    Detail,
+    desired_functions,
+    environment_diff,
+    field_diff,
+)
+from faas.providers.gcp.context import ARTIFACT, SOURCE, Deployment
+from faas.providers.gcp.naming import CODE_LABEL, code_label
+
+RESOURCE = "cloud function"
+ENTRY_POINT = "handler"
+# Deploys take minutes on Cloud Functions; poll gently but give the build its time.
+POLLING = polling.DEFAULT_POLLING.with_delay(initial=0.05, maximum=5.0).with_timeout(1800)
+
+CONFIG_MASK = (
+    "service_config.available_memory",
+    "service_config.available_cpu",
+    "service_config.timeout_seconds",
+    "service_config.environment_variables",
+    "service_config.min_instance_count",
+    "service_config.max_instance_count",
+    "service_config.max_instance_request_concurrency",
+    "service_config.service_account_email",
+    "service_config.all_traffic_on_latest_revision",
+    "labels",
+)
+CODE_MASK = (
+    "build_config.runtime",
+    "build_config.entry_point",
+    "build_config.source",
+    "build_config.environment_variables",
+)
+
+
+def runtime(python: str) -> str:
+    return "python" + python.replace(".", "")
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """One function as Cloud Functions will be told, minus the source (known only after the upload)."""
+
+    key: str
+    name: str
+    runtime: str
+    memory: str
+    cpu: str
+    timeout: int
+    environment: dict[str, str]
+    min_instances: int
+    max_instances: int
+    concurrency: int
+    service_account: str
+    labels: dict[str, str]
+    public: bool
+
+
+def wanted(deployment: Deployment, artifact: Artifact) -> list[Wanted]:
+    out = []
+    for spec in desired_functions(deployment.project):
+        out.append(_wanted(deployment, spec, artifact))
+    return out
+
+
+def _wanted(deployment: Deployment, spec: DesiredFunction, artifact: Artifact) -> Wanted:
+    concurrency = spec.concurrency or 1
+    labels = {**deployment.tags(spec.key), CODE_LABEL: code_label(artifact.sha256)}
+    return Wanted(
+        key=spec.key,
+        name=deployment.function_name(spec.key),
+        runtime=runtime(spec.python),
+        memory=f"{spec.memory}Mi",
+        # More than one request per instance needs a whole CPU (Cloud Functions refuses it otherwise).
+        cpu="1" if concurrency > 1 else "",
+        timeout=spec.timeout,
+        environment=dict(spec.environment),
+        min_instances=spec.min_instances or 0,
+        max_instances=spec.max_instances or 0,
+        concurrency=concurrency,
+        service_account=deployment.options.service_account or "",
+        labels=labels,
+        public=spec.is_app and deployment.options.allow_unauthenticated,
+    )
+
+
+def deployed(deployment: Deployment, name: str) -> functions_v2.Function | None:
+    try:
+        return deployment.functions.get_function(name=name)
+    except exceptions.NotFound:
+        return None
+
+
+def _config_fields(have: functions_v2.Function, want: Wanted) -> list[tuple[str, object, object]]:
+    service = have.service_config
+    fields: list[tuple[str, object, object]] = [
+        ("memory", service.available_memory, want.memory),
+        ("timeout", service.timeout_seconds, want.timeout),
+        ("min instances", service.min_instance_count, want.min_instances),
+        ("max instances", service.max_instance_count, want.max_instances),
+        ("concurrency", service.max_instance_request_concurrency, want.concurrency),
+        ("traffic on latest", service.all_traffic_on_latest_revision, True),
+    ]
+    if want.cpu:
+        fields.append(("cpu", service.available_cpu, want.cpu))
+    if want.service_account:
+        fields.append(("service account", service.service_account_email, want.service_account))
+    owned = {k: v for k, v in have.labels.items() if k != CODE_LABEL}
+    fields.append(
+        ("labels", dict(sorted(owned.items())), dict(sorted((k, v) for k, v in want.labels.items() if k != CODE_LABEL)))
+    )
+    return fields
+
+
+def plan_functions(deployment: Deployment, specs: list[Wanted]) -> tuple[list[Action], bool]:
+    """Actions for every function that is missing, FAILED or different; and whether code must be uploaded."""
+    actions: list[Action] = []
+    needs_code = False
+    for want in specs:
+        have = deployed(deployment, want.name)
+        short = want.name.rsplit("/", 1)[1]
+        if have is None:
+            actions.append(Action(Change.CREATE, RESOURCE, short, (), FunctionStep(want, create=True, code=True)))
+            needs_code = True
+            continue
+        failed = have.state == functions_v2.Function.State.FAILED
+        code = (
+            failed
+            or have.labels.get(CODE_LABEL) != want.labels[CODE_LABEL]
+            or (have.build_config.runtime != want.runtime)
+        )
+        details: list[Detail] = field_diff(_config_fields(have, want))
+        details += environment_diff(dict(have.service_config.environment_variables), want.environment)
+        if code:
+            details.insert(0, ("code", "failed" if failed else "", "new artifact"))
+        if details:
+            actions.append(
+                Action(Change.UPDATE, RESOURCE, short, tuple(details), FunctionStep(want, create=False, code=code))
+            )
+            needs_code = needs_code or code
+    return actions, needs_code
+
+
+def function_of(want: Wanted, source: Any | None) -> functions_v2.Function:
+    build = functions_v2.BuildConfig(runtime=want.runtime, entry_point=ENTRY_POINT)
+    if source is not None:
+        from faas.providers.gcp.provider import BUILD_ENVIRONMENT
+
+        build.source = functions_v2.Source(storage_source=source)
+        build.environment_variables = dict(BUILD_ENVIRONMENT)
+    service = functions_v2.ServiceConfig(
+        available_memory=want.memory,
+        timeout_seconds=want.timeout,
+        environment_variables=want.environment,
+        min_instance_count=want.min_instances,
+        max_instance_count=want.max_instances,
+        max_instance_request_concurrency=want.concurrency,
+        all_traffic_on_latest_revision=True,
+    )
+    if want.cpu:
+        service.available_cpu = want.cpu
+    if want.service_account:
+        service.service_account_email = want.service_account
+    return functions_v2.Function(name=want.name, build_config=build, service_config=service, labels=want.labels)
+
+
+def update_mask(*, code: bool, want: Wanted) -> field_mask_pb2.FieldMask:
+    paths = [p for p in CONFIG_MASK if (p != "service_config.service_account_email" or want.service_account)]
+    if not want.cpu:
+        paths.remove("service_config.available_cpu")
+    return field_mask_pb2.FieldMask(paths=[*(CODE_MASK if code else ()), *paths])
+
+
+def upload_source(deployment: Deployment, artifact: Artifact) -> Any:
+    """A signed upload URL, then a plain PUT of the zip: no Authorization header (the URL is the credential)."""
+    answer = deployment.functions.generate_upload_url(
+        request=functions_v2.GenerateUploadUrlRequest(
+            parent=deployment.location, environment=functions_v2.Environment.GEN_2
+        )
+    )
+    with artifact.path.open("rb") as body:
+        # A bare requests call: an authorized session would add the bearer token the signed URL refuses.
+        put = requests.put(answer.upload_url, data=body, headers={"content-type": "application/zip"}, timeout=600)
+    if put.status_code >= 300:
+        raise exceptions.from_http_response(put)
+    return answer.storage_source
+
+
+@dataclass(frozen=True)
+class UploadStep:
+    def run(self, deployment: Deployment, state: ApplyState) -> None:
+        state.learn(SOURCE, upload_source(deployment, state.require(ARTIFACT)))
+
+
+@dataclass(frozen=True)
+class FunctionStep:
+    """Create the function, or patch it with an explicit mask; ALREADY_EXISTS on create becomes a patch."""
+
+    want: Wanted
+    create: bool
+    code: bool
+
+    def run(self, deployment: Deployment, state: ApplyState) -> None:
+        source = state.require(SOURCE) if self.code else None
+        function = function_of(self.want, source)
+        client = deployment.functions
+        if self.create:
+            try:
+                op = client.create_function(
+                    parent=deployment.location, function=function, function_id=self.want.name.rsplit("/", 1)[1]
+                )
+            except exceptions.Conflict as error:
+                if _status(error) != "ALREADY_EXISTS":
+                    raise
+                op = client.update_function(function=function, update_mask=update_mask(code=True, want=self.want))
+        else:
+            op = client.update_function(function=function, update_mask=update_mask(code=self.code, want=self.want))
+        result = op.result(polling=POLLING)
+        state.versions[self.want.key] = result.service_config.revision
+        if self.want.key == deployment.primary and result.service_config.uri:
+            state.url = result.service_config.uri
+
+
+def _status(error: exceptions.GoogleAPICallError) -> str:
+    from faas.providers.gcp.context import _status as status
+
+    return status(error)
+
+
+@dataclass(frozen=True)
+class DeleteFunctionStep:
+    name: str
+
+    def run(self, deployment: Deployment, state: ApplyState) -> None:
+        deployment.functions.delete_function(name=self.name).result(polling=POLLING)
+
+
+def owned_functions(deployment: Deployment) -> list[functions_v2.Function]:
+    """Every function labelled for this project and stage (found by labels, not by name)."""
+    labels = deployment.names.tags()
+    query = " AND ".join(f"labels.{k}={v}" for k, v in sorted(labels.items()))
+    found = deployment.functions.list_functions(request={"parent": deployment.location, "filter": query})
+    return [f for f in found if deployment.names.owns(dict(f.labels))]

@@ -1,0 +1,80 @@
+"""Public HTTP: `roles/run.invoker` for `allUsers` on the app's Cloud Run service, merged with its etag.
+
+Cloud Run stores bindings as sent, duplicates included, so the merge is ours: the member is present
+exactly once when the app is public, and absent when `allow_unauthenticated = false`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from google.iam.v1 import iam_policy_pb2, policy_pb2
+
+from faas import Action, ApplyState, Change
+from faas.providers.gcp.context import Deployment
+from faas.providers.gcp.functions import deployed
+
+ROLE = "roles/run.invoker"
+MEMBER = "allUsers"
+RESOURCE = "run.invoker binding"
+
+
+def count(policy: policy_pb2.Policy) -> int:
+    return sum(list(b.members).count(MEMBER) for b in policy.bindings if b.role == ROLE)
+
+
+def merged(policy: policy_pb2.Policy, public: bool) -> policy_pb2.Policy:
+    """The policy with allUsers in run.invoker exactly once (public) or not at all; etag kept."""
+    out = policy_pb2.Policy(version=policy.version, etag=policy.etag)
+    placed = False
+    for binding in policy.bindings:
+        members = [m for m in binding.members if not (binding.role == ROLE and m == MEMBER)]
+        if binding.role == ROLE and public and not placed and not binding.HasField("condition"):
+            members.append(MEMBER)
+            placed = True
+        if members:
+            copy = policy_pb2.Binding(role=binding.role, members=members)
+            if binding.HasField("condition"):
+                copy.condition.CopyFrom(binding.condition)
+            out.bindings.append(copy)
+    if public and not placed:
+        out.bindings.append(policy_pb2.Binding(role=ROLE, members=[MEMBER]))
+    return out
+
+
+def service_of(deployment: Deployment, function_name: str) -> str | None:
+    function = deployed(deployment, function_name)
+    return function.service_config.service if function is not None and function.service_config.service else None
+
+
+def policy_of(deployment: Deployment, service: str) -> Any:
+    return deployment.services.get_iam_policy(request=iam_policy_pb2.GetIamPolicyRequest(resource=service))
+
+
+def plan_invoker(deployment: Deployment, key: str, *, public: bool, function_changes: bool) -> list[Action]:
+    """An action when the binding is wrong now, or when the function step runs first (service may be new)."""
+    name = deployment.function_name(key)
+    service = service_of(deployment, name)
+    short = deployment.names.function(key)
+    if service is not None and not function_changes:
+        if count(policy_of(deployment, service)) == (1 if public else 0):
+            return []
+    change = Change.CREATE if public else Change.DELETE
+    return [Action(change, RESOURCE, f"{MEMBER} on {short}", (), InvokerStep(name, public=public))]
+
+
+@dataclass(frozen=True)
+class InvokerStep:
+    function_name: str
+    public: bool
+
+    def run(self, deployment: Deployment, state: ApplyState) -> None:
+        service = service_of(deployment, self.function_name)
+        if service is None:
+            return
+        policy = policy_of(deployment, service)
+        if count(policy) == (1 if self.public else 0):
+            return
+        request = iam_policy_pb2.SetIamPolicyRequest(resource=service, policy=merged(policy, self.public))
+        deployment.services.set_iam_policy(request=request)

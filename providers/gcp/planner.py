@@ -1,0 +1,73 @@
+"""Deploy as plan (read-only calls: desired vs deployed) then apply (the engine runs the steps).
+
+Nothing is stored locally: names and labels find the deployment again, so a deploy after a failure
+(or from another machine) plans exactly what is still missing.
+"""
+
+from __future__ import annotations
+
+from faas import Action, ApplyState, Artifact, Change, DeployResult, Observed, Plan, apply_plan, translated
+from faas.providers.gcp import functions, invoker
+from faas.providers.gcp.context import ARTIFACT, ERRORS, Deployment
+
+
+def plan(deployment: Deployment, artifact: Artifact) -> Plan:
+    with translated(deployment, "plan", ERRORS):
+        return _plan(deployment, artifact)
+
+
+def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
+    specs = functions.wanted(deployment, artifact)
+    function_actions, needs_code = functions.plan_functions(deployment, specs)
+    actions: list[Action] = []
+    if needs_code:
+        actions.append(Action(Change.CREATE, "source upload", artifact.sha256[:12], (), functions.UploadStep()))
+    actions += function_actions
+    changing = {a.name for a in function_actions}
+    for want in specs:
+        if want.key == "":
+            short = deployment.names.function(want.key)
+            actions += invoker.plan_invoker(
+                deployment, want.key, public=want.public, function_changes=short in changing
+            )
+    keys = {want.name for want in specs}
+    for function in functions.owned_functions(deployment):
+        if function.name not in keys:
+            short = function.name.rsplit("/", 1)[1]
+            actions.append(
+                Action(Change.DELETE, functions.RESOURCE, short, (), functions.DeleteFunctionStep(function.name))
+            )
+    observed = _observed(deployment)
+    return Plan("gcp", deployment.project.stage, tuple(actions), (), observed)
+
+
+def _observed(deployment: Deployment) -> Observed:
+    if not deployment.function_keys:
+        return Observed()
+    have = functions.deployed(deployment, deployment.function_name(deployment.primary))
+    if have is None:
+        return Observed()
+    return Observed(have.service_config.uri or None, have.service_config.revision or None)
+
+
+def apply(deployment: Deployment, plan: Plan, artifact: Artifact) -> DeployResult:
+    state = ApplyState()
+    state.learn(ARTIFACT, artifact)
+    apply_plan(deployment, plan, ERRORS, state)
+    url = state.url or plan.observed.url
+    version = state.versions.get(deployment.primary) if deployment.function_keys else None
+    result = DeployResult(
+        provider="gcp",
+        stage=deployment.project.stage,
+        url=url,
+        version=version or plan.observed.version,
+        changed=not plan.is_empty,
+        outputs={
+            "project": deployment.gcp_project,
+            "region": deployment.region,
+            "functions": ",".join(deployment.names.function(key) for key in deployment.function_keys),
+        },
+    )
+    if url:
+        deployment.say(f"{deployment.names.prefix} is live at {url}")
+    return result
