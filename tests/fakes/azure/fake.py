@@ -15,6 +15,8 @@ from .azurite import Azurite
 from .httpserver import HttpsServer
 from .identity import IdentityProvider
 from .kudu import KuduHosts
+from .siteops import SiteOperations
+from .sites import SiteHosts
 from .storage import StorageProvider
 from .tls import make_certificates
 from .tokens import TokenIssuer
@@ -60,13 +62,36 @@ class AzureFake:
         if self.azurite is not None:
             self.storage = StorageProvider(self.arm, self.azurite, self.ca_bundle)
             self.storage.register()
+        # each site's front end at its defaultHostName, running what Kudu released
+        self.sites = SiteHosts(
+            self.workdir / "sites",
+            self.certificates.server_context,
+            keys_of=lambda site_id: self.site_operations.keys_of(site_id),  # noqa: PLW0108 (built below)
+            settings_of=lambda site_id: dict(self.web.app_settings.get(site_id.lower(), {})),
+        )
         self.kudu = KuduHosts(
-            self.certificates.server_context, arm=self.arm, storage=self.storage, identity=self.identity
+            self.certificates.server_context,
+            arm=self.arm,
+            storage=self.storage,
+            identity=self.identity,
+            on_release=self.sites.deploy,
         )
         self.web = WebProvider(
-            self.arm, self.storage, self.identity, self.kudu.start, self.kudu.stop, self.kudu.index_of
+            self.arm,
+            self.storage,
+            self.identity,
+            self.kudu.start,
+            self.kudu.stop,
+            self.kudu.index_of,
+            start_site=self.sites.start,
         )
         self.web.register()
+        self.web.settings_listeners.append(self.sites.restart)
+        self.site_operations = SiteOperations(self.web, on_restart=self.sites.restart)
+        self.site_operations.register()
+        self.arm.deletion_listeners.append(
+            lambda document: self.sites.stop(document["id"]) if document.get("type") == "Microsoft.Web/sites" else None
+        )
         self.extra: dict[str, Any] = {}
 
     def _serve(self, app: Any) -> HttpsServer:
@@ -158,6 +183,7 @@ class AzureFake:
 
     def stop(self) -> None:
         self.kudu.stop_all()
+        self.sites.stop_all()
         for server in self._servers:
             server.stop()
         if self.azurite is not None:

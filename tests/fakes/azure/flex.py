@@ -123,3 +123,30 @@ def check_function_app_config(
     if ready > scale["maximumInstanceCount"]:
         raise _bad("The total alwaysReady instance count cannot exceed maximumInstanceCount.")
     return {**config, "scaleAndConcurrency": scale}
+
+
+# siteConfig properties Flex Consumption refuses: their job moved to functionAppConfig (Learn: "Flex
+# Consumption plan deprecations"). ARM's message names the property as below.
+FORBIDDEN_SITE_CONFIG = {
+    "functionAppScaleLimit": "FunctionAppScaleLimit",
+    "linuxFxVersion": "LinuxFxVersion",
+    "windowsFxVersion": "WindowsFxVersion",
+    "preWarmedInstanceCount": "PreWarmedInstanceCount",
+    "minimumElasticInstanceCount": "MinimumElasticInstanceCount",
+    "javaVersion": "JavaVersion",
+    "netFrameworkVersion": "NetFrameworkVersion",
+    "powerShellVersion": "PowerShellVersion",
+    "pythonVersion": "PythonVersion",
+    "use32BitWorkerProcess": "Use32BitWorkerProcess",
+    "alwaysOn": "AlwaysOn",
+}
+
+
+def refuse_site_config(site_config: dict[str, Any]) -> None:
+    # empty values are what the platform itself reports for a Flex site, so they pass
+    for key, label in FORBIDDEN_SITE_CONFIG.items():
+        if site_config.get(key) not in (None, "", False, 0):
+            raise _bad(
+                f"The following site configuration property (Site.SiteConfig.{label}) for Flex Consumption "
+                "sites is invalid. Please remove or rename it before retrying."
+            )

@@ -40,6 +40,7 @@ class Deployment:
     received_time: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     end_time: str | None = None
     complete: bool = False
+    log: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self, site: str) -> dict[str, Any]:
         return {
@@ -65,11 +66,29 @@ class Deployment:
         }
 
 
+def _entry(message: str, *, kind: int = 0) -> dict[str, Any]:
+    # Kudu's LogEntry: type 0 message, 1 warning, 2 error
+    return {
+        "log_time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "id": uuid.uuid4().hex,
+        "message": message,
+        "type": kind,
+        "details_url": None,
+    }
+
+
 class Kudu(App):
     def __init__(
-        self, site: dict[str, Any], *, arm: Arm, storage: StorageProvider | None, identity: IdentityProvider
+        self,
+        site: dict[str, Any],
+        *,
+        arm: Arm,
+        storage: StorageProvider | None,
+        identity: IdentityProvider,
+        on_release: Callable[[dict[str, Any], bytes], Any] | None = None,
     ) -> None:
         self.site = site
+        self.on_release = on_release  # runs the released package (sites.py), after it is stored
         self.arm = arm
         self.storage = storage
         self.identity = identity
@@ -86,6 +105,13 @@ class Kudu(App):
             return self.publish(request)
         if request.method == "GET" and path == "/api/deployments":
             return Response(200, [d.as_json(self.site["name"]) for d in reversed(self.deployments)])
+        if request.method == "GET" and path.startswith("/api/deployments/") and path.endswith("/log"):
+            wanted = path.split("/")[-2]
+            with self.lock:
+                found = self.deployments[-1:] if wanted == "latest" else [d for d in self.deployments if d.id == wanted]
+            if not found:
+                return Response(404, {"Message": f"Deployment '{wanted}' not found."})
+            return Response(200, list(found[0].log))
         if request.method == "GET" and path.startswith("/api/deployments/"):
             wanted = path.rsplit("/", 1)[-1]
             with self.lock:
@@ -130,11 +156,21 @@ class Kudu(App):
             self._store(package)
             # as on Flex, a package whose functions fail to index still deploys "successfully"
             self.index = index_package(package)
+            deployment.log.append(_entry("Package deployed to the deployment storage."))
+            if self.index.error:
+                deployment.log.append(_entry(f"Host indexing failed: {self.index.error}", kind=1))
+            else:
+                names = ", ".join(f["name"] for f in self.index.functions) or "none"
+                deployment.log.append(_entry(f"{len(self.index.functions)} functions found: {names}"))
+            if self.on_release is not None:
+                self.on_release(self.site, package)
             deployment.status, deployment.status_text = SUCCESS, "Deployment successful."
         except PermissionError as error:
             deployment.status, deployment.status_text = FAILED, f"BlobUploadFailedException: {error}"
         except Exception as error:
             deployment.status, deployment.status_text = FAILED, f"Deployment failed: {error}"
+        if deployment.status == FAILED:
+            deployment.log.append(_entry(deployment.status_text, kind=2))
         deployment.end_time = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         deployment.complete = True
 

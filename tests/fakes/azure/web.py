@@ -34,6 +34,8 @@ class WebProvider:
         start_kudu: Callable[[dict[str, Any]], str],
         stop_kudu: Callable[[str], None],
         function_index: Callable[[str], Any],
+        *,
+        start_site: Callable[[dict[str, Any]], str] | None = None,
     ) -> None:
         self.arm = arm
         self.storage = storage
@@ -41,6 +43,10 @@ class WebProvider:
         self.start_kudu = start_kudu
         self.stop_kudu = stop_kudu
         self.function_index = function_index  # site id -> the Kudu's Index (or None)
+        # serves a new site on loopback and returns its host name (default: the Azure name, not served)
+        self.start_site = start_site
+        # called with the site after its app settings were replaced (the platform restarts the app)
+        self.settings_listeners: list[Callable[[dict[str, Any]], None]] = []
         self.app_settings: dict[str, dict[str, str]] = {}  # lowercased site id -> settings
         self.taken_elsewhere: set[str] = set()  # site names of other subscriptions (global DNS names)
         self.dns: dict[str, str] = {}  # record name -> value, what a host-name binding verifies against
@@ -269,8 +275,13 @@ class WebProvider:
                 container_exists=self._container_exists,
             )
             flex.refuse_forbidden(list(settings))
-        default_host = f"{name.lower()}.azurewebsites.net"
+            flex.refuse_site_config(site_config)
         document: dict[str, Any] = existing or {"id": site_id, "name": name, "type": "Microsoft.Web/sites"}
+        if "_default_host" not in document:
+            document["_default_host"] = (
+                self.start_site(document) if self.start_site else f"{name.lower()}.azurewebsites.net"
+            )
+        default_host = document["_default_host"]
         document.update(location=body["location"], kind=kind, tags=body.get("tags") or {})
         if identity is not None:
             document["identity"] = identity
@@ -385,6 +396,8 @@ class WebProvider:
         if plan is not None and plan["sku"]["name"] == "FC1":
             flex.refuse_forbidden(list(settings))
         self.app_settings[site["id"].lower()] = dict(settings)
+        for listener in self.settings_listeners:
+            listener(site)
         return Response(200, self._settings_document(site))
 
     def list_settings(self, request: Request, match: re.Match[str]) -> Response:
