@@ -1,10 +1,10 @@
-"""Azure Functions (Python v2 programming model). Packaging is here; the deploy side lands later."""
+"""Azure Functions on Flex Consumption (Python v2 programming model). Azure SDKs load only inside methods."""
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
@@ -21,6 +21,10 @@ from faas import (
     entry_source,
 )
 
+if TYPE_CHECKING:
+    from faas import Artifact, DeployResult, Plan, Status
+    from faas.providers.azure.context import Deployment
+
 MB = 1024 * 1024
 # Flex Consumption has fixed instance sizes and no run limit, but the front end drops an HTTP
 # response that takes longer than 230 s. The Consumption plan stops any run at 10 minutes.
@@ -30,10 +34,6 @@ PLAN_LIMITS = {
         FunctionLimits("Azure Functions Flex Consumption", memory_sizes=(512, 2048, 4096), max_timeout=_HTTP_SECONDS),
         FunctionLimits("Azure Functions Flex Consumption", memory_sizes=(512, 2048, 4096)),
     ),
-    "consumption": (
-        FunctionLimits("Azure Functions (HTTP)", max_timeout=_HTTP_SECONDS),
-        FunctionLimits("Azure Functions Consumption", max_timeout=600),
-    ),
     "premium": (FunctionLimits("Azure Functions (HTTP)", max_timeout=_HTTP_SECONDS), FunctionLimits("Azure Functions")),
 }
 
@@ -42,18 +42,87 @@ class AzureOptions(ProviderOptions):
     subscription_id: str | None = Field(default=None, description="Azure subscription (default: from az login).")
     resource_group: str | None = Field(default=None, description="Resource group (default: <project>-<stage>).")
     location: str = Field(default="eastus", description="Azure region.")
-    plan: Literal["consumption", "flex", "premium"] = Field(default="flex", description="Hosting plan.")
-    route_prefix: str = Field(
-        default="api", description='HTTP route prefix Azure puts before every path ("" serves the app at the root).'
+    plan: Literal["flex", "premium"] = Field(
+        default="flex",
+        description="Hosting plan: Flex Consumption (FC1; Linux Consumption retires in 2028) or Elastic Premium.",
     )
+    route_prefix: str = Field(
+        default="",
+        description='HTTP route prefix Azure puts before every path ("" serves the app at its root, so the URLs '
+        "it builds are the ones it is served at).",
+    )
+    instance_memory: Literal[512, 2048, 4096] = Field(
+        default=2048, description="Flex Consumption instance memory in MB."
+    )
+    maximum_instances: int = Field(default=100, ge=1, le=1000, description="Most instances Flex scales out to.")
+    arm_endpoint: str | None = Field(
+        default=None,
+        description="Azure Resource Manager endpoint, for sovereign clouds (default: $FAAS_AZURE_ARM_ENDPOINT, "
+        "else https://management.azure.com).",
+    )
+    arm_audience: str | None = Field(
+        default=None,
+        description="Token audience for ARM and Kudu (default: the known audience of arm_endpoint, else "
+        "https://management.azure.com).",
+    )
+    ca_bundle: str | None = Field(
+        default=None,
+        description="CA bundle for TLS to ARM, Kudu and storage (default: $REQUESTS_CA_BUNDLE, else the system's).",
+    )
+    tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every resource faas creates.")
 
 
 class AzureProvider(Provider[AzureOptions]):
     name = "azure"
-    description = "Azure Functions (Python v2 model); builds dependencies remotely from requirements.txt"
-    capabilities = frozenset({Capability.PACKAGE})
+    description = "Azure Functions on Flex Consumption (Python v2 model), published with One Deploy"
+    capabilities = frozenset(
+        {Capability.PACKAGE, Capability.DEPLOY, Capability.HTTP, Capability.STATUS, Capability.UNDEPLOY}
+    )
     requires = ("azure.mgmt.web",)
     extra = "azure"
+
+    _deployment: Deployment | None = None
+
+    @property
+    def deployment(self) -> Deployment:
+        """The project and stage on Azure (creates the credential on first use)."""
+        if self._deployment is None:
+            from faas.providers.azure.context import Deployment, Names
+            from faas.providers.azure.session import AzureSession
+
+            self._deployment = Deployment(
+                project=self.project,
+                options=self.options,
+                reporter=self.reporter,
+                names=Names.of(self.project),
+                session=AzureSession.from_options(self.options),
+            )
+        return self._deployment
+
+    def plan(self, artifact: Artifact) -> Plan:
+        from faas.providers.azure import planner
+
+        return planner.plan(self.deployment, artifact)
+
+    def apply(self, plan: Plan, artifact: Artifact) -> DeployResult:
+        from faas.providers.azure import planner
+
+        return planner.apply(self.deployment, plan, artifact)
+
+    def plan_undeploy(self, keep_artifacts: bool = False) -> Plan:
+        from faas.providers.azure import undeploy
+
+        return undeploy.plan_undeploy(self.deployment, keep_artifacts)
+
+    def undeploy(self, plan: Plan) -> None:
+        from faas.providers.azure import undeploy
+
+        undeploy.undeploy(self.deployment, plan)
+
+    def status(self) -> Status:
+        from faas.providers.azure import undeploy
+
+        return undeploy.status(self.deployment)
 
     def package_target(self) -> PackageTarget:
         options = self.options

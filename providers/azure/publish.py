@@ -1,0 +1,147 @@
+"""One Deploy to the site's Kudu, then proof that the host indexed every function.
+
+Flex reports a deployment as successful even when the worker could not import the app (zero
+functions load); so a deploy is done only when the function list holds every expected function.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+from azure.core import PipelineClient
+from azure.core.pipeline.policies import BearerTokenCredentialPolicy, RetryPolicy
+from azure.core.pipeline.transport import RequestsTransport
+from azure.core.rest import HttpRequest
+from azure.mgmt.web.models import StringDictionary
+
+from faas import ApplyState, Artifact, DeployError, StateKey
+from faas.providers.azure import site as sites
+from faas.providers.azure.context import Deployment
+
+ARTIFACT = StateKey[Artifact]("artifact")
+SUCCESS, FAILED = 4, 3
+BUSY_WAITS = (2.0, 5.0, 10.0, 20.0, 30.0, 30.0)
+DEPLOY_TIMEOUT = 600.0
+INDEX_TIMEOUT = 120.0
+
+
+def expected_functions(artifact: Artifact) -> set[str]:
+    """The functions function_app.py registers: faas_invoke, faas_http with an app, one per trigger."""
+    with zipfile.ZipFile(artifact.path) as archive:
+        runtime = json.loads(archive.read("faas_runtime.json"))
+    names = {"faas_invoke"}
+    if runtime.get("app") or runtime.get("http"):
+        names.add("faas_http")
+    for triggers in (runtime.get("functions") or {}).values():
+        names.update(t["name"] for t in triggers if isinstance(t, dict) and t.get("name"))
+    return names
+
+
+def scm_host(site: Any) -> str:
+    for state in site.host_name_ssl_states or ():
+        if str(state.host_type).lower().endswith("repository"):
+            return str(state.name)
+    raise DeployError("publish", f"function app {site.name} reports no Kudu (repository) host name yet")
+
+
+def kudu_client(deployment: Deployment, host: str) -> PipelineClient:
+    session = deployment.session
+    return PipelineClient(
+        f"https://{host}",
+        policies=[RetryPolicy(), BearerTokenCredentialPolicy(session.credential, session.scope)],
+        transport=RequestsTransport(connection_verify=session.connection_verify),
+    )
+
+
+@dataclass(frozen=True)
+class PublishStep:
+    def run(self, deployment: Deployment, state: ApplyState) -> None:
+        artifact = state.require(ARTIFACT)
+        site = sites.read_site(deployment)
+        if site is None:
+            raise DeployError("publish", f"function app {deployment.site} does not exist")
+        client = kudu_client(deployment, scm_host(site))
+        data = artifact.path.read_bytes()
+        base = f"https://{scm_host(site)}"
+        location = _publish(deployment, client, base, data)
+        _wait_deployed(client, location if location.startswith("https://") else base + location)
+        _wait_indexed(deployment, expected_functions(artifact))
+        # Recorded last: an interrupted publish is redone by the next deploy.
+        settings = sites.current_settings(deployment)
+        settings[sites.RELEASE] = artifact.sha256
+        sites.web(deployment).web_apps.update_application_settings(
+            deployment.group, deployment.site, StringDictionary(properties=settings)
+        )
+        state.versions[deployment.primary] = artifact.sha256[:12]
+
+
+def _publish(deployment: Deployment, client: PipelineClient, base: str, data: bytes) -> str:
+    for wait in (*BUSY_WAITS, None):
+        request = HttpRequest(
+            "POST",
+            f"{base}/api/publish",
+            params={"RemoteBuild": "false", "Deployer": "faas"},
+            headers={"Content-Type": "application/zip"},
+            content=data,
+        )
+        response = client.send_request(request)
+        if response.status_code == 409 and wait is not None:
+            # another deployment is running (ours from a moment ago, or a teammate's)
+            deployment.say(f"Kudu is busy with another deployment; retrying in {wait:g}s")
+            time.sleep(wait)
+            continue
+        if response.status_code not in (200, 202):
+            raise DeployError("publish", f"Kudu answered {response.status_code}: {response.text()[:300]}")
+        location = response.headers.get("Location")
+        if location:
+            return str(location)
+        return "/api/deployments/latest"
+    raise DeployError("publish", "Kudu stayed busy with another deployment")
+
+
+def _wait_deployed(client: PipelineClient, location: str) -> None:
+    deadline = time.monotonic() + DEPLOY_TIMEOUT
+    while True:
+        response = client.send_request(HttpRequest("GET", location))
+        if response.status_code == 200:
+            # a 200 only says the status was read: the deployment's own status says how it went
+            status = response.json()
+            if status.get("complete"):
+                if status.get("status") != SUCCESS:
+                    raise DeployError("publish", f"the deployment failed: {status.get('status_text')}")
+                return
+        elif response.status_code != 202:
+            raise DeployError("publish", f"deployment status answered {response.status_code}")
+        if time.monotonic() > deadline:
+            raise DeployError("publish", "the deployment did not finish in 10 minutes")
+        time.sleep(1.0)
+
+
+def _wait_indexed(deployment: Deployment, expected: set[str]) -> None:
+    deadline = time.monotonic() + INDEX_TIMEOUT
+    while True:
+        found = {
+            str(fn.name).rsplit("/", 1)[-1]
+            for fn in sites.web(deployment).web_apps.list_functions(deployment.group, deployment.site)
+        }
+        missing = expected - found
+        if not missing:
+            return
+        if time.monotonic() > deadline:
+            break
+        time.sleep(2.0)
+    line = host_error(deployment)
+    raise DeployError(
+        "publish",
+        f"{len(found)} functions indexed, expected {', '.join(sorted(expected))}"
+        + (f": {line}" if line else " (see the host's logs: faas logs)"),
+    )
+
+
+def host_error(deployment: Deployment) -> str | None:
+    """The host's error line for an app that did not index; None where it is not readable."""
+    return None

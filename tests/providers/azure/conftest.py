@@ -1,0 +1,61 @@
+"""The Azure provider's tests run against tests/fakes/azure: a real ARM, Kudu and Azurite on loopback.
+
+No __init__.py here: as a package this folder would be importable as `azure` (tests/providers has
+none) and hide the Azure SDK's namespace package.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from faas.core import workflow
+from faas.core.config import load_project
+from faas.providers.azure import publish
+from tests.fakes.azure.fixture import azure_fake  # noqa: F401
+
+EXAMPLES = Path(__file__).parents[3] / "examples"
+
+
+@pytest.fixture
+def azure_env(azure_fake: Any, monkeypatch: pytest.MonkeyPatch) -> Any:  # noqa: F811
+    """The environment a CI job sets for a service principal, pointed at the fake."""
+    for name, value in azure_fake.environment().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("FAAS_AZURE_ARM_ENDPOINT", azure_fake.arm_endpoint)
+    # the fake indexes synchronously: no need to wait minutes for functions that will never appear
+    monkeypatch.setattr(publish, "INDEX_TIMEOUT", 3.0)
+    return azure_fake
+
+
+@pytest.fixture
+def flask_project(tmp_path: Path) -> Path:
+    target = tmp_path / "flask"
+    shutil.copytree(EXAMPLES / "flask", target)
+    return target
+
+
+def open_azure(root: Path) -> Any:
+    return workflow.open_provider(load_project(root / "faas.toml"), "azure")
+
+
+@pytest.fixture
+def deploy(azure_env: Any) -> Callable[[Path], workflow.DeployOutcome]:
+    """`faas deploy --provider azure` of a project folder, against the fake."""
+
+    def run(root: Path) -> workflow.DeployOutcome:
+        return workflow.deploy(open_azure(root), out_dir=root / ".faas-out")
+
+    return run
+
+
+@pytest.fixture
+def undeploy(azure_env: Any) -> Callable[[Path], Any]:
+    def run(root: Path) -> Any:
+        return workflow.undeploy(open_azure(root))
+
+    return run

@@ -1,0 +1,22 @@
+"""faas deploy --provider azure of the Flask example against the fake, resource by resource."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from azure.mgmt.web import WebSiteManagementClient
+
+
+def test_deploy_flask_example(azure_env: Any, flask_project: Path, deploy: Any) -> None:
+    outcome = deploy(flask_project)
+    assert outcome.result is not None
+    site = outcome.result.outputs["function_app"]
+    assert outcome.result.url == f"https://{site}.azurewebsites.net/"
+    web = azure_env.client(WebSiteManagementClient)
+    group = outcome.result.outputs["resource_group"]
+    found = {f.name.rsplit("/", 1)[-1] for f in web.web_apps.list_functions(group, site)}
+    assert {"faas_http", "faas_invoke"} <= found
+    settings = web.web_apps.list_application_settings(group, site).properties
+    assert settings["AzureWebJobsStorage__credential"] == "managedidentity"
+    assert settings["FAAS_RELEASE"] == outcome.artifact.sha256
