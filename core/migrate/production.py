@@ -27,9 +27,9 @@ def vpc(report: Report, key: str, subnets: object, groups: object, *, stage: str
     """`providers.aws.vpc` from literal subnet and security group ids, or None after a warning."""
     target = "providers.aws.vpc"
     found: dict[str, list[str]] = {}
-    for field, value, pattern, kind in (
-        ("subnets", subnets, _SUBNET, "subnet"),
-        ("security_groups", groups, _SECURITY_GROUP, "security group"),
+    for field, value, pattern, kind, example in (
+        ("subnets", subnets, _SUBNET, "subnet", "subnet-0abc1234"),
+        ("security_groups", groups, _SECURITY_GROUP, "security group", "sg-0abc1234"),
     ):
         items = value if isinstance(value, list) else [value]
         if value is None or not items:
@@ -42,8 +42,8 @@ def vpc(report: Report, key: str, subnets: object, groups: object, *, stage: str
             shown = ", ".join(str(item) for item in bad)
             report.warn(
                 key,
-                f"{kind} {shown} is not a literal {kind} id (an intrinsic or a variable faas cannot resolve "
-                f"offline): set {target}.{field} by hand; without it the functions run outside the VPC",
+                f"{shown}: not a literal {kind} id ({example}), or an intrinsic or variable faas cannot "
+                f"resolve offline: set {target}.{field} by hand; without it the functions run outside the VPC",
                 target,
                 stage=stage,
             )
@@ -69,6 +69,45 @@ def instances(report: Report, key: str, value: object, target: str, *, what: str
         return None
     report.mapped(key, target, what, stage=stage)
     return number
+
+
+_DYNAMIC = re.compile(r"^\{\{resolve:(?P<service>secretsmanager|ssm|ssm-secure):(?P<rest>[^{}]+)\}\}$")
+
+
+def dynamic_reference(value: str) -> tuple[str, str | None, str] | None:
+    """(store, `${secret:NAME}` or None, reason) for a CloudFormation `{{resolve:...}}`; None for other text."""
+    match = _DYNAMIC.match(value)
+    if match is None:
+        return None
+    service, rest = match.group("service"), match.group("rest")
+    kind = "secretsmanager" if service == "secretsmanager" else "ssm"
+    if kind == "secretsmanager":
+        if rest.startswith("arn:"):
+            return (
+                kind,
+                None,
+                (
+                    "a Secrets Manager ARN (its name ends in a random suffix AWS adds): "
+                    'use "${secret:NAME}" with the secret\'s name; left as written'
+                ),
+            )
+        name, _, selector = rest.partition(":")
+        # SecretString alone is the whole secret; a JSON key or a version picks part of it or an old one.
+        if selector not in ("", "SecretString", "SecretString:", "SecretString::", "SecretString:::"):
+            return (
+                kind,
+                None,
+                (
+                    f"picks a JSON key or a version of the secret {name} ({selector}); ${{secret:NAME}} is a whole "
+                    "secret's current value: store that part as a secret of its own; left as written"
+                ),
+            )
+    else:
+        name, _, version = rest.partition(":")
+        if version:
+            return kind, None, f"pins version {version} of the SSM parameter {name}; ${{secret:NAME}} reads the latest"
+    reference, reason = secret_reference(kind, name)
+    return kind, reference, reason
 
 
 def secret_reference(kind: str, name: str) -> tuple[str | None, str]:

@@ -71,7 +71,7 @@ def test_vpc_and_reserved_concurrency_are_warned_in_serverless(tmp_path: Path) -
     assert concurrency["status"] == "warn" and "reserved concurrency" in concurrency["reason"]
 
 
-def test_vpc_and_reserved_concurrency_are_warned_in_sam(tmp_path: Path) -> None:
+def test_sam_vpc_ids_that_are_not_ids_warn_and_reserved_concurrency_is_max_instances(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text(
         "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n"
         "  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: handler.run\n"
@@ -84,8 +84,10 @@ def test_vpc_and_reserved_concurrency_are_warned_in_sam(tmp_path: Path) -> None:
     report = entries(import_json(cwd=tmp_path))
     vpc = report["Resources.Worker.Properties.VpcConfig"]
     assert vpc["status"] == "warn" and "VPC" in vpc["reason"]
+    assert "subnet-1" in vpc["reason"] and "providers.aws.vpc.subnets" in vpc["reason"]
     concurrency = report["Resources.Worker.Properties.ReservedConcurrentExecutions"]
-    assert concurrency["status"] == "warn" and "reserved concurrency" in concurrency["reason"]
+    assert concurrency["status"] == "mapped" and "reserved concurrency" in concurrency["reason"]
+    assert concurrency["target"] == "functions.worker.max_instances"
 
 
 def test_vpc_is_warned_in_zappa(tmp_path: Path) -> None:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from tests.core.migrate.conftest import entries, import_json, plan_local, stage_config
 
@@ -54,3 +59,106 @@ def test_zappa_vpc_ids_that_are_not_literal_stay_a_warning(tmp_path: Path) -> No
     entry = entries(document)["dev.vpc_config"]
     assert entry["status"] == "warn" and "s-1" in entry["reason"] and "providers.aws.vpc.subnets" in entry["reason"]
     assert "vpc" not in stage_config(tmp_path / "faas.toml", "dev").providers.get("aws", {})
+
+
+# A Django-on-Lambda template as the SAM docs shape one: Globals.VpcConfig for RDS, a dynamic
+# reference for the password, reserved and provisioned concurrency on the web function.
+SAM_RDS = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.12
+    VpcConfig:
+      SubnetIds: [subnet-0a1b2c3d4e5f67890, subnet-12345678]
+      SecurityGroupIds: [sg-0a1b2c3d4e5f67890]
+Resources:
+  WebFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: main.handler
+      AutoPublishAlias: live
+      ReservedConcurrentExecutions: 50
+      ProvisionedConcurrencyConfig:
+        ProvisionedConcurrentExecutions: 2
+      Environment:
+        Variables:
+          DB_PASSWORD: '{{resolve:secretsmanager:shop-db-password}}'
+          DB_USER: '{{resolve:secretsmanager:shop-db:SecretString:username}}'
+      Events:
+        Root:
+          Type: HttpApi
+  WorkerFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: tasks.run
+      VpcConfig:
+        SubnetIds: [!Ref PrivateSubnet]
+        SecurityGroupIds: [sg-0a1b2c3d4e5f67890]
+      ReservedConcurrentExecutions: !Ref WorkerLimit
+      Events:
+        Hourly:
+          Type: Schedule
+          Properties:
+            Schedule: rate(1 hour)
+"""
+MANGUM_APP = "from mangum import Mangum\nfrom fastapi import FastAPI\napp = FastAPI()\nhandler = Mangum(app)\n"
+
+
+def test_sam_vpc_concurrency_and_secrets_become_the_faas_keys_and_plan_on_local(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    (tmp_path / "template.yaml").write_text(SAM_RDS)
+    (tmp_path / "main.py").write_text(MANGUM_APP)
+    (tmp_path / "tasks.py").write_text("def run(event, context):\n    return 'ok'\n")
+    document = import_json(cwd=tmp_path)
+    [stage] = document["config"]["stages"]
+    config = stage_config(tmp_path / "faas.toml", stage)
+    assert config.providers["aws"]["vpc"] == {
+        "subnets": ["subnet-0a1b2c3d4e5f67890", "subnet-12345678"],
+        "security_groups": ["sg-0a1b2c3d4e5f67890"],
+    }
+    assert "secrets" not in config.providers["aws"]  # Secrets Manager is the default store
+    assert config.app is not None
+    assert (config.app.min_instances, config.app.max_instances) == (2, 50)
+    assert config.app.environment["DB_PASSWORD"] == "${secret:shop-db-password}"
+    # A JSON key of a secret is not a whole secret: not written, and said so.
+    assert "DB_USER" not in config.app.environment
+    [worker] = config.functions
+    assert worker.max_instances is None
+    report = entries(document)
+    web = "Resources.WebFunction.Properties"
+    assert report[f"{web}.Environment.Variables.DB_PASSWORD"]["status"] == "mapped"
+    user = report[f"{web}.Environment.Variables.DB_USER"]
+    assert user["status"] == "warn" and "username" in user["reason"]
+    assert report[f"{web}.ReservedConcurrentExecutions"]["target"] == "app.max_instances"
+    assert report[f"{web}.ProvisionedConcurrencyConfig"]["target"] == "app.min_instances"
+    assert report["Globals.Function.VpcConfig"]["status"] == "mapped"
+    worker_key = "Resources.WorkerFunction.Properties"
+    assert report[f"{worker_key}.VpcConfig"]["status"] == "warn"
+    limit = report[f"{worker_key}.ReservedConcurrentExecutions"]
+    assert limit["status"] == "warn" and limit["target"].endswith(".max_instances")
+    # The local provider refuses a reference without a value, so the user's next step comes first.
+    store = {"XDG_DATA_HOME": str(tmp_path_factory.mktemp("data"))}
+    stored = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "faas.core.cli",
+            "secrets",
+            "set",
+            "shop-db-password",
+            "--provider",
+            "local",
+            "--stage",
+            stage,
+        ],
+        input="s3cret",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, **store},
+        timeout=120,
+    )
+    assert stored.returncode == 0, stored.stderr
+    plan_local(tmp_path, stage, env=store)
