@@ -162,3 +162,75 @@ def test_sam_vpc_concurrency_and_secrets_become_the_faas_keys_and_plan_on_local(
     )
     assert stored.returncode == 0, stored.stderr
     plan_local(tmp_path, stage, env=store)
+
+
+# serverless-wsgi with RDS, as its docs and Serverless's variables docs shape one: the provider's
+# vpc, SSM parameters (a plain name, a path, and Secrets Manager through SSM's reference path).
+SERVERLESS_RDS = """\
+service: shop
+provider:
+  name: aws
+  runtime: python3.12
+  region: eu-west-1
+  vpc:
+    securityGroupIds: [sg-0a1b2c3d4e5f67890]
+    subnetIds: [subnet-0a1b2c3d4e5f67890, subnet-12345678]
+  environment:
+    DB_PASSWORD: ${ssm:shop-db-password}
+    API_TOKEN: ${ssm:/shop/prod/api-token}
+custom:
+  wsgi:
+    app: my_app.app
+functions:
+  api:
+    handler: wsgi_handler.handler
+    reservedConcurrency: 20
+    provisionedConcurrency: 1
+    events:
+      - httpApi: '*'
+  report:
+    handler: tasks.report
+    vpc:
+      securityGroupIds: [sg-0a1b2c3d4e5f67890]
+      subnetIds: ['${cf:network.PrivateSubnet}']
+    events:
+      - schedule: rate(1 day)
+"""
+
+
+def test_serverless_vpc_concurrency_and_ssm_become_the_faas_keys_and_plan_on_local(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    (tmp_path / "serverless.yml").write_text(SERVERLESS_RDS)
+    (tmp_path / "my_app.py").write_text(FLASK_APP)
+    (tmp_path / "tasks.py").write_text("def report(event, context):\n    return 'ok'\n")
+    document = import_json(cwd=tmp_path)
+    [stage] = document["config"]["stages"]
+    written_aws = document["config"]["providers"]["aws"]
+    assert written_aws["secrets"] == "ssm"  # every mapped reference is an SSM parameter
+    assert written_aws["vpc"]["subnets"] == ["subnet-0a1b2c3d4e5f67890", "subnet-12345678"]
+    report = entries(document)
+    password = report["provider.environment.DB_PASSWORD"]
+    assert password["status"] == "mapped" and "SSM parameter shop-db-password" in password["reason"]
+    # A hierarchical name does not fit ${secret:NAME}: the user is told to copy it, the value is not guessed.
+    token = report["provider.environment.API_TOKEN"]
+    assert token["status"] == "warn" and "/shop/prod/api-token" in token["reason"]
+    assert report["functions.api.reservedConcurrency"]["target"] == "app.max_instances"
+    assert report["functions.api.provisionedConcurrency"]["target"] == "app.min_instances"
+    other = report["functions.report.vpc"]
+    assert other["status"] == "warn" and "providers.aws.vpc.subnets" in other["reason"]
+    store = {"XDG_DATA_HOME": str(tmp_path_factory.mktemp("data")), "API_TOKEN": "t"}
+    stored = subprocess.run(
+        [sys.executable, "-m", "faas.core.cli", "secrets", "set", "shop-db-password", "--provider", "local"],
+        input="s3cret",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, **store},
+        timeout=120,
+    )
+    assert stored.returncode == 0, stored.stderr
+    config = stage_config(tmp_path / "faas.toml", stage, environ={"API_TOKEN": "t"})
+    assert config.app is not None and (config.app.min_instances, config.app.max_instances) == (1, 20)
+    assert config.app.environment["DB_PASSWORD"] == "${secret:shop-db-password}"
+    plan_local(tmp_path, stage, env=store)
