@@ -234,3 +234,48 @@ def test_serverless_vpc_concurrency_and_ssm_become_the_faas_keys_and_plan_on_loc
     assert config.app is not None and (config.app.min_instances, config.app.max_instances) == (1, 20)
     assert config.app.environment["DB_PASSWORD"] == "${secret:shop-db-password}"
     plan_local(tmp_path, stage, env=store)
+
+
+# Chalice's config reference: subnet_ids and security_group_ids at the stage, reserved_concurrency
+# per function in the stage's lambda_functions table.
+CHALICE_CONFIG = {
+    "version": "2.0",
+    "app_name": "jobs",
+    "stages": {
+        "prod": {
+            "subnet_ids": ["subnet-0a1b2c3d4e5f67890"],
+            "security_group_ids": ["sg-0a1b2c3d4e5f67890"],
+            "lambda_functions": {"nightly": {"reserved_concurrency": 1}},
+        }
+    },
+}
+CHALICE_APP = """\
+from chalice import Chalice
+
+app = Chalice(app_name="jobs")
+
+
+@app.schedule("rate(1 day)")
+def nightly(event):
+    pass
+"""
+
+
+def test_chalice_vpc_and_reserved_concurrency_become_the_faas_keys_and_plan_on_local(tmp_path: Path) -> None:
+    (tmp_path / ".chalice").mkdir()
+    (tmp_path / ".chalice" / "config.json").write_text(json.dumps(CHALICE_CONFIG))
+    (tmp_path / "app.py").write_text(CHALICE_APP)
+    document = import_json(cwd=tmp_path)
+    config = stage_config(tmp_path / "faas.toml", "prod")
+    assert config.providers["aws"]["vpc"] == {
+        "subnets": ["subnet-0a1b2c3d4e5f67890"],
+        "security_groups": ["sg-0a1b2c3d4e5f67890"],
+    }
+    [nightly] = config.functions
+    assert nightly.max_instances == 1
+    report = entries(document)
+    assert report["stages.prod.subnet_ids"]["status"] == "mapped"
+    assert report["stages.prod.security_group_ids"]["status"] == "mapped"
+    limit = report["stages.prod.lambda_functions.nightly.reserved_concurrency"]
+    assert limit["status"] == "mapped" and limit["target"] == "functions.nightly.max_instances"
+    plan_local(tmp_path, "prod")
