@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from faas.core.errors import ConfigError, UsageError
-from faas.core.migrate import common
+from faas.core.migrate import common, production
 from faas.core.migrate.chalice_code import Decorated, scan_project
 from faas.core.migrate.chalice_triggers import TriggerConverter
 from faas.core.migrate.loaders import load_json
@@ -35,13 +35,11 @@ WARN = {
     "api_gateway_endpoint_vpce": "no private API Gateway in faas",
     "api_gateway_policy_file": "no API Gateway resource policy in faas",
     "websocket_api_custom_domain": "no WebSocket APIs in faas",
-    "subnet_ids": "no VPC option in faas yet: the functions would run outside the VPC",
-    "security_group_ids": "no VPC option in faas yet: the functions would run outside the VPC",
-    "reserved_concurrency": "no reserved concurrency option in faas yet",
     "api_gateway_endpoint_type": "routes are not deployed by faas (see the route entries)",
     "api_gateway_stage": "a URL prefix of Chalice's API (default /api); routes are not deployed by faas",
     "api_gateway_custom_domain": "the API's domain: faas does not deploy the routes, so nothing would serve on it",
 }
+_PRODUCTION_KEYS = ("reserved_concurrency", "subnet_ids", "security_group_ids")
 INFO = {"version": "the Chalice config format", "app_name": "", "stages": "", "lambda_functions": ""}
 # Keys that vary per function, looked up in Chalice's order.
 PER_FUNCTION = (
@@ -207,11 +205,44 @@ class _StageConverter:
         if environment:
             function["environment"] = environment
         function["triggers"] = []
+        self._production(lambda_name, function, target)
         for key in PER_FUNCTION[2:]:
             value, where = self.lookup(key, lambda_name)
-            if where is not None and key != "iam_policy_file":
+            if where is not None and key not in (*_PRODUCTION_KEYS, "iam_policy_file"):
                 self.report.warn(where, WARN.get(key, "not imported"), stage=self.stage)
         return function
+
+    def _production(self, lambda_name: str, function: dict[str, Any], target: str) -> None:
+        value, where = self.lookup("reserved_concurrency", lambda_name)
+        if where is not None:
+            number = production.instances(
+                self.report, where, value, f"{target}.max_instances", what="reserved concurrency", stage=self.stage
+            )
+            if number is not None:
+                function["max_instances"] = number
+        subnets, subnets_at = self.lookup("subnet_ids", lambda_name)
+        groups, groups_at = self.lookup("security_group_ids", lambda_name)
+        if subnets_at is None and groups_at is None:
+            return
+        # Chalice needs both keys for a VPC; the report entry is the subnets' (or the groups' alone).
+        key = subnets_at or groups_at
+        assert key is not None
+        found = production.vpc(self.report, key, subnets, groups, stage=self.stage)
+        if groups_at is not None and groups_at != key:
+            self.report.add(
+                groups_at,
+                "mapped" if found else "warn",
+                "providers.aws.vpc",
+                f"with {key}" if found else f"see {key}",
+                stage=self.stage,
+            )
+        if found is not None and self.aws.setdefault("vpc", found) != found:
+            self.report.warn(
+                key,
+                "differs from another function's subnets or security groups: faas attaches every function to one "
+                f"VPC (providers.aws.vpc = {self.aws['vpc']}); not written",
+                stage=self.stage,
+            )
 
     def _retention(self) -> None:
         value, where = self.lookup("log_retention_in_days", None)
@@ -290,7 +321,7 @@ def _config_report(report: Report, config: dict[str, Any]) -> None:
                     "Chalice does not merge the top-level lambda_functions table's variables into a "
                     "stage (only stages.<stage>.lambda_functions); not imported, as in Chalice",
                 )
-            elif key in ("lambda_memory_size", "lambda_timeout", "environment_variables", "tags"):
+            elif key in ("lambda_memory_size", "lambda_timeout", "environment_variables", "tags", *_PRODUCTION_KEYS):
                 report.info(path, "no function of the code uses it")
             else:
                 report.warn(path, "not a Chalice setting faas knows; ignored")

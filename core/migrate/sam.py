@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from faas.core.errors import ConfigError, UsageError
+from faas.core.migrate import production
 from faas.core.migrate.loaders import load_toml, load_yaml
 from faas.core.migrate.report import Report
 from faas.core.migrate.sam_functions import FunctionConverter, merge_globals
@@ -120,6 +121,8 @@ class _StageConverter:
         self.app: dict[str, Any] = {}
         self.functions: list[dict[str, Any]] = []
         self.taken: set[str] = set()
+        # Report key -> store of each mapped secret reference: the project reads one store.
+        self.secret_kinds: dict[str, str] = {}
 
     def mapped(self, key: str, target: str, reason: str = "") -> None:
         self.report.mapped(key, target, reason, stage=self.stage)
@@ -164,6 +167,7 @@ class _StageConverter:
             self.out["app"] = self.app
         if self.functions:
             self.out["functions"] = self.functions
+        production.secret_store(self.report, self.secret_kinds, self.aws, stage=self.stage)
         self.out.setdefault("providers", {})["aws"] = self.aws
         return self.out
 

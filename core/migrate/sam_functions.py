@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from faas.core.migrate import common
+from faas.core.migrate import common, production
 from faas.core.migrate.sam_events import EventsConverter, standalone_schedules
 from faas.core.migrate.sam_intrinsics import is_unresolved
 from faas.core.migrate.values import MEMORY_RANGE, TIMEOUT_RANGE, clamp, function_name, path_entry, python_version
@@ -24,14 +24,11 @@ _TARGET = re.compile(r"(?<![-\w])([A-Za-z_][\w.]*:[A-Za-z_][\w.]*)(?:\(\))?")
 PROPERTY_WARN = {
     "Layers": "no Lambda layers in faas; list the libraries in your requirements instead",
     "Role": "faas creates its own least-privilege role; add permissions with providers.aws.iam_statements",
-    "VpcConfig": "no VPC option in faas yet: the function would run outside the VPC",
     "Tracing": "no X-Ray option in faas",
     "DeadLetterQueue": "no dead-letter target in faas",
     "EventInvokeConfig": "no asynchronous invocation settings in faas",
     "FileSystemConfigs": "no EFS mounts in faas",
     "EphemeralStorage": "no /tmp size option in faas yet",
-    "ReservedConcurrentExecutions": "no reserved concurrency option in faas yet",
-    "ProvisionedConcurrencyConfig": "no provisioned concurrency option in faas yet",
     "SnapStart": "no SnapStart option in faas yet",
     "DeploymentPreference": "no gradual deployments in faas; faas rollback returns to the previous version",
     "ImageUri": "faas deploys zip artifacts, not container images",
@@ -44,6 +41,12 @@ PROPERTY_WARN = {
     "RuntimeManagementConfig": "no runtime management option in faas",
     "CodeSigningConfigArn": "no code signing in faas",
     "RecursiveLoop": "no recursion setting in faas",
+}
+# Properties with an exact faas key on the function: the key and what the report says.
+_PRODUCTION = {
+    "VpcConfig": ("vpc", ""),
+    "ReservedConcurrentExecutions": ("max_instances", "reserved concurrency"),
+    "ProvisionedConcurrencyConfig": ("min_instances", "provisioned concurrency on the alias faas publishes"),
 }
 PROPERTY_INFO = {
     "FunctionName": "faas names functions <project>-<stage>-<name>",
@@ -141,9 +144,41 @@ class FunctionConverter:
                 conv.aws["front_door"] = doors[0]
         else:
             conv.functions[-1]["triggers"] = triggers
+        unit, unit_key = (conv.app, "app") if target == "app" else (conv.functions[-1], target)
         for name, value in values.items():
-            if name not in ("Handler", "CodeUri", "MemorySize", "Timeout", "Environment", "FunctionUrlConfig"):
+            if name in _PRODUCTION:
+                self._production(name, value, origin[name], unit, unit_key)
+            elif name not in ("Handler", "CodeUri", "MemorySize", "Timeout", "Environment", "FunctionUrlConfig"):
                 self._property(name, value, origin[name], events_target)
+
+    def _production(self, name: str, value: Any, origin: str, unit: dict[str, Any], target: str) -> None:
+        conv, key = self.conv, self.where(name, origin)
+        if name == "VpcConfig":
+            found = (
+                production.vpc(
+                    conv.report, key, value.get("SubnetIds"), value.get("SecurityGroupIds"), stage=conv.stage
+                )
+                if isinstance(value, dict) and not is_unresolved(value)
+                else None
+            )
+            if found is None and key not in conv.report:
+                conv.warn(
+                    key, f"{value} cannot be resolved offline; set providers.aws.vpc by hand", "providers.aws.vpc"
+                )
+            elif found is not None and conv.aws.setdefault("vpc", found) != found:
+                conv.warn(
+                    key,
+                    "differs from another function's VpcConfig: faas attaches every function to one VPC "
+                    f"(providers.aws.vpc = {conv.aws['vpc']}); not written",
+                )
+            return
+        count = value.get("ProvisionedConcurrentExecutions") if isinstance(value, dict) else value
+        field, what = _PRODUCTION[name]
+        number = production.instances(
+            conv.report, key, None if is_unresolved(count) else count, f"{target}.{field}", what=what, stage=conv.stage
+        )
+        if number is not None:
+            unit[field] = number
 
     def _web_app(self, handler: str, code_root: str, values: dict[str, Any]) -> tuple[str, str, str] | None:
         folder = self.conv.root / code_root
@@ -203,6 +238,16 @@ class FunctionConverter:
         for name, value in variables.items():
             prefix = self.where("Environment", "own" if (where == "own" or name in own) else GLOBAL) + ".Variables"
             evaluated = self.conv.value(value)
+            dynamic = production.dynamic_reference(evaluated) if isinstance(evaluated, str) else None
+            if dynamic is not None:
+                kind, reference, reason = dynamic
+                if reference is None:
+                    self.conv.warn(f"{prefix}.{name}", reason, f"{target}.environment.{name}")
+                    continue
+                result[name] = reference
+                self.conv.mapped(f"{prefix}.{name}", f"{target}.environment.{name}", reason)
+                self.conv.secret_kinds[f"{prefix}.{name}"] = kind
+                continue
             if is_unresolved(evaluated) or evaluated is None:
                 self.conv.warn(
                     f"{prefix}.{name}",

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from faas.core.errors import ConfigError
+from faas.core.migrate import production
 from faas.core.migrate.loaders import load_yaml
 from faas.core.migrate.report import Report
 from faas.core.migrate.serverless_functions import FunctionsConverter
@@ -106,6 +107,8 @@ class _StageConverter:
         self.service = ""
         self.aws: dict[str, Any] = {"region": DEFAULT_REGION}
         self.out: dict[str, Any] = {"provider": "aws"}
+        # Report key -> store of each mapped secret reference: the project reads one store.
+        self.secret_kinds: dict[str, str] = {}
 
     def mapped(self, key: str, target: str, reason: str = "") -> None:
         self.report.mapped(key, target, reason, stage=self.stage)
@@ -149,6 +152,7 @@ class _StageConverter:
             self.out["app"] = functions.app
         if functions.functions:
             self.out["functions"] = functions.functions
+        production.secret_store(self.report, self.secret_kinds, self.aws, stage=self.stage)
         self.out.setdefault("providers", {})["aws"] = self.aws
         self._drop_unresolved(self.out, "")
         for name in ("certificate", "base_path"):

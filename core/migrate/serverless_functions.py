@@ -7,9 +7,10 @@ The function whose handler is serverless-wsgi's (`wsgi_handler.handler`) is the 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import re
+from typing import TYPE_CHECKING, Any, Literal
 
-from faas.core.migrate import common
+from faas.core.migrate import common, production
 from faas.core.migrate.serverless_provider import Defaults
 from faas.core.migrate.serverless_vars import Reference, has_reference, replace_tokens
 from faas.core.migrate.values import (
@@ -40,9 +41,6 @@ FUNCTION_WARN = {
     "tracing": "no X-Ray option in faas",
     "ephemeralStorageSize": "no /tmp size option in faas yet",
     "package": "faas builds one artifact per stage",
-    "vpc": "no VPC option in faas yet: the function would run outside the VPC",
-    "reservedConcurrency": "no reserved concurrency option in faas yet",
-    "provisionedConcurrency": "no provisioned concurrency option in faas yet",
     "kmsKeyArn": "no KMS key option in faas",
     "condition": "faas does not deploy through CloudFormation",
     "dependsOn": "faas does not deploy through CloudFormation",
@@ -74,6 +72,38 @@ NO_TRIGGER = {
 }
 
 
+# Function settings with an exact faas key: the key and what the report says.
+_INSTANCES = {
+    "reservedConcurrency": ("max_instances", "reserved concurrency"),
+    "provisionedConcurrency": ("min_instances", "provisioned concurrency on the alias faas publishes"),
+}
+# Serverless reads Secrets Manager through SSM's reference path.
+_SECRETS_VIA_SSM = "/aws/reference/secretsmanager/"
+_WHOLE_TOKEN = re.compile("\x00REF\\d+\x00")
+
+
+def _secret(
+    conv: _StageConverter, key: str, name: str, text: str, *, target: str, result: dict[str, str]
+) -> Literal["mapped", "warned"] | None:
+    """Map a value that is exactly one `${ssm:...}` to `${secret:NAME}`; None when it is not one."""
+    references = conv.resolver.tokens(text)
+    if not _WHOLE_TOKEN.fullmatch(text) or references[0].kind != "ssm" or references[0].fallback is not None:
+        return None
+    address = references[0].address.removesuffix("~true")  # the old "decrypt" suffix
+    if address.startswith("("):  # ${ssm(region):...}: another region's parameter
+        return None
+    kind = "secretsmanager" if address.startswith(_SECRETS_VIA_SSM) else "ssm"
+    reference, reason = production.secret_reference(kind, address.removeprefix(_SECRETS_VIA_SSM))
+    if reference is None:
+        conv.warn(key, f"was {references[0].text}: {reason}", f"{target}.{name}")
+        return "warned"
+    result[name] = reference
+    # Serverless resolved it when deploying and stored the plaintext on the Lambda; faas never does.
+    conv.mapped(key, f"{target}.{name}", f"{reason} (Serverless put the value itself on the Lambda)")
+    conv.secret_kinds[key] = kind
+    return "mapped"
+
+
 def environment(conv: _StageConverter, values: dict[str, Any], where: str, target: str) -> dict[str, str]:
     """Variables as strings; `${env:}` stays a faas reference and other references become `${env:NAME}`."""
     plain = {name: value for name, value in values.items() if not has_reference(value)}
@@ -84,6 +114,12 @@ def environment(conv: _StageConverter, values: dict[str, Any], where: str, targe
         key = f"{where}.{name}"
         text = str(value)
         references = conv.resolver.tokens(text)
+        secret = _secret(conv, key, str(name), text, target=target, result=result)
+        if secret == "warned":
+            # A name ${secret:} cannot hold: taken from the deploying machine until the user copies it.
+            result[str(name)] = f"${{env:{name}}}"
+        if secret is not None:
+            continue
         if all(reference.kind == "env" and reference.env_name for reference in references):
             result[str(name)] = replace_tokens(text, conv.resolver, _faas_env)
             listed = ", ".join(str(reference.env_name) for reference in references)
@@ -201,7 +237,7 @@ class FunctionsConverter:
                 doors.append("function-url")
                 self.conv.mapped(f"{where}.url", "providers.aws.front_door", "front_door = function-url")
             else:
-                self._other(f"{where}.{key}", key, value)
+                self._other(f"{where}.{key}", key, value, self.app, "app")
         if doors:
             self.conv.aws["front_door"] = doors[0]
             if len(set(doors)) > 1:
@@ -242,8 +278,25 @@ class FunctionsConverter:
                 self.conv.warn(key, f"a {kind} event on the WSGI function has no faas counterpart", "app")
         return doors
 
-    def _other(self, key: str, name: str, value: Any) -> None:
-        if name == "architecture" and value in ("x86_64", "arm64"):
+    def _other(self, key: str, name: str, value: Any, unit: dict[str, Any] | None = None, target: str = "") -> None:
+        if unit is not None and name in _INSTANCES:
+            field, what = _INSTANCES[name]
+            number = production.instances(
+                self.conv.report, key, value, f"{target}.{field}", what=what, stage=self.conv.stage
+            )
+            if number is not None:
+                unit[field] = number
+        elif name == "vpc":
+            from faas.core.migrate.serverless_provider import serverless_vpc
+
+            found = serverless_vpc(self.conv, key, value)
+            if found is not None and self.conv.aws.setdefault("vpc", found) != found:
+                self.conv.warn(
+                    key,
+                    "differs from the provider's or another function's vpc: faas attaches every function to "
+                    f"one VPC (providers.aws.vpc = {self.conv.aws['vpc']}); not written",
+                )
+        elif name == "architecture" and value in ("x86_64", "arm64"):
             self.conv.aws["architecture"] = value
             self.conv.mapped(key, "providers.aws.architecture")
         elif name == "runtime":
@@ -280,7 +333,7 @@ class FunctionsConverter:
                         target,
                     )
                 else:
-                    self._other(f"{where}.{key}", key, value)
+                    self._other(f"{where}.{key}", key, value, result, target)
         self.functions.append(result)
 
     def constructs(self, constructs: Any, lift: bool) -> None:

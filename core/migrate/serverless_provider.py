@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from faas.core.migrate import common
+from faas.core.migrate import common, production
 from faas.core.migrate.values import MEMORY_RANGE, RETENTION_DAYS, TIMEOUT_RANGE, clamp, python_version
 
 if TYPE_CHECKING:
@@ -24,7 +24,6 @@ WARN = {
     "ecr": "faas deploys zip artifacts, not container images",
     "alb": "no ALB front door in faas",
     "cloudFront": "no CloudFront in faas",
-    "vpc": "no VPC option in faas yet: the functions would run outside the VPC",
     "role": "faas creates its own least-privilege role; add permissions with providers.aws.iam_statements",
     "rolePermissionsBoundary": "no permissions boundary option in faas",
     "cfnRole": "faas does not deploy through CloudFormation",
@@ -49,9 +48,17 @@ INFO = {
 }
 
 
+def serverless_vpc(conv: _StageConverter, where: str, value: Any) -> dict[str, list[str]] | None:
+    """`vpc: {securityGroupIds, subnetIds}` (provider-wide or one function's) as providers.aws.vpc."""
+    if not isinstance(value, dict):
+        conv.warn(where, "must be a table with subnetIds and securityGroupIds; not written", "providers.aws.vpc")
+        return None
+    return production.vpc(conv.report, where, value.get("subnetIds"), value.get("securityGroupIds"), stage=conv.stage)
+
+
 _HANDLED = frozenset(
     {"name", "runtime", "stage", "region", "profile", "architecture", "memorySize", "timeout", "environment", "tags"}
-    | {"stackTags", "endpointType", "logRetentionInDays", "iam", "iamRoleStatements", "domain", "domains"}
+    | {"stackTags", "endpointType", "logRetentionInDays", "iam", "iamRoleStatements", "domain", "domains", "vpc"}
 )
 
 
@@ -83,6 +90,11 @@ class ProviderConverter:
             else:
                 conv.warn(where, "not a provider setting faas knows; ignored")
         return self.defaults
+
+    def _vpc(self, where: str, value: Any) -> None:
+        found = serverless_vpc(self.conv, where, value)
+        if found is not None:
+            self.conv.aws["vpc"] = found
 
     def _name(self, where: str, value: Any) -> None:
         if value == "aws":

@@ -267,9 +267,12 @@ class _StageConverter:
 
     def _keep_warm(self, values: dict[str, Any], origin: dict[str, str]) -> None:
         enabled = values.get("keep_warm", True)
+        # A ping every few minutes keeps about one instance warm, at no idle cost; provisioned
+        # concurrency is billed around the clock. Not the same trade, so suggested, never written.
         reason = (
-            "faas has no keep-warm pinger: cold starts are kept small instead (lean artifacts, "
-            "bytecode); Zappa pings every 4 minutes by default"
+            "faas has no keep-warm pinger (Zappa pings every 4 minutes by default): cold starts are kept "
+            "small instead (lean artifacts, bytecode); for an instance always warm set app.min_instances = 1 "
+            "(provisioned concurrency, billed while idle)"
         )
         if "keep_warm" in values:
             self.info(origin["keep_warm"], "keep_warm", reason if enabled else "disabled; faas has none either")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from faas.core.migrate import common
+from faas.core.migrate import common, production
 from faas.core.migrate.values import dotted_entry, function_name, python_version
 
 if TYPE_CHECKING:
@@ -49,7 +49,6 @@ WARN = {
     "async_response_table": "no asynchronous task source in faas",
     "async_response_table_read_capacity": "no asynchronous task source in faas",
     "async_response_table_write_capacity": "no asynchronous task source in faas",
-    "vpc_config": "no VPC option in faas yet: the function would run outside the VPC",
     "efs_config": "no EFS mounts in faas",
     "ephemeral_storage": "no /tmp size option in faas yet",
     "layers": "no Lambda layers in faas; list the libraries in your requirements instead",
@@ -60,7 +59,6 @@ WARN = {
     "role_arn": "faas creates its own execution role; add permissions with providers.aws.iam_statements",
     "attach_policy": "a policy file is not imported; list its statements in providers.aws.iam_statements",
     "assume_policy": "faas writes the role's trust policy itself",
-    "lambda_concurrency": "no reserved concurrency option in faas yet",
     "snap_start": "no SnapStart option in faas yet",
     "dead_letter_arn": "no dead-letter target in faas",
     "xray_tracing": "no X-Ray option in faas",
@@ -250,7 +248,40 @@ def _lambda_handler(conv: _StageConverter, name: str, value: Any, origin: str, a
     )
 
 
+def _vpc(conv: _StageConverter, name: str, value: Any, origin: str, app: dict[str, Any]) -> None:
+    if not isinstance(value, dict):
+        conv.warn(origin, name, "must be a table with SubnetIds and SecurityGroupIds; not written", "providers.aws.vpc")
+        return
+    found = production.vpc(
+        conv.report,
+        conv.key(origin, name),
+        value.get("SubnetIds"),
+        value.get("SecurityGroupIds"),
+        stage=conv.target_stage,
+    )
+    if found is not None:
+        conv.aws["vpc"] = found
+
+
+def _concurrency(conv: _StageConverter, name: str, value: Any, origin: str, app: dict[str, Any]) -> None:
+    if not app:
+        conv.warn(origin, name, "reserved concurrency of the web app, and this stage has no [app]; not written")
+        return
+    number = production.instances(
+        conv.report,
+        conv.key(origin, name),
+        value,
+        "app.max_instances",
+        what="reserved concurrency of the web app (event functions are their own Lambdas under faas)",
+        stage=conv.target_stage,
+    )
+    if number is not None:
+        app["max_instances"] = number
+
+
 _HANDLERS = {
+    "vpc_config": _vpc,
+    "lambda_concurrency": _concurrency,
     "runtime": _runtime,
     "aws_region": _region,
     "profile_name": _profile,

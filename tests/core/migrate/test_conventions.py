@@ -57,7 +57,7 @@ def test_serverless_cf_outputs_stay_references(tmp_path: Path) -> None:
     assert written(tmp_path / "faas.toml")["functions"][0]["environment"] == {"QUEUE_URL": "${env:QUEUE_URL}"}
 
 
-def test_vpc_and_reserved_concurrency_are_warned_in_serverless(tmp_path: Path) -> None:
+def test_serverless_vpc_ids_that_are_not_ids_warn_and_reserved_concurrency_is_max_instances(tmp_path: Path) -> None:
     (tmp_path / "serverless.yml").write_text(
         "service: private\nprovider:\n  name: aws\n  runtime: python3.12\n"
         "  vpc:\n    securityGroupIds: [sg-1]\n    subnetIds: [subnet-1]\n"
@@ -67,11 +67,13 @@ def test_vpc_and_reserved_concurrency_are_warned_in_serverless(tmp_path: Path) -
     (tmp_path / "handler.py").write_text("def run(event, context):\n    pass\n")
     report = entries(import_json(cwd=tmp_path))
     assert report["provider.vpc"]["status"] == "warn" and "VPC" in report["provider.vpc"]["reason"]
+    assert "providers.aws.vpc.subnets" in report["provider.vpc"]["reason"]
     concurrency = report["functions.worker.reservedConcurrency"]
-    assert concurrency["status"] == "warn" and "reserved concurrency" in concurrency["reason"]
+    assert concurrency["status"] == "mapped" and "reserved concurrency" in concurrency["reason"]
+    assert concurrency["target"] == "functions.worker.max_instances"
 
 
-def test_vpc_and_reserved_concurrency_are_warned_in_sam(tmp_path: Path) -> None:
+def test_sam_vpc_ids_that_are_not_ids_warn_and_reserved_concurrency_is_max_instances(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text(
         "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n"
         "  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: handler.run\n"
@@ -84,8 +86,10 @@ def test_vpc_and_reserved_concurrency_are_warned_in_sam(tmp_path: Path) -> None:
     report = entries(import_json(cwd=tmp_path))
     vpc = report["Resources.Worker.Properties.VpcConfig"]
     assert vpc["status"] == "warn" and "VPC" in vpc["reason"]
+    assert "subnet-1" in vpc["reason"] and "providers.aws.vpc.subnets" in vpc["reason"]
     concurrency = report["Resources.Worker.Properties.ReservedConcurrentExecutions"]
-    assert concurrency["status"] == "warn" and "reserved concurrency" in concurrency["reason"]
+    assert concurrency["status"] == "mapped" and "reserved concurrency" in concurrency["reason"]
+    assert concurrency["target"] == "functions.worker.max_instances"
 
 
 def test_vpc_is_warned_in_zappa(tmp_path: Path) -> None:
