@@ -61,7 +61,7 @@ def app_finding(target: str, options: Any) -> Finding:
             "an HTTP Cloud Function (2nd gen, on Cloud Run) at its own https URL",
             "no API Gateway in front: the function's URL serves every path; faas's gcp adapter runs the app",
         )
-    prefix = getattr(options, "route_prefix", "api")
+    prefix = getattr(options, "route_prefix", "")
     where = f"under /{prefix}/" if prefix else "at the root"
     return _carried(
         "app",

@@ -11,6 +11,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from faas import get_registry
 from faas.providers.local import interpreters
 from faas.providers.local import secrets as secret_env
 from faas.providers.local.options import LocalOptions, emulatable_platforms
@@ -65,10 +66,17 @@ def runtime_settings(project: Project, emulated: str) -> dict[str, Any]:
         "timeout": max(timeouts or [30]),
         "memory": config.app.memory if config.app else max([f.memory for f in config.functions] or [512]),
         "region": str(cloud.get("region") or "us-east-1"),
-        "route_prefix": str(config.providers.get("azure", {}).get("route_prefix", "api")),
+        "route_prefix": azure_route_prefix(project),
         # Only when set: an unchanged project keeps its version ids.
         **({"snap_start": True} if emulated == "aws" and cloud.get("snap_start") else {}),
     }
+
+
+def azure_route_prefix(project: Project) -> str:
+    """The route prefix the Azure host serves under, from the azure provider's own options model,
+    so the emulation's default is the provider's (the package's host.json is written from it too)."""
+    options = project.provider_options("azure", get_registry().info("azure").provider.Options)
+    return str(getattr(options, "route_prefix", ""))
 
 
 def gateway_settings(project: Project, options: LocalOptions) -> dict[str, Any]:

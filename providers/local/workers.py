@@ -73,7 +73,7 @@ class WorkerSpec:
     timeout: int = 30
     environment: dict[str, str] = field(default_factory=dict)
     region: str = "us-east-1"
-    route_prefix: str = "api"
+    route_prefix: str = ""
     function_key: str = ""
     entry_module: str = "main"
     """The artifact's generated entry module (the target's), which the gcp runtime loads by file."""
