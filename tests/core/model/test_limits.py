@@ -49,10 +49,10 @@ FUNCTION = '[[functions]]\nname = "job"\nentry = "tasks:job"\nmemory = {memory}\
         ),
         (
             "azure",
-            FUNCTION.format(memory=2048, timeout=700),
-            '[providers.azure]\nplan = "consumption"\n',
-            "functions[0].timeout",
-            "Azure Functions Consumption's 600 s",
+            APP.format(memory=2048, timeout=231),
+            "",
+            "app.timeout",
+            "231 s is longer than Azure Functions Flex Consumption's 230 s",
         ),
     ],
 )

@@ -42,7 +42,8 @@ DOORS = [
     ("rest-api", 'emulate = "aws"\nfront_door = "rest-api"\n'),
     ("function-url", 'emulate = "aws"\nfront_door = "function-url"\n'),
     ("gcp", 'emulate = "gcp"\n'),
-    ("azure", 'emulate = "azure"\n'),
+    ("azure", 'emulate = "azure"\n'),  # served at the root: the azure provider's default route prefix is ""
+    ("azure-api", 'emulate = "azure"\n\n[providers.azure]\nroute_prefix = "api"\n'),
 ]
 
 PATHS = [
@@ -121,4 +122,4 @@ def test_the_mount_point_stays_out_of_path_info(deployed):
     seen = fetch(result, "/a%2Fb/c%20d")
     assert seen["path"] == "/a/b/c d"
     # Where the public URL has a prefix (REST stage, Azure route prefix) it is SCRIPT_NAME.
-    assert seen["script"] == {"rest-api": "/dev", "azure": "/api"}.get(door, "")
+    assert seen["script"] == {"rest-api": "/dev", "azure-api": "/api"}.get(door, "")
