@@ -299,6 +299,8 @@ def build(state: FunctionsState) -> Service:
             latest=bool(svc_cfg.get("allTrafficOnLatestRevision")),
             code=(archive, build_cfg.get("entryPoint", function_id), dict(svc_cfg.get("environmentVariables", {}))),
             deps=deps,
+            # The Python buildpack hands functions-framework this file (main.py unless the build says).
+            source_file=build_cfg.get("environmentVariables", {}).get("GOOGLE_FUNCTION_SOURCE", "main.py"),
         )
         svc_cfg["service"] = service_name
         svc_cfg["revision"] = revision

@@ -84,10 +84,12 @@ class RunState:
         latest: bool,
         code: tuple[bytes, str, dict[str, str]] | None = None,
         deps: Path | None = None,
+        source_file: str = "main.py",
     ) -> str:
         """A new revision of service `name` (created if new); it takes all traffic when `latest`.
 
-        `code` is (archive, entry point, environment): the revision then really serves requests.
+        `code` is (archive, entry point, environment): the revision then really serves requests,
+        loading the entry point from `source_file` (the build's GOOGLE_FUNCTION_SOURCE).
         """
         service = self.services.get(name)
         if service is None:
@@ -111,7 +113,7 @@ class RunState:
         revision = f"{service_id}-{number:05d}-{suffix}"
         if code is not None and self.ingress is not None:
             archive, target, env = code
-            self.ingress.add_revision(name, revision, archive, target, env, deps=deps)
+            self.ingress.add_revision(name, revision, archive, target, env, deps=deps, source_file=source_file)
             try:
                 self.ingress.start(revision)
             except RuntimeError as exc:

@@ -47,6 +47,7 @@ class Revision:
     target: str
     env: dict[str, str]
     deps: Path | None = None  # the requirements the build installed, on PYTHONPATH after the source
+    source_file: str = "main.py"  # the module functions-framework loads (GOOGLE_FUNCTION_SOURCE)
     process: subprocess.Popen[bytes] | None = None
     port: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -61,7 +62,7 @@ class Revision:
     def _start(self, on_output: Callable[[Revision, str, str], None]) -> None:
         self.port = free_port()
         command = [sys.executable, "-m", "functions_framework", "--target", self.target, "--host", "127.0.0.1"]
-        command += ["--port", str(self.port), "--source", str(self.source / "main.py")]
+        command += ["--port", str(self.port), "--source", str(self.source / self.source_file)]
         env = {**self.environ(), "PORT": str(self.port)}
         env["PYTHONUNBUFFERED"] = "1"
         self.process = subprocess.Popen(
@@ -140,12 +141,13 @@ class Ingress:
         env: dict[str, str],
         *,
         deps: Path | None = None,
+        source_file: str = "main.py",
     ) -> None:
         source = self.workdir / "revisions" / revision
         source.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(io.BytesIO(archive)) as zf:
             zf.extractall(source)
-        self.revisions[revision] = Revision(revision, service.rsplit("/", 1)[1], source, target, env, deps)
+        self.revisions[revision] = Revision(revision, service.rsplit("/", 1)[1], source, target, env, deps, source_file)
 
     def start(self, revision: str) -> None:
         """Check `revision` can start, as Cloud Run's health check does on deploy; RuntimeError if not.
@@ -154,8 +156,12 @@ class Ingress:
         of functions-framework's start-up); the server itself starts on the first request.
         """
         found = self.revisions[revision]
-        missing = f"Function {found.target} is not defined in main.py"
-        probe = f"import sys, main\nif not callable(getattr(main, {found.target!r}, None)): sys.exit({missing!r})\n"
+        missing = f"Function {found.target} is not defined in {found.source_file}"
+        module = found.source_file.removesuffix(".py")
+        probe = (
+            f"import sys, importlib\nmodule = importlib.import_module({module!r})\n"
+            f"if not callable(getattr(module, {found.target!r}, None)): sys.exit({missing!r})\n"
+        )
         result = subprocess.run(
             [sys.executable, "-c", probe],
             cwd=found.source,

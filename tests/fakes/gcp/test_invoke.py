@@ -194,3 +194,26 @@ def test_a_delayed_iam_change_answers_403_until_it_propagates(gcp_fake: GcpFake)
     grant(gcp_fake, function.service_config.service, "allUsers")
     uri = function.service_config.uri
     assert [requests.get(uri, timeout=60).status_code for _ in range(3)] == [403, 403, 200]
+
+
+def test_the_build_loads_the_file_google_function_source_names(gcp_fake: GcpFake) -> None:
+    # Only entry.py defines `hello`: main.py must not be what the revision runs.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("main.py", "raise SystemExit('main.py is not the source')\n")
+        zf.writestr("entry.py", "def hello(request):\n    return 'from entry.py'\n")
+    client = functions_client(gcp_fake)
+    answer = client.generate_upload_url(request={"parent": gcp_fake.location()})
+    requests.put(answer.upload_url, data=buffer.getvalue(), headers={"content-type": "application/zip"}, timeout=30)
+    function = functions_v2.Function(
+        build_config={
+            "runtime": "python312",
+            "entry_point": "hello",
+            "environment_variables": {"GOOGLE_FUNCTION_SOURCE": "entry.py"},
+            "source": {"storage_source": answer.storage_source},
+        }
+    )
+    op = client.create_function(parent=gcp_fake.location(), function=function, function_id="own-source")
+    created: functions_v2.Function = op.result(polling=POLL)
+    grant(gcp_fake, created.service_config.service, "allUsers")
+    assert requests.get(created.service_config.uri, timeout=60).text == "from entry.py"

@@ -32,10 +32,6 @@ def flask_project(tmp_path: Path, gcp_env: GcpFake) -> Any:
 
     root = tmp_path / "flask"
     shutil.copytree(EXAMPLE, root)
-    # The fake does not yet read buildConfig.environmentVariables: it always serves main.py, where
-    # Cloud Functions loads GOOGLE_FUNCTION_SOURCE (faas_entry.py). Until the fake honours it, this
-    # one-line main.py hands functions-framework the same generated entry. Remove it then.
-    (root / "main.py").write_text("from faas_entry import handler  # noqa: F401\n")
     base = (root / "faas.toml").read_text()
 
     def write(extra: str = "", *, greeting: str | None = None) -> Any:
