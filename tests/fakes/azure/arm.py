@@ -19,6 +19,9 @@ from .errors import ArmError, group_not_found
 from .httpserver import App, Request, Response
 from .tokens import TokenIssuer
 
+# ARM sends Retry-After on every answer of a running operation and azure-core waits that long; "0"
+# would not do: azure-core reads 0 as "none sent" and falls back to its 30 s polling interval.
+RETRY_AFTER = "1"
 ARM_AUDIENCES = ("https://management.azure.com", "https://management.core.windows.net")
 
 # POSTs that only read: ARM's list* actions and name checks are not mutations.
@@ -150,8 +153,8 @@ class Arm(App):
         base = f"{self.url}/subscriptions/{self.subscription_id}/providers/{namespace}/locations/{location}"
         query = "?api-version=2025-01-01"
         if style == "async":
-            return {"Azure-AsyncOperation": f"{base}/operationStatuses/{op_id}{query}", "Retry-After": "0"}
-        return {"Location": f"{base}/operationResults/{op_id}{query}", "Retry-After": "0"}
+            return {"Azure-AsyncOperation": f"{base}/operationStatuses/{op_id}{query}", "Retry-After": RETRY_AFTER}
+        return {"Location": f"{base}/operationResults/{op_id}{query}", "Retry-After": RETRY_AFTER}
 
     def _advance(self, operation: Operation) -> None:
         if operation.done:
@@ -175,9 +178,9 @@ class Arm(App):
             body: dict[str, Any] = {"id": request.path, "name": op_id, "status": status}
             if operation.error:
                 body["error"] = operation.error.envelope()["error"]
-            return Response(200, body)
+            return Response(200, body, {} if operation.done else {"Retry-After": RETRY_AFTER})
         if not operation.done:
-            headers = {"Location": f"{self.url}{request.path}?api-version=2025-01-01", "Retry-After": "0"}
+            headers = {"Location": f"{self.url}{request.path}?api-version=2025-01-01", "Retry-After": RETRY_AFTER}
             return Response(202, None, headers)
         if operation.error:
             error = operation.error
