@@ -76,7 +76,9 @@ def build_artifact(
     dependency_files: list[Entry] = []
     site_dir = inputs.dependencies.site_dir
     if inputs.vendored and site_dir is not None:
-        dependency_files = dependency_entries(site_dir, inputs.interpreter, reporter, python=target.python)
+        dependency_files = dependency_entries(
+            site_dir, inputs.interpreter, reporter, python=target.python, under=target.dependencies_dir
+        )
     elif not inputs.vendored and not inputs.declaration.empty:
         pins = pinned_requirements(inputs.dependencies.resolution)
         dependency_files = [Entry("requirements.txt", data=pins, origin="generated")]

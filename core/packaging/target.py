@@ -54,6 +54,9 @@ class PackageTarget:
     architecture: Literal["x86_64", "arm64"] = "x86_64"
     dependencies: Literal["vendored", "requirements"] = "vendored"
     platform_tags: tuple[str, ...] = ()
+    dependencies_dir: str = ""
+    """Where vendored dependencies go inside the artifact: "" is its root (AWS); Azure's Python worker
+    puts `.python_packages/lib/site-packages` on sys.path."""
     runtime_provided: frozenset[str] = frozenset()
     limits: SizeLimits = field(default_factory=SizeLimits)
     extra_files: tuple[tuple[str, str], ...] = ()

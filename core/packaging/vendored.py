@@ -167,10 +167,13 @@ def _deflated(site: Path, relatives: list[str], reporter: Reporter) -> dict[str,
     return deflated
 
 
-def dependency_entries(site: Path, interpreter: Path | None, reporter: Reporter, *, python: str) -> list[Entry]:
+def dependency_entries(
+    site: Path, interpreter: Path | None, reporter: Reporter, *, python: str, under: str = ""
+) -> list[Entry]:
     """The unpacked files (and their bytecode, compiled once per cache entry) as artifact entries.
 
-    `python` is the target's version as users write it ("3.12"), for the messages.
+    `python` is the target's version as users write it ("3.12"), for the messages; `under` is the
+    folder of the artifact they go in ("" for its root).
 
     Each file is compressed once per cache entry too; the zip writer copies those bytes.
     """
@@ -179,11 +182,13 @@ def dependency_entries(site: Path, interpreter: Path | None, reporter: Reporter,
     files = [(relative, owner) for relative, owner in owners.items()]
     files += [(compiled[relative], owner) for relative, owner in owners.items() if relative in compiled]
     deflated = _deflated(site, [relative for relative, _ in files], reporter)
+    prefix = f"{under.strip('/')}/" if under.strip("/") else ""
     entries = []
     for relative, owner in files:
         path = site / relative
         executable = bool(path.stat().st_mode & 0o111)
-        entries.append(Entry(relative, path=path, executable=executable, origin=owner, deflated=deflated.get(relative)))
+        packed = deflated.get(relative)
+        entries.append(Entry(f"{prefix}{relative}", path=path, executable=executable, origin=owner, deflated=packed))
     return entries
 
 

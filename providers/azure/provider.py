@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from faas.providers.azure.context import Deployment
 
 MB = 1024 * 1024
+# The Python worker puts this folder of the package on sys.path (after the package root).
+PYTHON_PACKAGES = ".python_packages/lib/site-packages"
 # Flex Consumption has fixed instance sizes and no run limit, but the front end drops an HTTP
 # response that takes longer than 230 s. The Consumption plan stops any run at 10 minutes.
 _HTTP_SECONDS = 230
@@ -70,6 +72,12 @@ class AzureOptions(ProviderOptions):
         description="CA bundle for TLS to ARM, Kudu and storage (default: $REQUESTS_CA_BUNDLE, else the system's).",
     )
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every resource faas creates.")
+    remote_build: bool = Field(
+        default=False,
+        description="Ship requirements.txt and let Azure install it at publish time (an Oryx remote build), "
+        "instead of linux x86_64 wheels pre-built into .python_packages (the default: what runs is what was "
+        "built and checked here, and what a rollback republishes).",
+    )
 
 
 class AzureProvider(Provider[AzureOptions]):
@@ -136,7 +144,8 @@ class AzureProvider(Provider[AzureOptions]):
             python=self.project.config.python,
             entry_module="function_app",
             entry_source=entry_source("azure", "app"),
-            dependencies="requirements",
+            dependencies="requirements" if options.remote_build else "vendored",
+            dependencies_dir=PYTHON_PACKAGES,
             runtime_provided=frozenset({"azure-functions"}),
             limits=SizeLimits(
                 zipped=1024 * MB,

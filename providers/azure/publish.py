@@ -84,7 +84,8 @@ def _publish(deployment: Deployment, client: PipelineClient, base: str, data: by
         request = HttpRequest(
             "POST",
             f"{base}/api/publish",
-            params={"RemoteBuild": "false", "Deployer": "faas"},
+            # The package carries its dependencies in .python_packages unless the user asked Azure to build.
+            params={"RemoteBuild": "true" if deployment.options.remote_build else "false", "Deployer": "faas"},
             headers={"Content-Type": "application/zip"},
             content=data,
         )

@@ -187,6 +187,9 @@ def deployment_config(
     if artifact.target.dependencies == "requirements":
         # GCP and Azure install requirements.txt themselves at deploy time; so does the emulation.
         deps = install_requirements(env, code / "requirements.txt")
+    elif artifact.target.dependencies_dir:
+        # Vendored below the root (Azure's .python_packages): the platform's worker adds it to sys.path.
+        deps = code / artifact.target.dependencies_dir
     spec = WorkerSpec(
         python=str(env.python),
         code_dir=str(code),

@@ -217,3 +217,37 @@ def test_compiling_progress_names_the_python_version_not_the_interpreter_file(
     build_artifact(load(root), aws_like_target(), reporter=Recording())
     compiling = [description for description in seen if description.startswith("Compiling dependencies")]
     assert compiling == ["Compiling dependencies for Python 3.12"]
+
+
+def test_azure_vendors_into_python_packages_and_imports_from_there(django_root: Path, tmp_path: Path) -> None:
+    from faas.providers.azure.provider import PYTHON_PACKAGES, AzureProvider
+
+    project = load(django_root)
+    artifact = build_artifact(project, AzureProvider(project).package_target(), out_dir=django_root.parent / "azure")
+    with zipfile.ZipFile(artifact.path) as archive:
+        listed = archive.namelist()
+        archive.extractall(tmp_path / "site")
+    assert f"{PYTHON_PACKAGES}/django/__init__.py" in listed
+    assert not [name for name in listed if name.startswith(("django/", "PIL/"))]  # nothing at the root
+    assert not [name for name in listed if name.startswith(f"{PYTHON_PACKAGES}/azure/functions/")]  # the host's
+    root = tmp_path / "site"
+    # The path the Azure Python worker builds: the package's root, then its .python_packages.
+    script = f"import sys\nsys.path[:0] = [{str(root)!r}, {str(root / PYTHON_PACKAGES)!r}]\n"
+    script += "import PIL._imaging, django\n"
+    script += f"assert django.__file__.startswith({str(root / PYTHON_PACKAGES)!r}), django.__file__\n"
+    result = subprocess.run([str(require_python("3.12")), "-I", "-S", "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_azure_remote_build_ships_pins(tmp_path: Path) -> None:
+    from faas.providers.azure.provider import AzureProvider
+
+    root = copy_project("djsite", tmp_path)
+    (root / "faas.toml").write_text((root / "faas.toml").read_text() + "\n[providers.azure]\nremote_build = true\n")
+    project = load(root)
+    artifact = build_artifact(project, AzureProvider(project).package_target(), out_dir=tmp_path / "out")
+    with zipfile.ZipFile(artifact.path) as archive:
+        pins = archive.read("requirements.txt").decode().splitlines()
+        listed = archive.namelist()
+    assert "Django==5.2.19" in pins
+    assert not [name for name in listed if name.startswith(".python_packages/")]
