@@ -34,6 +34,8 @@ def main() -> None:
             if api not in ("oauth2", "storage-upload", "storage"):
                 exports[f"CLOUDSDK_API_ENDPOINT_OVERRIDES_{api.upper()}"] = url + "/"
         exports["GOOGLE_CLOUD_REGION"] = fake.region
+        # What faas itself reads (the gcp provider's endpoint overrides).
+        exports["FAAS_GCP_API_ENDPOINTS"] = ",".join(f"{api}={url}" for api, url in sorted(fake.endpoints.items()))
         for name, value in sorted(exports.items()):
             print(f"export {name}={shlex.quote(value)}")
         print("# ready: the fake serves until Ctrl-C", flush=True)

@@ -36,7 +36,8 @@ from google.auth import jwt
 from .storage import free_port
 
 INVOKER = "roles/run.invoker"
-_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "host", "content-length"}
+# Host is kept: Cloud Run hands the container the host the client asked for, so the app builds its URLs.
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "content-length"}
 
 
 @dataclass

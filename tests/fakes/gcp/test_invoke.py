@@ -196,12 +196,12 @@ def test_a_delayed_iam_change_answers_403_until_it_propagates(gcp_fake: GcpFake)
     assert [requests.get(uri, timeout=60).status_code for _ in range(3)] == [403, 403, 200]
 
 
-def test_the_build_loads_the_file_google_function_source_names(gcp_fake: GcpFake) -> None:
+def test_the_build_loads_the_file_google_function_source_names_and_sees_the_callers_host(gcp_fake: GcpFake) -> None:
     # Only entry.py defines `hello`: main.py must not be what the revision runs.
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr("main.py", "raise SystemExit('main.py is not the source')\n")
-        zf.writestr("entry.py", "def hello(request):\n    return 'from entry.py'\n")
+        zf.writestr("entry.py", "def hello(request):\n    return 'from entry.py at ' + request.host\n")
     client = functions_client(gcp_fake)
     answer = client.generate_upload_url(request={"parent": gcp_fake.location()})
     requests.put(answer.upload_url, data=buffer.getvalue(), headers={"content-type": "application/zip"}, timeout=30)
@@ -216,4 +216,5 @@ def test_the_build_loads_the_file_google_function_source_names(gcp_fake: GcpFake
     op = client.create_function(parent=gcp_fake.location(), function=function, function_id="own-source")
     created: functions_v2.Function = op.result(polling=POLL)
     grant(gcp_fake, created.service_config.service, "allUsers")
-    assert requests.get(created.service_config.uri, timeout=60).text == "from entry.py"
+    uri = created.service_config.uri
+    assert requests.get(uri, timeout=60).text == f"from entry.py at {uri.split('//', 1)[1]}"
