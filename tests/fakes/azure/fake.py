@@ -143,8 +143,11 @@ class AzureFake:
             "AZURE_AUTHORITY_HOST": c.authority,
             "AZURE_SUBSCRIPTION_ID": self.subscription_id,
             "AZURE_FAKE_ARM_ENDPOINT": self.arm.url,
-            "REQUESTS_CA_BUNDLE": self.ca_bundle,
-            "SSL_CERT_FILE": self.ca_bundle,
+            # What faas itself reads (the azure provider's arm_endpoint default).
+            "FAAS_AZURE_ARM_ENDPOINT": self.arm.url,
+            "REQUESTS_CA_BUNDLE": str(self.certificates.with_public_roots),
+            "SSL_CERT_FILE": str(self.certificates.with_public_roots),
+            "CURL_CA_BUNDLE": str(self.certificates.with_public_roots),  # curl reads this one first
         }
 
     def client(self, client_class: type[T]) -> T:

@@ -190,6 +190,10 @@ class StorageProvider:
         account_id = self.account_id(match["rg"], match["name"])
         if self.arm.get(account_id) is None:
             return Response(204)
+        # The account's data goes with it: a new account of the same name starts empty.
+        service = self.blob_service(match["name"])
+        for container in service.list_containers():
+            service.delete_container(container.name)
         self.arm.delete(account_id)
         return Response(200)
 

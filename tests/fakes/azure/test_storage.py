@@ -114,6 +114,21 @@ def test_a_container_made_through_arm_is_real_blob_storage_reached_with_oauth(az
     assert [c.name for c in blobs.list_containers()] == ["app-package"]
 
 
+def test_a_deleted_account_takes_its_data_with_it(azure_fake: AzureFake) -> None:
+    _group(azure_fake)
+    client = azure_fake.client(StorageManagementClient)
+    client.storage_accounts.begin_create("rg-app", "faasappdata5", _params()).result()
+    client.blob_containers.create("rg-app", "faasappdata5", "app-package", BlobContainer())
+    client.storage_accounts.delete("rg-app", "faasappdata5")
+    account = client.storage_accounts.begin_create("rg-app", "faasappdata5", _params()).result()
+    assert account.primary_endpoints is not None and account.primary_endpoints.blob
+    blobs = BlobServiceClient(
+        account.primary_endpoints.blob, credential=azure_fake.credential(), connection_verify=azure_fake.ca_bundle
+    )
+    assert list(blobs.list_containers()) == []
+    client.blob_containers.create("rg-app", "faasappdata5", "app-package", BlobContainer())  # created anew
+
+
 def test_public_containers_need_public_access_allowed_on_the_account(azure_fake: AzureFake) -> None:
     _group(azure_fake)
     client = azure_fake.client(StorageManagementClient)

@@ -10,7 +10,14 @@ import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
+import certifi
 import trustme
+
+
+def _machine_roots() -> Path:
+    """The CA file OpenSSL trusts here (the system's store), else certifi's public roots."""
+    found = ssl.get_default_verify_paths().cafile
+    return Path(found) if found and Path(found).is_file() else Path(certifi.where())
 
 
 @dataclass(frozen=True)
@@ -18,6 +25,9 @@ class Certificates:
     ca_pem: Path
     cert_pem: Path
     key_pem: Path
+    with_public_roots: Path
+    """This machine's trusted roots and the test CA: for a shell's SSL_CERT_FILE, so pip still reaches
+    its index (through whatever proxy the machine trusts) while the Azure clients trust the fake."""
 
     def server_context(self) -> ssl.SSLContext:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -29,8 +39,11 @@ def make_certificates(folder: Path) -> Certificates:
     folder.mkdir(parents=True, exist_ok=True)
     ca = trustme.CA()
     server = ca.issue_cert("127.0.0.1", "localhost")
-    paths = Certificates(folder / "ca.pem", folder / "server.pem", folder / "server-key.pem")
+    paths = Certificates(
+        folder / "ca.pem", folder / "server.pem", folder / "server-key.pem", folder / "ca-and-public-roots.pem"
+    )
     ca.cert_pem.write_to_path(str(paths.ca_pem))
+    paths.with_public_roots.write_bytes(_machine_roots().read_bytes() + b"\n" + paths.ca_pem.read_bytes())
     server.cert_chain_pems[0].write_to_path(str(paths.cert_pem))
     for extra in server.cert_chain_pems[1:]:
         extra.write_to_path(str(paths.cert_pem), append=True)

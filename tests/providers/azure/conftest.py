@@ -26,7 +26,6 @@ def azure_env(azure_fake: Any, monkeypatch: pytest.MonkeyPatch) -> Any:  # noqa:
     """The environment a CI job sets for a service principal, pointed at the fake."""
     for name, value in azure_fake.environment().items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setenv("FAAS_AZURE_ARM_ENDPOINT", azure_fake.arm_endpoint)
     # the fake indexes synchronously: no need to wait minutes for functions that will never appear
     monkeypatch.setattr(publish, "INDEX_TIMEOUT", 3.0)
     return azure_fake
