@@ -36,6 +36,9 @@ from faas.core.packaging.target import PackageTarget
 # The deploy-side framework never ships: the artifact carries only faas.adapters (see runtime contract).
 NEVER_SHIPPED = frozenset({"faasport"})
 _NO_MATCH = re.compile(r"No matching distribution found for (\S+)")
+# pip's line when an index answered nothing usable (TLS refused, proxy error...), before it gives up.
+_UNREACHABLE = re.compile(r"Could not fetch URL (?P<url>\S+?):? (?P<reason>[^\n]*?) - skipping")
+_SSL_DETAIL = re.compile(r"\[SSL: \w+\] ([^()'\"]+)")
 _MAX_PASSES = 4
 
 
@@ -204,7 +207,8 @@ def _pip_report(
     (work_dir / "requirements.in").write_text("\n".join(requirements) + "\n", encoding="utf-8")
     (work_dir / "constraints.txt").write_text("\n".join(declaration.constraints) + "\n", encoding="utf-8")
     report = work_dir / "report.json"
-    args = ["install", "--dry-run", "--ignore-installed", "--quiet", "--report", str(report)]
+    # Not --quiet: pip tells an index it could not read ("Could not fetch URL") only at info level.
+    args = ["install", "--dry-run", "--ignore-installed", "--report", str(report)]
     args += ["--target", str(work_dir / "never-written"), *_target_args(target)]
     args += ["-r", "requirements.in", "-c", "constraints.txt"]
     for link in (*declaration.find_links, str(built_dir)):
@@ -212,7 +216,7 @@ def _pip_report(
     built_dir.mkdir(parents=True, exist_ok=True)
     result = _pip(args, work_dir)
     if result.returncode != 0:
-        _handle_failure(result.stderr, declaration, target, work_dir, built_dir)
+        _handle_failure(f"{result.stdout}\n{result.stderr}", declaration, target, work_dir, built_dir)
         return None
     data = json.loads(report.read_text(encoding="utf-8"))
     found = []
@@ -233,12 +237,40 @@ def _pip_report(
     return found
 
 
-def _handle_failure(stderr: str, declaration: Declaration, target: PackageTarget, work_dir: Path, built: Path) -> None:
-    """Turn pip's failure into a built pure-Python wheel (then return) or one clear PackagingError."""
-    match = _NO_MATCH.search(stderr)
+def _unreachable_index(output: str) -> re.Match[str] | None:
+    """pip's "Could not fetch URL" for the very project it then found no match for.
+
+    Another index failing (an extra index that is down) is only a warning when this one answered.
+    """
+    missing = _NO_MATCH.search(output)
+    wanted = canonicalize_name(Requirement(missing.group(1)).name) if missing else None
+    for found in _UNREACHABLE.finditer(output):
+        segments = [canonicalize_name(part) for part in found["url"].rstrip("/").split("/")]
+        if wanted is None or wanted in segments:
+            return found
+    return None
+
+
+def _handle_failure(output: str, declaration: Declaration, target: PackageTarget, work_dir: Path, built: Path) -> None:
+    """Turn pip's failure into a built pure-Python wheel (then return) or one clear PackagingError.
+
+    `output` is pip's stdout and stderr: it reports an index it could not read on stdout.
+    """
+    unreachable = _unreachable_index(output)
+    if unreachable is not None:
+        # pip then says "No matching distribution": true, but the fix is the network, not the pins.
+        reason = unreachable["reason"].split(": HTTP", 1)[0]
+        detail = _SSL_DETAIL.search(unreachable["reason"])
+        reason += f" ({detail.group(1).strip()})" if detail else ""
+        raise PackagingError(
+            f"pip could not read the package index {unreachable['url']}: {reason}. "
+            "Check the network, proxy and certificates pip uses (pip config list; PIP_INDEX_URL, PIP_CERT, "
+            "HTTPS_PROXY)"
+        )
+    match = _NO_MATCH.search(output)
     if match is None:
-        detail = "\n".join(line for line in stderr.splitlines() if line.startswith("ERROR"))[-1500:]
-        raise PackagingError(f"cannot resolve the dependencies for {_platform(target)}: {detail or stderr[-1500:]}")
+        detail = "\n".join(line for line in output.splitlines() if line.startswith("ERROR"))[-1500:]
+        raise PackagingError(f"cannot resolve the dependencies for {_platform(target)}: {detail or output[-1500:]}")
     requirement = Requirement(match.group(1))
     listing = wheels.index_listing(requirement.name)
     mistake = unresolvable.explain(requirement, listing, declaration.find_links)

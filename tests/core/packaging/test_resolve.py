@@ -78,3 +78,38 @@ def test_platforms_that_build_remotely_get_the_declaration_when_no_wheel_exists_
     with zipfile.ZipFile(artifact.path) as archive:
         assert "psycopg2-binary==2.9.1" in archive.read("requirements.txt").decode().splitlines()
     assert any("nearest version with a compatible wheel is 2.9.9" in warning for warning in reporter.warnings)
+
+
+def test_an_index_pip_cannot_verify_is_reported_as_such_not_as_a_missing_wheel(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A loopback HTTPS index whose certificate pip does not trust (a proxy the machine lacks the CA of).
+    import http.server
+    import ssl
+    import threading
+
+    import trustme
+
+    certificate = trustme.CA().issue_cert("127.0.0.1")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    certificate.configure_cert(context)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    index = f"https://127.0.0.1:{server.server_address[1]}/simple"
+    for name, value in {"PIP_CONFIG_FILE": "/dev/null", "PIP_INDEX_URL": index, "PIP_RETRIES": "0"}.items():
+        monkeypatch.setenv(name, value)
+    for name in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_CERT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FAAS_CACHE_DIR", str(tmp_path / "empty-cache"))
+    (root / "requirements.txt").write_text("markupsafe==3.0.3\n")
+    try:
+        with pytest.raises(PackagingError) as raised:
+            build_artifact(load(root), aws_like_target(), out_dir=root.parent / "out")
+    finally:
+        server.shutdown()
+    message = str(raised.value)
+    assert f"pip could not read the package index {index}/markupsafe/" in message
+    assert "There was a problem confirming the ssl certificate" in message
+    assert "certificate verify failed" in message
+    assert "has no wheel" not in message
