@@ -15,7 +15,7 @@ from typing import Any
 from azure.core import PipelineClient
 from azure.core.pipeline.policies import BearerTokenCredentialPolicy, RetryPolicy
 from azure.core.pipeline.transport import RequestsTransport
-from azure.core.rest import HttpRequest
+from azure.core.rest import HttpRequest, HttpResponse
 from azure.mgmt.web.models import StringDictionary
 
 from faas import ApplyState, Artifact, DeployError, StateKey
@@ -48,7 +48,7 @@ def scm_host(site: Any) -> str:
     raise DeployError("publish", f"function app {site.name} reports no Kudu (repository) host name yet")
 
 
-def kudu_client(deployment: Deployment, host: str) -> PipelineClient:
+def kudu_client(deployment: Deployment, host: str) -> PipelineClient[HttpRequest, HttpResponse]:
     session = deployment.session
     return PipelineClient(
         f"https://{host}",
@@ -79,7 +79,7 @@ class PublishStep:
         state.versions[deployment.primary] = artifact.sha256[:12]
 
 
-def _publish(deployment: Deployment, client: PipelineClient, base: str, data: bytes) -> str:
+def _publish(deployment: Deployment, client: PipelineClient[HttpRequest, HttpResponse], base: str, data: bytes) -> str:
     for wait in (*BUSY_WAITS, None):
         request = HttpRequest(
             "POST",
@@ -103,7 +103,7 @@ def _publish(deployment: Deployment, client: PipelineClient, base: str, data: by
     raise DeployError("publish", "Kudu stayed busy with another deployment")
 
 
-def _wait_deployed(client: PipelineClient, location: str) -> None:
+def _wait_deployed(client: PipelineClient[HttpRequest, HttpResponse], location: str) -> None:
     deadline = time.monotonic() + DEPLOY_TIMEOUT
     while True:
         response = client.send_request(HttpRequest("GET", location))

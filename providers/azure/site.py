@@ -67,7 +67,7 @@ class PlanStep:
                 location=deployment.options.location,
                 kind="functionapp",
                 sku=models.SkuDescription(name="FC1", tier="FlexConsumption"),
-                reserved=True,  # Linux
+                properties=models.AppServicePlanProperties(reserved=True),  # Linux
                 tags=deployment.tags(),
             ),
         ).result()
@@ -130,13 +130,7 @@ class SiteStep:
     def run(self, deployment: Deployment, state: ApplyState) -> None:
         farm = web(deployment).app_service_plans.get(deployment.group, deployment.names.plan)
         identity = infra.identity_id(deployment)
-        body = models.Site(
-            location=deployment.options.location,
-            kind="functionapp,linux",
-            tags=deployment.tags(function=""),
-            identity=models.ManagedServiceIdentity(
-                type="UserAssigned", user_assigned_identities={identity: models.UserAssignedIdentity()}
-            ),
+        properties = models.SiteProperties(
             server_farm_id=farm.id,
             https_only=True,
             function_app_config=models.FunctionAppConfig(desired_config(deployment, infra.container_url(deployment))),
@@ -144,11 +138,20 @@ class SiteStep:
         # Settings go with the first PUT (the host needs its storage at once); later they are merged.
         existing = _get(web(deployment).web_apps.get, deployment.group, deployment.site)
         if existing is None:
-            body.site_config = models.SiteConfig(
+            properties.site_config = models.SiteConfig(
                 app_settings=[
                     models.NameValuePair(name=k, value=v) for k, v in sorted(desired_settings(deployment, {}).items())
                 ]
             )
+        body = models.Site(
+            location=deployment.options.location,
+            kind="functionapp,linux",
+            tags=deployment.tags(""),
+            identity=models.ManagedServiceIdentity(
+                type="UserAssigned", user_assigned_identities={identity: models.UserAssignedIdentity()}
+            ),
+            properties=properties,
+        )
         web(deployment).web_apps.begin_create_or_update(deployment.group, deployment.site, body).result()
 
 
@@ -163,7 +166,7 @@ def plan_site(deployment: Deployment, site: Any, storage_url: str | None) -> lis
     current_config = site_config_of(site)
     have = _config_fields(current_config) if current_config else {}
     details: list[Detail] = [(k, have.get(k, ""), v) for k, v in wanted.items() if have.get(k) != v]
-    if dict(site.tags or {}) != deployment.tags(function=""):
+    if dict(site.tags or {}) != deployment.tags(""):
         details.append(("tags", "", "faas tags"))
     if not details:
         return []
