@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from azure.core import PipelineClient
+from azure.core.exceptions import AzureError
 from azure.core.pipeline.policies import BearerTokenCredentialPolicy, RetryPolicy
 from azure.core.pipeline.transport import RequestsTransport
 from azure.core.rest import HttpRequest, HttpResponse
@@ -68,8 +70,9 @@ class PublishStep:
         data = artifact.path.read_bytes()
         base = f"https://{scm_host(site)}"
         location = _publish(deployment, client, base, data)
-        _wait_deployed(client, location if location.startswith("https://") else base + location)
-        _wait_indexed(deployment, expected_functions(artifact))
+        location = location if location.startswith("https://") else base + location
+        _wait_deployed(client, location)
+        _wait_indexed(deployment, expected_functions(artifact), lambda: host_error(client, location))
         # Recorded last: an interrupted publish is redone by the next deploy.
         settings = sites.current_settings(deployment)
         settings[sites.RELEASE] = artifact.sha256
@@ -121,7 +124,7 @@ def _wait_deployed(client: PipelineClient[HttpRequest, HttpResponse], location: 
         time.sleep(1.0)
 
 
-def _wait_indexed(deployment: Deployment, expected: set[str]) -> None:
+def _wait_indexed(deployment: Deployment, expected: set[str], error_line: Callable[[], str | None]) -> None:
     deadline = time.monotonic() + INDEX_TIMEOUT
     while True:
         found = {
@@ -134,7 +137,7 @@ def _wait_indexed(deployment: Deployment, expected: set[str]) -> None:
         if time.monotonic() > deadline:
             break
         time.sleep(2.0)
-    line = host_error(deployment)
+    line = error_line()
     raise DeployError(
         "publish",
         f"{len(found)} functions indexed, expected {', '.join(sorted(expected))}"
@@ -142,6 +145,15 @@ def _wait_indexed(deployment: Deployment, expected: set[str]) -> None:
     )
 
 
-def host_error(deployment: Deployment) -> str | None:
-    """The host's error line for an app that did not index; None where it is not readable."""
+def host_error(client: PipelineClient[HttpRequest, HttpResponse], location: str) -> str | None:
+    """The first warning or error of the deployment's log (where Flex reports a failed indexing)."""
+    try:
+        response = client.send_request(HttpRequest("GET", f"{location.rstrip('/')}/log"))
+        entries = response.json() if response.status_code == 200 else []
+    except (AzureError, ValueError):
+        return None  # the reason is what the caller reports; the log only adds to it
+    # Kudu's LogEntry type: 0 message, 1 warning, 2 error
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and entry.get("type") in (1, 2) and entry.get("message"):
+            return str(entry["message"]).splitlines()[0]
     return None
