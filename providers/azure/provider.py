@@ -22,7 +22,7 @@ from faas import (
 )
 
 if TYPE_CHECKING:
-    from faas import Artifact, DeployResult, InvokeResult, Plan, Status
+    from faas import Artifact, DeployResult, InvokeResult, Plan, RollbackResult, Status
     from faas.providers.azure.context import Deployment
 
 MB = 1024 * 1024
@@ -84,6 +84,7 @@ class AzureProvider(Provider[AzureOptions]):
             Capability.UNDEPLOY,
             Capability.INVOKE,
             Capability.MANAGE,
+            Capability.ROLLBACK,
         }
     )
     requires = ("azure.mgmt.web",)
@@ -141,6 +142,11 @@ class AzureProvider(Provider[AzureOptions]):
         from faas.providers.azure import operate
 
         return operate.manage(self.deployment, arguments)
+
+    def rollback(self, to: str | None = None) -> RollbackResult:
+        from faas.providers.azure import releases
+
+        return releases.rollback(self.deployment, to)
 
     def package_target(self) -> PackageTarget:
         options = self.options

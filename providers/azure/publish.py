@@ -6,6 +6,7 @@ functions load); so a deploy is done only when the function list holds every exp
 
 from __future__ import annotations
 
+import io
 import json
 import time
 import zipfile
@@ -31,9 +32,9 @@ DEPLOY_TIMEOUT = 600.0
 INDEX_TIMEOUT = 120.0
 
 
-def expected_functions(artifact: Artifact) -> set[str]:
+def expected_functions(package: bytes) -> set[str]:
     """The functions function_app.py registers: faas_invoke, faas_http with an app, one per trigger."""
-    with zipfile.ZipFile(artifact.path) as archive:
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
         runtime = json.loads(archive.read("faas_runtime.json"))
     names = {"faas_invoke"}
     if runtime.get("app") or runtime.get("http"):
@@ -66,20 +67,28 @@ class PublishStep:
         site = sites.read_site(deployment)
         if site is None:
             raise DeployError("publish", f"function app {deployment.site} does not exist")
-        client = kudu_client(deployment, scm_host(site))
-        data = artifact.path.read_bytes()
-        base = f"https://{scm_host(site)}"
-        location = _publish(deployment, client, base, data)
-        location = location if location.startswith("https://") else base + location
-        _wait_deployed(client, location)
-        _wait_indexed(deployment, expected_functions(artifact), lambda: host_error(client, location))
-        # Recorded last: an interrupted publish is redone by the next deploy.
-        settings = sites.current_settings(deployment)
-        settings[sites.RELEASE] = artifact.sha256
-        sites.web(deployment).web_apps.update_application_settings(
-            deployment.group, deployment.site, StringDictionary(properties=settings)
-        )
+        release(deployment, site, artifact.path.read_bytes(), artifact.sha256)
         state.versions[deployment.primary] = artifact.sha256[:12]
+
+
+def release(deployment: Deployment, site: Any, data: bytes, sha256: str, *, keep: bool = True) -> None:
+    """Publish a package, prove it indexed, keep it (with its settings) for rollback, then mark it released."""
+    from faas.providers.azure import releases
+
+    client = kudu_client(deployment, scm_host(site))
+    base = f"https://{scm_host(site)}"
+    location = _publish(deployment, client, base, data)
+    location = location if location.startswith("https://") else base + location
+    _wait_deployed(client, location)
+    _wait_indexed(deployment, expected_functions(data), lambda: host_error(client, location))
+    settings = sites.current_settings(deployment)
+    if keep:
+        releases.store(deployment, sha256, data, settings)
+    # Recorded last: an interrupted publish is redone by the next deploy.
+    settings[sites.RELEASE] = sha256
+    sites.web(deployment).web_apps.update_application_settings(
+        deployment.group, deployment.site, StringDictionary(properties=settings)
+    )
 
 
 def _publish(deployment: Deployment, client: PipelineClient[HttpRequest, HttpResponse], base: str, data: bytes) -> str:

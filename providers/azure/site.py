@@ -213,14 +213,22 @@ def current_settings(deployment: Deployment) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class SettingsStep:
+    # True when no publish follows: the live release now runs with these settings, so its kept
+    # snapshot (what rollback restores) is brought up to date; a publish keeps its own instead.
+    refresh_snapshot: bool = False
+
     def run(self, deployment: Deployment, state: ApplyState) -> None:
         merged = desired_settings(deployment, current_settings(deployment))
         web(deployment).web_apps.update_application_settings(
             deployment.group, deployment.site, models.StringDictionary(properties=merged)
         )
+        if self.refresh_snapshot and merged.get(RELEASE):
+            from faas.providers.azure import releases
+
+            releases.refresh_snapshot(deployment, merged[RELEASE], merged)
 
 
-def plan_settings(deployment: Deployment, site: Any) -> list[Action]:
+def plan_settings(deployment: Deployment, site: Any, *, publishing: bool = True) -> list[Action]:
     if site is None:
         return []  # the create carries them
     current = current_settings(deployment)
@@ -232,4 +240,5 @@ def plan_settings(deployment: Deployment, site: Any) -> list[Action]:
     details: list[Detail] = [
         (name, "set" if name in current else "", "set" if name in merged else "") for name in changed
     ]
-    return [Action(Change.UPDATE, "app settings", deployment.site, tuple(details), payload=SettingsStep())]
+    step = SettingsStep(refresh_snapshot=not publishing)
+    return [Action(Change.UPDATE, "app settings", deployment.site, tuple(details), payload=step)]
