@@ -70,10 +70,10 @@ def error_text(error: BaseException) -> str:
 
 
 def _resource_of(error: HttpResponseError) -> str:
-    response = error.response
-    if response is None:
-        return ""
-    return str(response.request.url).split("?")[0].split("/providers/", 1)[-1] if response.request else ""
+    # typed as `object` by azure-core: every transport's response has a .request with a .url
+    request = getattr(error.response, "request", None)
+    url = getattr(request, "url", None)
+    return "" if url is None else str(url).split("?")[0].split("/providers/", 1)[-1]
 
 
 def describe(error: BaseException) -> str:
@@ -126,8 +126,8 @@ class Deployment(BaseDeployment[AzureOptions, Names]):
     def resource_id(self, provider: str, kind: str, name: str) -> str:
         return f"{self.group_id()}/providers/{provider}/{kind}/{name}"
 
-    def tags(self, *, function: str | None = None) -> dict[str, str]:
-        return self.names.tags(dict(self.options.tags), function=function)
+    def user_tags(self) -> dict[str, str]:
+        return dict(self.options.tags)
 
     def client(self, client_class: type[Any]) -> Any:
         return self.session.client(client_class)

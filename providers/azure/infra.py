@@ -12,7 +12,7 @@ from typing import Any
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.mgmt.authorization import AuthorizationManagementClient
-from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
+from azure.mgmt.authorization.v2022_04_01.models import RoleAssignmentCreateParameters
 from azure.mgmt.msi import ManagedServiceIdentityClient
 from azure.mgmt.msi.models import Identity
 from azure.mgmt.resource.resources import ResourceManagementClient
@@ -74,11 +74,13 @@ class AccountStep:
                 kind="StorageV2",
                 sku=models.Sku(name="Standard_LRS"),
                 tags=deployment.tags(),
-                # identities only: no account key can leak from an app setting
-                allow_shared_key_access=False,
-                minimum_tls_version="TLS1_2",
-                allow_blob_public_access=False,
-                enable_https_traffic_only=True,
+                properties=models.StorageAccountPropertiesCreateParameters(
+                    # identities only: no account key can leak from an app setting
+                    allow_shared_key_access=False,
+                    minimum_tls_version="TLS1_2",
+                    allow_blob_public_access=False,
+                    enable_https_traffic_only=True,
+                ),
             ),
         ).result()
 
@@ -174,6 +176,7 @@ class RoleStep:
         scope = account_id(deployment)
         name = role_assignment_name(scope, identity.principal_id, BLOB_DATA_OWNER)
         assignments = deployment.client(AuthorizationManagementClient).role_assignments
+        # from the client's own API version (2022-04-01): mypy resolves the unversioned models to 2015's
         body = RoleAssignmentCreateParameters(
             role_definition_id=role_definition(deployment),
             principal_id=identity.principal_id,

@@ -37,8 +37,8 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
         else None
     )
     actions += sites.plan_site(deployment, site, storage_url)
-    actions += sites.plan_settings(deployment, site)
     released = sites.current_settings(deployment).get(sites.RELEASE) if site is not None else None
+    actions += sites.plan_settings(deployment, site, publishing=released != artifact.sha256)
     if released != artifact.sha256:
         actions.append(
             Action(

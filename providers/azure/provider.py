@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
@@ -22,7 +22,7 @@ from faas import (
 )
 
 if TYPE_CHECKING:
-    from faas import Artifact, DeployResult, Plan, Status
+    from faas import Artifact, DeployResult, InvokeResult, Plan, RollbackResult, Status
     from faas.providers.azure.context import Deployment
 
 MB = 1024 * 1024
@@ -84,7 +84,16 @@ class AzureProvider(Provider[AzureOptions]):
     name = "azure"
     description = "Azure Functions on Flex Consumption (Python v2 model), published with One Deploy"
     capabilities = frozenset(
-        {Capability.PACKAGE, Capability.DEPLOY, Capability.HTTP, Capability.STATUS, Capability.UNDEPLOY}
+        {
+            Capability.PACKAGE,
+            Capability.DEPLOY,
+            Capability.HTTP,
+            Capability.STATUS,
+            Capability.UNDEPLOY,
+            Capability.INVOKE,
+            Capability.MANAGE,
+            Capability.ROLLBACK,
+        }
     )
     requires = ("azure.mgmt.web",)
     extra = "azure"
@@ -131,6 +140,21 @@ class AzureProvider(Provider[AzureOptions]):
         from faas.providers.azure import undeploy
 
         return undeploy.status(self.deployment)
+
+    def invoke(self, event: Any, function: str | None = None) -> InvokeResult:
+        from faas.providers.azure import operate
+
+        return operate.invoke(self.deployment, event, function)
+
+    def manage(self, arguments: list[str]) -> InvokeResult:
+        from faas.providers.azure import operate
+
+        return operate.manage(self.deployment, arguments)
+
+    def rollback(self, to: str | None = None) -> RollbackResult:
+        from faas.providers.azure import releases
+
+        return releases.rollback(self.deployment, to)
 
     def package_target(self) -> PackageTarget:
         options = self.options

@@ -6,16 +6,19 @@ functions load); so a deploy is done only when the function list holds every exp
 
 from __future__ import annotations
 
+import io
 import json
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from azure.core import PipelineClient
+from azure.core.exceptions import AzureError
 from azure.core.pipeline.policies import BearerTokenCredentialPolicy, RetryPolicy
 from azure.core.pipeline.transport import RequestsTransport
-from azure.core.rest import HttpRequest
+from azure.core.rest import HttpRequest, HttpResponse
 from azure.mgmt.web.models import StringDictionary
 
 from faas import ApplyState, Artifact, DeployError, StateKey
@@ -29,9 +32,9 @@ DEPLOY_TIMEOUT = 600.0
 INDEX_TIMEOUT = 120.0
 
 
-def expected_functions(artifact: Artifact) -> set[str]:
+def expected_functions(package: bytes) -> set[str]:
     """The functions function_app.py registers: faas_invoke, faas_http with an app, one per trigger."""
-    with zipfile.ZipFile(artifact.path) as archive:
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
         runtime = json.loads(archive.read("faas_runtime.json"))
     names = {"faas_invoke"}
     if runtime.get("app") or runtime.get("http"):
@@ -48,7 +51,7 @@ def scm_host(site: Any) -> str:
     raise DeployError("publish", f"function app {site.name} reports no Kudu (repository) host name yet")
 
 
-def kudu_client(deployment: Deployment, host: str) -> PipelineClient:
+def kudu_client(deployment: Deployment, host: str) -> PipelineClient[HttpRequest, HttpResponse]:
     session = deployment.session
     return PipelineClient(
         f"https://{host}",
@@ -64,22 +67,31 @@ class PublishStep:
         site = sites.read_site(deployment)
         if site is None:
             raise DeployError("publish", f"function app {deployment.site} does not exist")
-        client = kudu_client(deployment, scm_host(site))
-        data = artifact.path.read_bytes()
-        base = f"https://{scm_host(site)}"
-        location = _publish(deployment, client, base, data)
-        _wait_deployed(client, location if location.startswith("https://") else base + location)
-        _wait_indexed(deployment, expected_functions(artifact))
-        # Recorded last: an interrupted publish is redone by the next deploy.
-        settings = sites.current_settings(deployment)
-        settings[sites.RELEASE] = artifact.sha256
-        sites.web(deployment).web_apps.update_application_settings(
-            deployment.group, deployment.site, StringDictionary(properties=settings)
-        )
+        release(deployment, site, artifact.path.read_bytes(), artifact.sha256)
         state.versions[deployment.primary] = artifact.sha256[:12]
 
 
-def _publish(deployment: Deployment, client: PipelineClient, base: str, data: bytes) -> str:
+def release(deployment: Deployment, site: Any, data: bytes, sha256: str, *, keep: bool = True) -> None:
+    """Publish a package, prove it indexed, keep it (with its settings) for rollback, then mark it released."""
+    from faas.providers.azure import releases
+
+    client = kudu_client(deployment, scm_host(site))
+    base = f"https://{scm_host(site)}"
+    location = _publish(deployment, client, base, data)
+    location = location if location.startswith("https://") else base + location
+    _wait_deployed(client, location)
+    _wait_indexed(deployment, expected_functions(data), lambda: host_error(client, location))
+    settings = sites.current_settings(deployment)
+    if keep:
+        releases.store(deployment, sha256, data, settings)
+    # Recorded last: an interrupted publish is redone by the next deploy.
+    settings[sites.RELEASE] = sha256
+    sites.web(deployment).web_apps.update_application_settings(
+        deployment.group, deployment.site, StringDictionary(properties=settings)
+    )
+
+
+def _publish(deployment: Deployment, client: PipelineClient[HttpRequest, HttpResponse], base: str, data: bytes) -> str:
     for wait in (*BUSY_WAITS, None):
         request = HttpRequest(
             "POST",
@@ -104,7 +116,7 @@ def _publish(deployment: Deployment, client: PipelineClient, base: str, data: by
     raise DeployError("publish", "Kudu stayed busy with another deployment")
 
 
-def _wait_deployed(client: PipelineClient, location: str) -> None:
+def _wait_deployed(client: PipelineClient[HttpRequest, HttpResponse], location: str) -> None:
     deadline = time.monotonic() + DEPLOY_TIMEOUT
     while True:
         response = client.send_request(HttpRequest("GET", location))
@@ -122,7 +134,7 @@ def _wait_deployed(client: PipelineClient, location: str) -> None:
         time.sleep(1.0)
 
 
-def _wait_indexed(deployment: Deployment, expected: set[str]) -> None:
+def _wait_indexed(deployment: Deployment, expected: set[str], error_line: Callable[[], str | None]) -> None:
     deadline = time.monotonic() + INDEX_TIMEOUT
     while True:
         found = {
@@ -135,7 +147,7 @@ def _wait_indexed(deployment: Deployment, expected: set[str]) -> None:
         if time.monotonic() > deadline:
             break
         time.sleep(2.0)
-    line = host_error(deployment)
+    line = error_line()
     raise DeployError(
         "publish",
         f"{len(found)} functions indexed, expected {', '.join(sorted(expected))}"
@@ -143,6 +155,15 @@ def _wait_indexed(deployment: Deployment, expected: set[str]) -> None:
     )
 
 
-def host_error(deployment: Deployment) -> str | None:
-    """The host's error line for an app that did not index; None where it is not readable."""
+def host_error(client: PipelineClient[HttpRequest, HttpResponse], location: str) -> str | None:
+    """The first warning or error of the deployment's log (where Flex reports a failed indexing)."""
+    try:
+        response = client.send_request(HttpRequest("GET", f"{location.rstrip('/')}/log"))
+        entries = response.json() if response.status_code == 200 else []
+    except (AzureError, ValueError):
+        return None  # the reason is what the caller reports; the log only adds to it
+    # Kudu's LogEntry type: 0 message, 1 warning, 2 error
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and entry.get("type") in (1, 2) and entry.get("message"):
+            return str(entry["message"]).splitlines()[0]
     return None

@@ -67,7 +67,7 @@ class PlanStep:
                 location=deployment.options.location,
                 kind="functionapp",
                 sku=models.SkuDescription(name="FC1", tier="FlexConsumption"),
-                reserved=True,  # Linux
+                properties=models.AppServicePlanProperties(reserved=True),  # Linux
                 tags=deployment.tags(),
             ),
         ).result()
@@ -130,13 +130,7 @@ class SiteStep:
     def run(self, deployment: Deployment, state: ApplyState) -> None:
         farm = web(deployment).app_service_plans.get(deployment.group, deployment.names.plan)
         identity = infra.identity_id(deployment)
-        body = models.Site(
-            location=deployment.options.location,
-            kind="functionapp,linux",
-            tags=deployment.tags(function=""),
-            identity=models.ManagedServiceIdentity(
-                type="UserAssigned", user_assigned_identities={identity: models.UserAssignedIdentity()}
-            ),
+        properties = models.SiteProperties(
             server_farm_id=farm.id,
             https_only=True,
             function_app_config=models.FunctionAppConfig(desired_config(deployment, infra.container_url(deployment))),
@@ -144,11 +138,20 @@ class SiteStep:
         # Settings go with the first PUT (the host needs its storage at once); later they are merged.
         existing = _get(web(deployment).web_apps.get, deployment.group, deployment.site)
         if existing is None:
-            body.site_config = models.SiteConfig(
+            properties.site_config = models.SiteConfig(
                 app_settings=[
                     models.NameValuePair(name=k, value=v) for k, v in sorted(desired_settings(deployment, {}).items())
                 ]
             )
+        body = models.Site(
+            location=deployment.options.location,
+            kind="functionapp,linux",
+            tags=deployment.tags(""),
+            identity=models.ManagedServiceIdentity(
+                type="UserAssigned", user_assigned_identities={identity: models.UserAssignedIdentity()}
+            ),
+            properties=properties,
+        )
         web(deployment).web_apps.begin_create_or_update(deployment.group, deployment.site, body).result()
 
 
@@ -163,7 +166,7 @@ def plan_site(deployment: Deployment, site: Any, storage_url: str | None) -> lis
     current_config = site_config_of(site)
     have = _config_fields(current_config) if current_config else {}
     details: list[Detail] = [(k, have.get(k, ""), v) for k, v in wanted.items() if have.get(k) != v]
-    if dict(site.tags or {}) != deployment.tags(function=""):
+    if dict(site.tags or {}) != deployment.tags(""):
         details.append(("tags", "", "faas tags"))
     if not details:
         return []
@@ -210,14 +213,22 @@ def current_settings(deployment: Deployment) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class SettingsStep:
+    # True when no publish follows: the live release now runs with these settings, so its kept
+    # snapshot (what rollback restores) is brought up to date; a publish keeps its own instead.
+    refresh_snapshot: bool = False
+
     def run(self, deployment: Deployment, state: ApplyState) -> None:
         merged = desired_settings(deployment, current_settings(deployment))
         web(deployment).web_apps.update_application_settings(
             deployment.group, deployment.site, models.StringDictionary(properties=merged)
         )
+        if self.refresh_snapshot and merged.get(RELEASE):
+            from faas.providers.azure import releases
+
+            releases.refresh_snapshot(deployment, merged[RELEASE], merged)
 
 
-def plan_settings(deployment: Deployment, site: Any) -> list[Action]:
+def plan_settings(deployment: Deployment, site: Any, *, publishing: bool = True) -> list[Action]:
     if site is None:
         return []  # the create carries them
     current = current_settings(deployment)
@@ -229,4 +240,5 @@ def plan_settings(deployment: Deployment, site: Any) -> list[Action]:
     details: list[Detail] = [
         (name, "set" if name in current else "", "set" if name in merged else "") for name in changed
     ]
-    return [Action(Change.UPDATE, "app settings", deployment.site, tuple(details), payload=SettingsStep())]
+    step = SettingsStep(refresh_snapshot=not publishing)
+    return [Action(Change.UPDATE, "app settings", deployment.site, tuple(details), payload=step)]
