@@ -108,9 +108,10 @@ def _wanted(deployment: Deployment, spec: DesiredFunction, artifact: Artifact) -
 
 def deployed(deployment: Deployment, name: str) -> functions_v2.Function | None:
     try:
-        return deployment.functions.get_function(name=name)
+        function: functions_v2.Function = deployment.functions.get_function(name=name)
     except exceptions.NotFound:
         return None
+    return function
 
 
 def _config_fields(have: functions_v2.Function, want: Wanted) -> list[tuple[str, object, object]]:
@@ -204,7 +205,9 @@ def upload_source(deployment: Deployment, artifact: Artifact) -> Any:
         # A bare requests call: an authorized session would add the bearer token the signed URL refuses.
         put = requests.put(answer.upload_url, data=body, headers={"content-type": "application/zip"}, timeout=600)
     if put.status_code >= 300:
-        raise exceptions.from_http_response(put)
+        # api_core's helper is unannotated; it reads Google's error envelope from the response.
+        error: exceptions.GoogleAPICallError = exceptions.from_http_response(put)  # type: ignore[no-untyped-call]
+        raise error
     return answer.storage_source
 
 
