@@ -120,10 +120,12 @@ def _config_fields(have: functions_v2.Function, want: Wanted) -> list[tuple[str,
         ("memory", service.available_memory, want.memory),
         ("timeout", service.timeout_seconds, want.timeout),
         ("min instances", service.min_instance_count, want.min_instances),
-        ("max instances", service.max_instance_count, want.max_instances),
         ("concurrency", service.max_instance_request_concurrency, want.concurrency),
         ("traffic on latest", service.all_traffic_on_latest_revision, True),
     ]
+    # Unset (0) lets Cloud Functions choose (100 today), so what it filled in is not a difference.
+    if want.max_instances:
+        fields.append(("max instances", service.max_instance_count, want.max_instances))
     if want.cpu:
         fields.append(("cpu", service.available_cpu, want.cpu))
     if want.service_account:
