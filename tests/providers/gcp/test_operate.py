@@ -1,0 +1,68 @@
+"""status, rollback and logs against the fake: what the URL serves is the judge."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+import requests
+
+from faas import UsageError
+from tests.fakes.gcp.fake import GcpFake
+
+from .conftest import deploy
+
+
+def greeting(url: str) -> str:
+    answer = requests.get(url, timeout=60)
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["message"])
+
+
+def test_rollback_serves_the_old_code_and_the_next_deploy_the_new(flask_project: Any, gcp_env: GcpFake) -> None:
+    _, first = deploy(flask_project())
+    provider, second = deploy(flask_project(greeting="Hello v2"))
+    url = second.result.url
+    assert greeting(url) == "Hello v2"
+    before = provider.status()
+    assert before.deployed and before.url == url and before.version == second.result.version
+    assert not any("pinned" in r.detail for r in before.resources)
+
+    result = provider.rollback()
+    assert result.previous_version == second.result.version
+    assert result.current_version == first.result.version
+    assert greeting(url) == "Hello from Flask"
+    after = provider.status()
+    assert after.version == first.result.version
+    assert any("pinned" in r.detail for r in after.resources)
+
+    _, third = deploy(flask_project(greeting="Hello v3"))
+    assert greeting(third.result.url) == "Hello v3"
+    assert not any("pinned" in r.detail for r in provider.status().resources)
+
+
+def test_rollback_from_the_first_revision_is_refused(flask_project: Any, gcp_env: GcpFake) -> None:
+    provider, _ = deploy(flask_project())
+    with pytest.raises(UsageError, match="first deployed version"):
+        provider.rollback()
+
+
+def test_logs_show_what_the_request_printed(flask_project: Any, gcp_env: GcpFake) -> None:
+    # The access line is the request's own output (off by default on GCP, where Cloud Run logs requests).
+    provider, outcome = deploy(flask_project('[app.environment]\nFAAS_ACCESS_LOG = "1"\n'))
+    requests.get(outcome.result.url + "/items/logged", timeout=60).raise_for_status()
+    gcp_env.logging.add(
+        {
+            "logName": f"projects/{gcp_env.project}/logs/other",
+            "resource": {"type": "cloud_run_revision", "labels": {"service_name": "someone-else"}},
+            "textPayload": "faas not ours",
+        }
+    )
+    deadline = time.monotonic() + 30
+    messages: list[str] = []
+    while time.monotonic() < deadline and not any("/items/logged" in m for m in messages):
+        messages = [r.message for r in provider.logs()]
+        time.sleep(0.5)
+    assert any('"GET /items/logged" 200' in m for m in messages), messages
+    assert "faas not ours" not in messages
