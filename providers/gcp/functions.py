@@ -155,6 +155,11 @@ def plan_functions(deployment: Deployment, specs: list[Wanted]) -> tuple[list[Ac
             or (have.build_config.runtime != want.runtime)
         )
         details: list[Detail] = field_diff(_config_fields(have, want))
+        pinned_to = _pinned_revision(deployment, have)
+        if pinned_to:
+            # After a rollback the function still says "all traffic on latest"; its service does not.
+            # The patch (which sets the flag again) is what moves traffic back to the latest revision.
+            details.append(("traffic", f"pinned to {pinned_to}", "latest revision"))
         details += environment_diff(dict(have.service_config.environment_variables), want.environment)
         if code:
             details.insert(0, ("code", "failed" if failed else "", "new artifact"))
@@ -164,6 +169,20 @@ def plan_functions(deployment: Deployment, specs: list[Wanted]) -> tuple[list[Ac
             )
             needs_code = needs_code or code
     return actions, needs_code
+
+
+def _pinned_revision(deployment: Deployment, have: functions_v2.Function) -> str | None:
+    """The revision the function's Cloud Run service is pinned to, or None when traffic follows the latest."""
+    if not have.service_config.service:
+        return None
+    from google.cloud import run_v2
+
+    latest = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST
+    service = deployment.services.get_service(name=have.service_config.service)
+    if any(t.type_ == latest and t.percent == 100 for t in service.traffic):
+        return None
+    revisions = [t.revision for t in service.traffic if t.revision]
+    return ", ".join(revisions) or "a revision"
 
 
 def function_of(want: Wanted, source: Any | None) -> functions_v2.Function:

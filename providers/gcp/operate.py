@@ -27,6 +27,7 @@ from faas import (
 )
 from faas.providers.gcp import functions
 from faas.providers.gcp.context import ERRORS, Deployment
+from faas.providers.gcp.naming import CODE_LABEL
 
 LATEST = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST
 REVISION = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
@@ -100,15 +101,17 @@ def _service_of(deployment: Deployment, key: str) -> str:
     return str(function.service_config.service)
 
 
-def ready_releases(deployment: Deployment, service: str) -> list[Release]:
-    """The service's ready revisions, oldest first (Cloud Run numbers them: name-00001-abc)."""
+def ready_releases(deployment: Deployment, service: str) -> tuple[list[Release], dict[str, str]]:
+    """The service's ready revisions (Cloud Run numbers them: name-00001-abc), and each one's code label."""
     found: list[Release] = []
+    codes: dict[str, str] = {}
     for revision in deployment.revisions.list_revisions(parent=service):
         ready = any(c.type_ == "Ready" and c.state == READY for c in revision.conditions)
         if ready:
             short = _short(revision.name)
-            found.append(Release(short, _order(short), revision.labels.get("faas-deploy")))
-    return found
+            found.append(Release(short, _order(short)))
+            codes[short] = str(revision.labels.get(CODE_LABEL, ""))
+    return found, codes
 
 
 def _order(revision: str) -> int:
@@ -129,7 +132,12 @@ def _rollback(deployment: Deployment, to: str | None) -> RollbackResult:
     current = serving_revision(service)
     if current is None:
         raise NotDeployedError(f"{_short(name)} has no ready revision")
-    target = rollback_target(ready_releases(deployment, name), current, to, _short(name))
+    releases, codes = ready_releases(deployment, name)
+    if to is None and codes.get(current):
+        # A configuration-only deploy (or one that un-pinned traffic) makes a revision of the same code:
+        # going back to it would change nothing the user sees, so the previous *code* is the target.
+        releases = [r for r in releases if r.version == current or codes.get(r.version) != codes[current]]
+    target = rollback_target(releases, current, to, _short(name))
     update = run_v2.Service(
         name=name,
         etag=service.etag,

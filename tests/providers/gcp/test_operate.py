@@ -37,8 +37,17 @@ def test_rollback_serves_the_old_code_and_the_next_deploy_the_new(flask_project:
     assert after.version == first.result.version
     assert any("pinned" in r.detail for r in after.resources)
 
-    _, third = deploy(flask_project(greeting="Hello v3"))
-    assert greeting(third.result.url) == "Hello v3"
+    # The same code again: the plan sees the pinned traffic and patches, so the latest serves again.
+    deploy(flask_project())
+    assert greeting(url) == "Hello v2"
+    assert not any("pinned" in r.detail for r in provider.status().resources)
+
+    provider.rollback()
+    assert greeting(url) == "Hello from Flask"
+    app = flask_project.root / "app.py"
+    app.write_text(app.read_text().replace("Hello v2", "Hello v3"))
+    _, fourth = deploy(flask_project())
+    assert greeting(fourth.result.url) == "Hello v3"
     assert not any("pinned" in r.detail for r in provider.status().resources)
 
 
