@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from faas import (
     CLOUD_SCHEDULER,
@@ -19,7 +19,7 @@ from faas import (
 from faas.providers.gcp.options import GcpOptions
 
 if TYPE_CHECKING:
-    from faas import Artifact, DeployResult, LogRecord, Plan, RollbackResult, Status
+    from faas import Artifact, DeployResult, InvokeResult, LogRecord, Plan, RollbackResult, Status
     from faas.providers.gcp.context import Deployment
 
 MB = 1024 * 1024
@@ -46,6 +46,8 @@ class GcpProvider(Provider[GcpOptions]):
             Capability.STATUS,
             Capability.LOGS,
             Capability.ROLLBACK,
+            Capability.INVOKE,
+            Capability.MANAGE,
         }
     )
     requires = ("google.cloud.functions_v2",)
@@ -118,3 +120,13 @@ class GcpProvider(Provider[GcpOptions]):
         from faas.providers.gcp import operate
 
         return operate.rollback(self.deployment, to)
+
+    def invoke(self, event: Any, function: str | None = None) -> InvokeResult:
+        from faas.providers.gcp import invoke
+
+        return invoke.invoke(self.deployment, event, function)
+
+    def manage(self, arguments: list[str]) -> InvokeResult:
+        from faas.providers.gcp import invoke
+
+        return invoke.manage(self.deployment, arguments)
