@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -101,3 +102,37 @@ def test_invoke_and_manage_go_to_the_private_function_with_an_id_token(flask_pro
     # `flask routes` ran there (its table). Which app it lists is the adapter's business: inside
     # functions-framework it lists functions-framework's own app today (reported, not fixed here).
     assert "Endpoint" in str(managed.payload) and "Rule" in str(managed.payload)
+
+
+def test_logs_follow_polls_and_yields_each_entry_once(flask_project: Any, gcp_env: GcpFake) -> None:
+    provider, outcome = deploy(flask_project('[app.environment]\nFAAS_ACCESS_LOG = "1"\n'))
+    url = outcome.result.url
+    seen: list[str] = []
+    stream = provider.logs(follow=True)
+    threading.Thread(target=lambda: seen.extend(r.message for r in stream), daemon=True).start()
+
+    def wait_for(text: str) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(text in m for m in seen):
+            time.sleep(0.2)
+        assert any(text in m for m in seen), seen
+
+    time.sleep(1.5)  # following starts now (to the second): the requests below come after it
+    requests.get(url + "/items/first", timeout=60).raise_for_status()
+    wait_for("/items/first")
+    service = provider.deployment.names.function("").lower()
+    stamp = "2099-01-01T00:00:00.000000Z"  # two entries at one instant: the inclusive re-poll returns both again
+    for text in ("faas same instant one", "faas same instant two"):
+        gcp_env.logging.add(
+            {
+                "logName": f"projects/{gcp_env.project}/logs/run.googleapis.com%2Fstdout",
+                "resource": {"type": "cloud_run_revision", "labels": {"service_name": service}},
+                "textPayload": text,
+                "timestamp": stamp,
+            }
+        )
+    requests.get(url + "/items/second", timeout=60).raise_for_status()
+    wait_for("faas same instant two")
+    time.sleep(4.5)  # two more polls from the same (inclusive) instant
+    for text in ("/items/first", "faas same instant one", "faas same instant two"):
+        assert sum(text in m for m in seen) == 1, seen
