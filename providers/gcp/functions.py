@@ -108,9 +108,10 @@ def _wanted(deployment: Deployment, spec: DesiredFunction, artifact: Artifact) -
 
 def deployed(deployment: Deployment, name: str) -> functions_v2.Function | None:
     try:
-        return deployment.functions.get_function(name=name)
+        function: functions_v2.Function = deployment.functions.get_function(name=name)
     except exceptions.NotFound:
         return None
+    return function
 
 
 def _config_fields(have: functions_v2.Function, want: Wanted) -> list[tuple[str, object, object]]:
@@ -119,10 +120,12 @@ def _config_fields(have: functions_v2.Function, want: Wanted) -> list[tuple[str,
         ("memory", service.available_memory, want.memory),
         ("timeout", service.timeout_seconds, want.timeout),
         ("min instances", service.min_instance_count, want.min_instances),
-        ("max instances", service.max_instance_count, want.max_instances),
         ("concurrency", service.max_instance_request_concurrency, want.concurrency),
         ("traffic on latest", service.all_traffic_on_latest_revision, True),
     ]
+    # Unset (0) lets Cloud Functions choose (100 today), so what it filled in is not a difference.
+    if want.max_instances:
+        fields.append(("max instances", service.max_instance_count, want.max_instances))
     if want.cpu:
         fields.append(("cpu", service.available_cpu, want.cpu))
     if want.service_account:
@@ -152,6 +155,11 @@ def plan_functions(deployment: Deployment, specs: list[Wanted]) -> tuple[list[Ac
             or (have.build_config.runtime != want.runtime)
         )
         details: list[Detail] = field_diff(_config_fields(have, want))
+        pinned_to = _pinned_revision(deployment, have)
+        if pinned_to:
+            # After a rollback the function still says "all traffic on latest"; its service does not.
+            # The patch (which sets the flag again) is what moves traffic back to the latest revision.
+            details.append(("traffic", f"pinned to {pinned_to}", "latest revision"))
         details += environment_diff(dict(have.service_config.environment_variables), want.environment)
         if code:
             details.insert(0, ("code", "failed" if failed else "", "new artifact"))
@@ -161,6 +169,20 @@ def plan_functions(deployment: Deployment, specs: list[Wanted]) -> tuple[list[Ac
             )
             needs_code = needs_code or code
     return actions, needs_code
+
+
+def _pinned_revision(deployment: Deployment, have: functions_v2.Function) -> str | None:
+    """The revision the function's Cloud Run service is pinned to, or None when traffic follows the latest."""
+    if not have.service_config.service:
+        return None
+    from google.cloud import run_v2
+
+    latest = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST
+    service = deployment.services.get_service(name=have.service_config.service)
+    if any(t.type_ == latest and t.percent == 100 for t in service.traffic):
+        return None
+    revisions = [t.revision for t in service.traffic if t.revision]
+    return ", ".join(revisions) or "a revision"
 
 
 def function_of(want: Wanted, source: Any | None) -> functions_v2.Function:
@@ -204,7 +226,9 @@ def upload_source(deployment: Deployment, artifact: Artifact) -> Any:
         # A bare requests call: an authorized session would add the bearer token the signed URL refuses.
         put = requests.put(answer.upload_url, data=body, headers={"content-type": "application/zip"}, timeout=600)
     if put.status_code >= 300:
-        raise exceptions.from_http_response(put)
+        # api_core's helper is unannotated; it reads Google's error envelope from the response.
+        error: exceptions.GoogleAPICallError = exceptions.from_http_response(put)  # type: ignore[no-untyped-call]
+        raise error
     return answer.storage_source
 
 

@@ -57,9 +57,8 @@ def plan_invoker(deployment: Deployment, key: str, *, public: bool, function_cha
     name = deployment.function_name(key)
     service = service_of(deployment, name)
     short = deployment.names.function(key)
-    if service is not None and not function_changes:
-        if count(policy_of(deployment, service)) == (1 if public else 0):
-            return []
+    if service is not None and not function_changes and count(policy_of(deployment, service)) == (1 if public else 0):
+        return []
     change = Change.CREATE if public else Change.DELETE
     return [Action(change, RESOURCE, f"{MEMBER} on {short}", (), InvokerStep(name, public=public))]
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from faas import (
     CLOUD_SCHEDULER,
@@ -17,7 +19,7 @@ from faas import (
 from faas.providers.gcp.options import GcpOptions
 
 if TYPE_CHECKING:
-    from faas import Artifact, DeployResult, Plan
+    from faas import Artifact, DeployResult, InvokeResult, LogRecord, Plan, RollbackResult, Status
     from faas.providers.gcp.context import Deployment
 
 MB = 1024 * 1024
@@ -35,7 +37,19 @@ BUILD_ENVIRONMENT = {"GOOGLE_FUNCTION_SOURCE": f"{ENTRY_MODULE}.py"}
 class GcpProvider(Provider[GcpOptions]):
     name = "gcp"
     description = "Google Cloud Functions (2nd gen); builds dependencies remotely from requirements.txt"
-    capabilities = frozenset({Capability.PACKAGE, Capability.DEPLOY, Capability.HTTP, Capability.UNDEPLOY})
+    capabilities = frozenset(
+        {
+            Capability.PACKAGE,
+            Capability.DEPLOY,
+            Capability.HTTP,
+            Capability.UNDEPLOY,
+            Capability.STATUS,
+            Capability.LOGS,
+            Capability.ROLLBACK,
+            Capability.INVOKE,
+            Capability.MANAGE,
+        }
+    )
     requires = ("google.cloud.functions_v2",)
     extra = "gcp"
 
@@ -89,3 +103,30 @@ class GcpProvider(Provider[GcpOptions]):
         from faas.providers.gcp import undeploy
 
         undeploy.undeploy(self.deployment, plan)
+
+    def status(self) -> Status:
+        from faas.providers.gcp import operate
+
+        return operate.status(self.deployment)
+
+    def logs(
+        self, since: datetime | None = None, follow: bool = False, pattern: str | None = None
+    ) -> Iterator[LogRecord]:
+        from faas.providers.gcp import operate
+
+        return operate.logs(self.deployment, since, follow, pattern)
+
+    def rollback(self, to: str | None = None) -> RollbackResult:
+        from faas.providers.gcp import operate
+
+        return operate.rollback(self.deployment, to)
+
+    def invoke(self, event: Any, function: str | None = None) -> InvokeResult:
+        from faas.providers.gcp import invoke
+
+        return invoke.invoke(self.deployment, event, function)
+
+    def manage(self, arguments: list[str]) -> InvokeResult:
+        from faas.providers.gcp import invoke
+
+        return invoke.manage(self.deployment, arguments)

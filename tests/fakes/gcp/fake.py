@@ -88,6 +88,7 @@ class GcpFake:
         self.run.operations.polls = self.polls
         self.iam = IamState(self.project, self.project_number, self.faults)
         self.iam.reset(self.account.email)
+        self.ingress.project_policy = lambda: self.iam.project_policy
         self.functions = FunctionsState(
             self.project,
             self.project_number,

@@ -36,6 +36,7 @@ from google.auth import jwt
 from .storage import free_port
 
 INVOKER = "roles/run.invoker"
+PROJECT_INVOKERS = frozenset({"roles/owner", "roles/editor", "roles/run.admin", INVOKER})
 # Host is kept: Cloud Run hands the container the host the client asked for, so the app builds its URLs.
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "content-length"}
 
@@ -122,6 +123,9 @@ class Ingress:
         self.revisions: dict[str, Revision] = {}
         self.doors: dict[str, ThreadingHTTPServer] = {}
         self.policy_of: Callable[[str], dict[str, Any]] = lambda service: {}
+        # A service's effective policy includes the project's: roles there that hold run.routes.invoke
+        # (owner, editor, run.admin, run.invoker) let a caller in, as IAM inheritance does on Cloud Run.
+        self.project_policy: Callable[[], dict[str, Any]] = lambda: {}
         self.route_of: Callable[[str], str] = lambda service: ""
 
     def open_door(self, service: str) -> str:
@@ -206,6 +210,12 @@ class Ingress:
             if binding.get("role") == INVOKER
             for member in binding.get("members", [])
         }
+        inherited = {
+            member
+            for binding in self.project_policy().get("bindings", [])
+            if binding.get("role") in PROJECT_INVOKERS and not binding.get("condition")
+            for member in binding.get("members", [])
+        }
         if "allUsers" in members:
             return 200
         if not authorization or not authorization.startswith("Bearer "):
@@ -215,7 +225,7 @@ class Ingress:
         except ValueError:
             return 401
         caller = f"serviceAccount:{claims.get('email', '')}"
-        return 200 if members & {caller, "allAuthenticatedUsers"} else 403
+        return 200 if (members | inherited) & {caller, "allAuthenticatedUsers"} else 403
 
     def _verify(self, token: str, audience: str) -> dict[str, Any]:
         claims: dict[str, Any] = jwt.decode(token, certs=self.certs(), audience=audience)

@@ -71,13 +71,23 @@ def test_a_private_function_needs_an_id_token_of_an_invoker(gcp_fake: GcpFake) -
     uri = function.service_config.uri
     assert requests.get(uri, timeout=60).status_code == 403  # no token
     assert requests.get(uri, headers={"authorization": "Bearer junk"}, timeout=60).status_code == 401
-    token = id_token.fetch_id_token(gcp_fake.auth_request(), uri)
-    with_token = {"authorization": f"Bearer {token}"}
-    assert requests.get(uri, headers=with_token, timeout=60).status_code == 403  # valid, but not an invoker
-    wrong_audience = id_token.fetch_id_token(gcp_fake.auth_request(), "http://127.0.0.1:1")
-    grant(gcp_fake, function.service_config.service, f"serviceAccount:{gcp_fake.account.email}")
+    # The compute account holds no role in the fake project: a valid token, but not an invoker.
+    compute = f"{gcp_fake.project_number}-compute@developer.gserviceaccount.com"
+    with_token = {"authorization": f"Bearer {gcp_fake.id_token(uri, account=compute)}"}
+    assert requests.get(uri, headers=with_token, timeout=60).status_code == 403
+    wrong_audience = gcp_fake.id_token("http://127.0.0.1:1", account=compute)
+    grant(gcp_fake, function.service_config.service, f"serviceAccount:{compute}")
     assert requests.get(uri, headers={"authorization": f"Bearer {wrong_audience}"}, timeout=60).status_code == 401
     answer = requests.get(uri, headers=with_token, timeout=60)
+    assert answer.status_code == 200 and answer.text == "hello world"
+
+
+def test_a_project_owner_may_invoke_without_a_binding_on_the_service(gcp_fake: GcpFake) -> None:
+    # roles/owner in the project holds run.routes.invoke, inherited by every service (the deployer's case).
+    function = deploy(gcp_fake, "owned-fn", "hello")
+    uri = function.service_config.uri
+    token = id_token.fetch_id_token(gcp_fake.auth_request(), uri)
+    answer = requests.get(uri, headers={"authorization": f"Bearer {token}"}, timeout=60)
     assert answer.status_code == 200 and answer.text == "hello world"
 
 

@@ -42,6 +42,7 @@ def flask_project(tmp_path: Path, gcp_env: GcpFake) -> Any:
             (root / "app.py").write_text(app)
         return load_project(root / "faas.toml", "dev")
 
+    write.root = root  # type: ignore[attr-defined]  # tests that edit the copied app by hand
     return write
 
 

@@ -1,0 +1,138 @@
+"""status, rollback and logs against the fake: what the URL serves is the judge."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+import requests
+
+from faas import UsageError
+from tests.fakes.gcp.fake import GcpFake
+
+from .conftest import deploy
+
+
+def greeting(url: str) -> str:
+    answer = requests.get(url, timeout=60)
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["message"])
+
+
+def test_rollback_serves_the_old_code_and_the_next_deploy_the_new(flask_project: Any, gcp_env: GcpFake) -> None:
+    _, first = deploy(flask_project())
+    provider, second = deploy(flask_project(greeting="Hello v2"))
+    url = second.result.url
+    assert greeting(url) == "Hello v2"
+    before = provider.status()
+    assert before.deployed and before.url == url and before.version == second.result.version
+    assert not any("pinned" in r.detail for r in before.resources)
+
+    result = provider.rollback()
+    assert result.previous_version == second.result.version
+    assert result.current_version == first.result.version
+    assert greeting(url) == "Hello from Flask"
+    after = provider.status()
+    assert after.version == first.result.version
+    assert any("pinned" in r.detail for r in after.resources)
+
+    # The same code again: the plan sees the pinned traffic and patches, so the latest serves again.
+    deploy(flask_project())
+    assert greeting(url) == "Hello v2"
+    assert not any("pinned" in r.detail for r in provider.status().resources)
+
+    provider.rollback()
+    assert greeting(url) == "Hello from Flask"
+    app = flask_project.root / "app.py"
+    app.write_text(app.read_text().replace("Hello v2", "Hello v3"))
+    _, fourth = deploy(flask_project())
+    assert greeting(fourth.result.url) == "Hello v3"
+    assert not any("pinned" in r.detail for r in provider.status().resources)
+
+
+def test_rollback_from_the_first_revision_is_refused(flask_project: Any, gcp_env: GcpFake) -> None:
+    provider, _ = deploy(flask_project())
+    with pytest.raises(UsageError, match="first deployed version"):
+        provider.rollback()
+
+
+def test_logs_show_what_the_request_printed(flask_project: Any, gcp_env: GcpFake) -> None:
+    # The access line is the request's own output (off by default on GCP, where Cloud Run logs requests).
+    provider, outcome = deploy(flask_project('[app.environment]\nFAAS_ACCESS_LOG = "1"\n'))
+    requests.get(outcome.result.url + "/items/logged", timeout=60).raise_for_status()
+    gcp_env.logging.add(
+        {
+            "logName": f"projects/{gcp_env.project}/logs/other",
+            "resource": {"type": "cloud_run_revision", "labels": {"service_name": "someone-else"}},
+            "textPayload": "faas not ours",
+        }
+    )
+    deadline = time.monotonic() + 30
+    messages: list[str] = []
+    while time.monotonic() < deadline and not any("/items/logged" in m for m in messages):
+        messages = [r.message for r in provider.logs()]
+        time.sleep(0.5)
+    assert any('"GET /items/logged" 200' in m for m in messages), messages
+    assert "faas not ours" not in messages
+
+
+TASKS = """
+def shout(event, context):
+    print("shouting", event["word"])
+    return {"upper": event["word"].upper()}
+"""
+
+
+def test_invoke_and_manage_go_to_the_private_function_with_an_id_token(flask_project: Any, gcp_env: GcpFake) -> None:
+    (flask_project.root / "tasks.py").write_text(TASKS)
+    provider, outcome = deploy(flask_project('[[functions]]\nname = "shout"\nentry = "tasks:shout"\n'))
+    result = provider.invoke({"word": "hey"}, "shout")
+    assert result.error is None and result.payload == {"upper": "HEY"}
+    # The plain function is private: the same envelope without a token is turned away.
+    name = provider.deployment.function_name("shout")
+    private_url = gcp_env.functions.functions[name]["serviceConfig"]["uri"]
+    assert requests.post(private_url, json={"faas": {"function": "shout", "event": {}}}, timeout=60).status_code == 403
+    # The public app never runs an envelope.
+    public = requests.post(outcome.result.url, json={"faas": {"manage": ["routes"]}}, timeout=60)
+    assert "exit_status" not in public.text
+    managed = provider.manage(["routes"])
+    assert managed.exit_status == 0, managed
+    # `flask routes` ran there (its table). Which app it lists is the adapter's business: inside
+    # functions-framework it lists functions-framework's own app today (reported, not fixed here).
+    assert "Endpoint" in str(managed.payload) and "Rule" in str(managed.payload)
+
+
+def test_logs_follow_polls_and_yields_each_entry_once(flask_project: Any, gcp_env: GcpFake) -> None:
+    provider, outcome = deploy(flask_project('[app.environment]\nFAAS_ACCESS_LOG = "1"\n'))
+    url = outcome.result.url
+    seen: list[str] = []
+    stream = provider.logs(follow=True)
+    threading.Thread(target=lambda: seen.extend(r.message for r in stream), daemon=True).start()
+
+    def wait_for(text: str) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(text in m for m in seen):
+            time.sleep(0.2)
+        assert any(text in m for m in seen), seen
+
+    time.sleep(1.5)  # following starts now (to the second): the requests below come after it
+    requests.get(url + "/items/first", timeout=60).raise_for_status()
+    wait_for("/items/first")
+    service = provider.deployment.names.function("").lower()
+    stamp = "2099-01-01T00:00:00.000000Z"  # two entries at one instant: the inclusive re-poll returns both again
+    for text in ("faas same instant one", "faas same instant two"):
+        gcp_env.logging.add(
+            {
+                "logName": f"projects/{gcp_env.project}/logs/run.googleapis.com%2Fstdout",
+                "resource": {"type": "cloud_run_revision", "labels": {"service_name": service}},
+                "textPayload": text,
+                "timestamp": stamp,
+            }
+        )
+    requests.get(url + "/items/second", timeout=60).raise_for_status()
+    wait_for("faas same instant two")
+    time.sleep(4.5)  # two more polls from the same (inclusive) instant
+    for text in ("/items/first", "faas same instant one", "faas same instant two"):
+        assert sum(text in m for m in seen) == 1, seen
