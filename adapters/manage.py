@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import threading
 import traceback
 
 from faas.adapters.errors import ManageError
@@ -76,7 +77,7 @@ def run_flask_command(argv: list[str], load_app: Callable[[], Any]) -> dict[str,
     status = 0
     with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
         try:
-            group.main(args=argv, prog_name="flask", standalone_mode=False)
+            _outside_any_app_context(lambda: group.main(args=argv, prog_name="flask", standalone_mode=False))
         except click.exceptions.Exit as exc:
             status = exc.exit_code
         except click.ClickException as exc:
@@ -92,3 +93,26 @@ def run_flask_command(argv: list[str], load_app: Callable[[], Any]) -> dict[str,
             status = 1
             traceback.print_exc(file=output)
     return {"exit_status": status, "output": output.getvalue()}
+
+
+def _outside_any_app_context(call: Callable[[], object]) -> None:
+    """Run `call` where no Flask app context is active, and re-raise what it raised.
+
+    Under functions-framework the envelope arrives inside the framework's own Flask request, and
+    Flask's CLI uses `current_app` when there is one: the commands would see functions-framework's
+    app instead of the user's. Flask keeps its contexts in contextvars, which a new thread starts
+    without.
+    """
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            call()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's handlers
+            raised.append(exc)
+
+    worker = threading.Thread(target=run, name="faas-manage")
+    worker.start()
+    worker.join()
+    if raised:
+        raise raised[0]
