@@ -108,7 +108,7 @@ def _outside_any_app_context(call: Callable[[], object]) -> None:
     def run() -> None:
         try:
             call()
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's handlers
+        except BaseException as exc:  # handed back to the caller, whose handlers sort it
             raised.append(exc)
 
     worker = threading.Thread(target=run, name="faas-manage")
