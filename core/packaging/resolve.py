@@ -260,8 +260,8 @@ def _handle_failure(output: str, declaration: Declaration, target: PackageTarget
     if unreachable is not None:
         # pip then says "No matching distribution": true, but the fix is the network, not the pins.
         reason = unreachable["reason"].split(": HTTP", 1)[0]
-        detail = _SSL_DETAIL.search(unreachable["reason"])
-        reason += f" ({detail.group(1).strip()})" if detail else ""
+        ssl_detail = _SSL_DETAIL.search(unreachable["reason"])
+        reason += f" ({ssl_detail.group(1).strip()})" if ssl_detail else ""
         raise PackagingError(
             f"pip could not read the package index {unreachable['url']}: {reason}. "
             "Check the network, proxy and certificates pip uses (pip config list; PIP_INDEX_URL, PIP_CERT, "

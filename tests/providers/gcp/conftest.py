@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,16 +11,18 @@ import pytest
 from tests.fakes.gcp.fake import GcpFake
 from tests.fakes.gcp.fixture import gcp_fake, gcp_fake_session  # noqa: F401
 
+# One packaging cache with the local provider's tests: a resolution is made once per run, not per test.
+from tests.providers.local.conftest import faas_cache  # noqa: F401
+
 EXAMPLE = Path(__file__).parents[3] / "examples" / "flask"
 
 
 @pytest.fixture
-def gcp_env(gcp_fake: GcpFake, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> GcpFake:  # noqa: F811
+def gcp_env(gcp_fake: GcpFake, monkeypatch: pytest.MonkeyPatch) -> GcpFake:  # noqa: F811
     """The fake's endpoints in FAAS_GCP_API_ENDPOINTS, the way a user points faas at other endpoints."""
     endpoints = ",".join(f"{key}={url}" for key, url in gcp_fake.endpoints.items())
     monkeypatch.setenv("FAAS_GCP_API_ENDPOINTS", endpoints)
     monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", gcp_fake.project)
-    monkeypatch.setenv("FAAS_CACHE_DIR", os.environ.get("FAAS_CACHE_DIR") or str(tmp_path_factory.mktemp("cache")))
     return gcp_fake
 
 
