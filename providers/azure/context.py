@@ -55,6 +55,14 @@ def role_assignment_name(scope: str, principal: str, role: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{scope.lower()}|{principal}|{role}"))
 
 
+def get_or_none(call: Any, *args: Any) -> Any:
+    """`call(*args)`, or None where ARM answers 404: the plan's read of what may not exist yet."""
+    try:
+        return call(*args)
+    except ResourceNotFoundError:
+        return None
+
+
 def error_text(error: BaseException) -> str:
     """ARM's innermost message, with the resource it names: 'Code: message (target)'."""
     if not isinstance(error, HttpResponseError):

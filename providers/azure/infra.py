@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+from azure.core.exceptions import HttpResponseError
 from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.authorization.v2022_04_01.models import RoleAssignmentCreateParameters
 from azure.mgmt.msi import ManagedServiceIdentityClient
@@ -25,18 +25,12 @@ from faas.providers.azure.context import (
     DEPLOYMENT_CONTAINER,
     RELEASES_CONTAINER,
     Deployment,
+    get_or_none,
     role_assignment_name,
 )
 
 # Entra ID replicates a new principal to ARM's authorization store within seconds to minutes.
 PROPAGATION_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 30.0)
-
-
-def _get(call: Any, *args: Any) -> Any:
-    try:
-        return call(*args)
-    except ResourceNotFoundError:
-        return None
 
 
 # -- resource group ---------------------------------------------------------------------------------
@@ -96,9 +90,8 @@ class ContainerStep:
 
 def plan_storage(deployment: Deployment, group_exists: bool) -> list[Action]:
     storage = deployment.client(StorageManagementClient)
-    account = (
-        _get(storage.storage_accounts.get_properties, deployment.group, deployment.account) if group_exists else None
-    )
+    get_account = storage.storage_accounts.get_properties
+    account = get_or_none(get_account, deployment.group, deployment.account) if group_exists else None
     actions: list[Action] = []
     if account is None:
         actions.append(
@@ -112,7 +105,7 @@ def plan_storage(deployment: Deployment, group_exists: bool) -> list[Action]:
         )
     for container in (DEPLOYMENT_CONTAINER, RELEASES_CONTAINER):
         found = (
-            _get(storage.blob_containers.get, deployment.group, deployment.account, container)
+            get_or_none(storage.blob_containers.get, deployment.group, deployment.account, container)
             if account is not None
             else None
         )
@@ -147,7 +140,7 @@ def identity_id(deployment: Deployment) -> str:
 
 def read_identity(deployment: Deployment) -> Any:
     msi = deployment.client(ManagedServiceIdentityClient)
-    return _get(msi.user_assigned_identities.get, deployment.group, deployment.names.identity)
+    return get_or_none(msi.user_assigned_identities.get, deployment.group, deployment.names.identity)
 
 
 @dataclass(frozen=True)
@@ -206,7 +199,7 @@ def plan_identity(deployment: Deployment, group_exists: bool) -> list[Action]:
         assignments = deployment.client(AuthorizationManagementClient).role_assignments
         name = role_assignment_name(scope, identity.principal_id, BLOB_DATA_OWNER)
         try:
-            assigned = _get(assignments.get, scope, name) is not None
+            assigned = get_or_none(assignments.get, scope, name) is not None
         except HttpResponseError as error:
             if error.status_code not in (400, 404):  # the account itself may not exist yet
                 raise

@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from azure.core.exceptions import ResourceNotFoundError
 from azure.mgmt.web import WebSiteManagementClient, models
 
 from faas import FUNCTION_ENV, Action, ApplyState, Change, ConfigError, Detail, desired_functions
 from faas.providers.azure import infra
-from faas.providers.azure.context import Deployment
+from faas.providers.azure.context import Deployment, get_or_none
 
 MANAGED = "FAAS_SETTINGS"
 RELEASE = "FAAS_RELEASE"
@@ -47,13 +46,6 @@ def web(deployment: Deployment) -> Any:
     return deployment.client(WebSiteManagementClient)
 
 
-def _get(call: Any, *args: Any) -> Any:
-    try:
-        return call(*args)
-    except ResourceNotFoundError:
-        return None
-
-
 # -- plan (server farm) -----------------------------------------------------------------------------
 
 
@@ -76,9 +68,8 @@ class PlanStep:
 def plan_server_farm(deployment: Deployment, group_exists: bool) -> list[Action]:
     if deployment.options.plan != "flex":
         raise ConfigError("[providers.azure] plan = 'premium' deploys are not supported yet: use plan = 'flex'")
-    found = (
-        _get(web(deployment).app_service_plans.get, deployment.group, deployment.names.plan) if group_exists else None
-    )
+    get_plan = web(deployment).app_service_plans.get
+    found = get_or_none(get_plan, deployment.group, deployment.names.plan) if group_exists else None
     if found is not None:
         return []
     return [Action(Change.CREATE, "hosting plan", f"{deployment.names.plan} (FC1)", payload=PlanStep())]
@@ -136,7 +127,7 @@ class SiteStep:
             function_app_config=models.FunctionAppConfig(desired_config(deployment, infra.container_url(deployment))),
         )
         # Settings go with the first PUT (the host needs its storage at once); later they are merged.
-        existing = _get(web(deployment).web_apps.get, deployment.group, deployment.site)
+        existing = get_or_none(web(deployment).web_apps.get, deployment.group, deployment.site)
         if existing is None:
             properties.site_config = models.SiteConfig(
                 app_settings=[
@@ -156,7 +147,7 @@ class SiteStep:
 
 
 def read_site(deployment: Deployment) -> Any:
-    return _get(web(deployment).web_apps.get, deployment.group, deployment.site)
+    return get_or_none(web(deployment).web_apps.get, deployment.group, deployment.site)
 
 
 def plan_site(deployment: Deployment, site: Any, storage_url: str | None) -> list[Action]:

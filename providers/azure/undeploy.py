@@ -16,7 +16,7 @@ from azure.mgmt.storage import StorageManagementClient
 from faas import Action, ApplyState, Change, Plan, Resource, Status, translated, undeploy_plan
 from faas.providers.azure import infra
 from faas.providers.azure import site as sites
-from faas.providers.azure.context import BLOB_DATA_OWNER, ERRORS, Deployment, role_assignment_name
+from faas.providers.azure.context import BLOB_DATA_OWNER, ERRORS, Deployment, get_or_none, role_assignment_name
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,12 @@ def _actions(deployment: Deployment, keep_artifacts: bool) -> list[Action]:
     site = sites.read_site(deployment)
     if site is not None and deployment.names.owns(site.tags):
         actions.append(Action(Change.DELETE, "function app", deployment.site, payload=DeleteStep("site")))
-    farm = sites._get(sites.web(deployment).app_service_plans.get, deployment.group, deployment.names.plan)
+    farm = get_or_none(sites.web(deployment).app_service_plans.get, deployment.group, deployment.names.plan)
     if farm is not None and deployment.names.owns(farm.tags):
         actions.append(Action(Change.DELETE, "hosting plan", deployment.names.plan, payload=DeleteStep("plan")))
     identity = infra.read_identity(deployment)
     storage = deployment.client(StorageManagementClient)
-    account = infra._get(storage.storage_accounts.get_properties, deployment.group, deployment.account)
+    account = get_or_none(storage.storage_accounts.get_properties, deployment.group, deployment.account)
     if identity is not None and deployment.names.owns(identity.tags):
         if account is not None:
             actions.append(
