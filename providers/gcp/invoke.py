@@ -11,11 +11,9 @@ from typing import Any
 
 import requests
 
-from faas import DeployError, InvokeResult, NotDeployedError, UsageError
+from faas import APP, DeployError, InvokeResult, NotDeployedError, UsageError
 from faas.providers.gcp import functions
 from faas.providers.gcp.context import Deployment
-
-APP = ""
 
 
 def id_token(deployment: Deployment, audience: str) -> str:
