@@ -215,6 +215,9 @@ class GcpFake:
             "https_proxy": proxy,
             "NO_PROXY": "127.0.0.1,localhost",
             "no_proxy": "127.0.0.1,localhost",
+            # pip meets the closed proxy for any remote index: without retries it goes straight to the
+            # machine's local indexes instead of backing off five times per URL (~45 s a resolution).
+            "PIP_RETRIES": "0",
         }
 
     def id_token(self, audience: str, *, account: str | None = None) -> str:
