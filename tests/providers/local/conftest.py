@@ -43,10 +43,19 @@ def no_process_left_behind(tmp_path_factory) -> Iterator[None]:
                 leftovers.append(int(proc.name))
         except OSError:
             continue
+    described = {pid: _command_line(pid) for pid in leftovers}
     for pid in leftovers:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-    assert not leftovers, f"processes left behind by the local provider tests: {leftovers}"
+    assert not leftovers, f"processes left behind by the local provider tests: {described}"
+
+
+def _command_line(pid: int) -> str:
+    """What a leftover process runs, for the report (which fixture forgot it)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:200]
+    except OSError:
+        return "?"
 
 
 def stop_all(root: Path) -> None:
