@@ -75,6 +75,18 @@ class InvokeResult(JsonResult):
     error: str | None = None
     exit_status: int | None = None
 
+    def as_manage(self) -> InvokeResult:
+        """The adapter's reply to a manage envelope, `{"exit_status", "output"}`, as the command's result.
+
+        A reply of another shape (an error before the command ran) is returned as it is.
+        """
+        payload = self.payload
+        if not (isinstance(payload, dict) and "exit_status" in payload):
+            return self
+        return InvokeResult(
+            payload=payload.get("output", ""), logs=self.logs, error=self.error, exit_status=int(payload["exit_status"])
+        )
+
 
 @dataclass(frozen=True)
 class RollbackResult(JsonResult):

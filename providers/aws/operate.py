@@ -198,16 +198,7 @@ def _invoke(deployment: Deployment, key: str, event: Any) -> InvokeResult:
 def manage(deployment: Deployment, arguments: list[str]) -> InvokeResult:
     if deployment.project.config.app is None:
         raise UsageError("manage runs Django management commands in the app; this project has no [app]")
-    result = _invoke(deployment, APP, {"faas": {"manage": arguments}})
-    payload = result.payload
-    if isinstance(payload, dict) and "exit_status" in payload:
-        return InvokeResult(
-            payload=payload.get("output", ""),
-            logs=result.logs,
-            error=result.error,
-            exit_status=int(payload["exit_status"]),
-        )
-    return result
+    return _invoke(deployment, APP, {"faas": {"manage": arguments}}).as_manage()
 
 
 def rollback(deployment: Deployment, to: str | None) -> RollbackResult:

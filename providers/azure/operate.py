@@ -39,16 +39,7 @@ def invoke(deployment: Deployment, event: Any, function: str | None) -> InvokeRe
 def manage(deployment: Deployment, arguments: list[str]) -> InvokeResult:
     if deployment.project.config.app is None:
         raise UsageError("manage runs management commands in the app; this project has no [app]")
-    result = _call(deployment, {"manage": arguments})
-    payload = result.payload
-    if isinstance(payload, dict) and "exit_status" in payload:
-        return InvokeResult(
-            payload=payload.get("output", ""),
-            logs=result.logs,
-            error=result.error,
-            exit_status=int(payload["exit_status"]),
-        )
-    return result
+    return _call(deployment, {"manage": arguments}).as_manage()
 
 
 def invoke_url(deployment: Deployment, site: Any) -> str:

@@ -84,12 +84,7 @@ def invoke(deployment: Deployment, event: Any, function: str | None) -> InvokeRe
 def manage(deployment: Deployment, arguments: list[str]) -> InvokeResult:
     if deployment.project.config.app is None:
         raise UsageError("manage runs Django management commands in the app; this project has no [app]")
-    result = _post(deployment, _private_key(deployment, None), {"faas": {"manage": arguments}})
-    payload = result.payload
-    if isinstance(payload, dict) and "exit_status" in payload:
-        status = int(payload["exit_status"])
-        return InvokeResult(payload=payload.get("output", ""), error=result.error, exit_status=status)
-    return result
+    return _post(deployment, _private_key(deployment, None), {"faas": {"manage": arguments}}).as_manage()
 
 
 __all__ = ["id_token", "invoke", "manage"]
