@@ -1,9 +1,20 @@
-"""Settings shared by the whole suite."""
+"""Settings and session fixtures shared by the whole suite.
+
+The session fixtures live here, at the root, so that on every xdist worker they are set up before any
+other session fixture (a fake control plane, moto, Azurite) and torn down after all of them: the
+leftover-process check then sees only what a fixture really forgot, not a fake still running.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from hypothesis import settings
 
 # CI must answer the same on every run of the same commit: there, property tests draw a fixed
@@ -12,3 +23,41 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def faas_cache() -> Iterator[Path]:
+    """Runtime envs and wheels are reused across tests and runs (FAAS_CACHE_DIR wins if set)."""
+    chosen = os.environ.get("FAAS_CACHE_DIR") or str(Path(tempfile.gettempdir()) / "faas-test-cache")
+    previous = os.environ.get("FAAS_CACHE_DIR")
+    os.environ["FAAS_CACHE_DIR"] = chosen
+    yield Path(chosen)
+    if previous is None:
+        os.environ.pop("FAAS_CACHE_DIR", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_left_behind(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """After the session, no process may still run in a test's folder; any found is killed and reported."""
+    yield
+    base = str(tmp_path_factory.getbasetemp())
+    leftovers = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if os.readlink(proc / "cwd").startswith(base):
+                leftovers.append(int(proc.name))
+        except OSError:
+            continue
+    described = {pid: _command_line(pid) for pid in leftovers}
+    for pid in leftovers:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    assert not leftovers, f"processes left behind by the tests: {described}"
+
+
+def _command_line(pid: int) -> str:
+    """What a leftover process runs, for the report (which fixture forgot it)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:200]
+    except OSError:
+        return "?"

@@ -18,9 +18,6 @@ from faas.core.config import load_project
 from faas.providers.azure import publish
 from tests.fakes.azure.fixture import azure_fake  # noqa: F401
 
-# One packaging cache with the local provider's tests: a resolution is made once per run, not per test.
-from tests.providers.local.conftest import faas_cache  # noqa: F401
-
 EXAMPLES = Path(__file__).parents[3] / "examples"
 
 

@@ -11,9 +11,6 @@ import pytest
 from tests.fakes.gcp.fake import GcpFake
 from tests.fakes.gcp.fixture import gcp_fake, gcp_fake_session  # noqa: F401
 
-# One packaging cache with the local provider's tests: a resolution is made once per run, not per test.
-from tests.providers.local.conftest import faas_cache  # noqa: F401
-
 EXAMPLE = Path(__file__).parents[3] / "examples" / "flask"
 
 

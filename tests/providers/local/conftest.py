@@ -1,61 +1,18 @@
-"""Shared fixtures: one cache of runtime environments for the whole session, and no process left behind."""
+"""Helpers shared by the local provider tests (the session fixtures are in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
-
-import pytest
 
 from faas.core import workflow
 from faas.core.config import load_project
 from faas.providers.local import control
 from faas.providers.local.provider import LocalProvider
 from faas.providers.local.state import StageDir
-
-
-@pytest.fixture(scope="session", autouse=True)
-def faas_cache() -> Iterator[Path]:
-    """Runtime envs and wheels are reused across tests and runs (FAAS_CACHE_DIR wins if set)."""
-    chosen = os.environ.get("FAAS_CACHE_DIR") or str(Path(tempfile.gettempdir()) / "faas-test-cache")
-    previous = os.environ.get("FAAS_CACHE_DIR")
-    os.environ["FAAS_CACHE_DIR"] = chosen
-    yield Path(chosen)
-    if previous is None:
-        os.environ.pop("FAAS_CACHE_DIR", None)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def no_process_left_behind(tmp_path_factory) -> Iterator[None]:
-    """After the session, no process may still run in a test's folder; any found is killed and reported."""
-    yield
-    base = str(tmp_path_factory.getbasetemp())
-    leftovers = []
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            if os.readlink(proc / "cwd").startswith(base):
-                leftovers.append(int(proc.name))
-        except OSError:
-            continue
-    described = {pid: _command_line(pid) for pid in leftovers}
-    for pid in leftovers:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
-    assert not leftovers, f"processes left behind by the local provider tests: {described}"
-
-
-def _command_line(pid: int) -> str:
-    """What a leftover process runs, for the report (which fixture forgot it)."""
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:200]
-    except OSError:
-        return "?"
 
 
 def stop_all(root: Path) -> None:
