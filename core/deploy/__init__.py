@@ -40,6 +40,14 @@ from faas.core.deploy.naming import (
 )
 from faas.core.deploy.rollback import Release, deploy_id_of, release_at, rollback_target, stamp
 from faas.core.deploy.state import ApplyState, StateKey, new_deploy_id
+from faas.core.deploy.storage import (
+    STATIC_ROLE,
+    StorageRole,
+    storage_changes,
+    storage_environment,
+    storage_files,
+    storage_roles,
+)
 from faas.core.deploy.tags import APP_LABEL, AWS_TAGS, AZURE_TAGS, GCP_LABELS, TagFormat
 from faas.core.deploy.waiting import wait_until
 
@@ -60,6 +68,7 @@ __all__ = [
     "IAM_ROLE",
     "LAMBDA_FUNCTION",
     "S3_BUCKET",
+    "STATIC_ROLE",
     "ApplyState",
     "Deployment",
     "DesiredFunction",
@@ -72,6 +81,7 @@ __all__ = [
     "Release",
     "StateKey",
     "Step",
+    "StorageRole",
     "TagFormat",
     "apply_plan",
     "changed_variables",
@@ -89,6 +99,10 @@ __all__ = [
     "secret_diff",
     "stamp",
     "step_name",
+    "storage_changes",
+    "storage_environment",
+    "storage_files",
+    "storage_roles",
     "translated",
     "undeploy_plan",
     "wait_until",

@@ -7,51 +7,22 @@ The app finds them through environment variables set on every function:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import mimetypes
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from faas import Action, Artifact, Change, DeployError
-from faas.adapters.contract import ENV_STATIC_BUCKET, ENV_STATIC_URL, storage_bucket_env, storage_url_env
+from faas import Action, Artifact, Change, DeployError, StorageRole, storage_changes, storage_files, storage_roles
+from faas import storage_environment as core_storage_environment
 from faas.providers.aws.artifacts import empty_and_delete_bucket, ensure_private_bucket
 from faas.providers.aws.context import ApplyState, Deployment
 from faas.providers.aws.session import is_missing
 
 
-@dataclass(frozen=True)
-class StorageBucket:
-    role: str
-    bucket: str
-    public: bool
-    managed: bool
-    """True when faas names, creates and deletes the bucket; False for a user's existing `bucket`."""
-    source: Path | None
-
-
-def storage_buckets(deployment: Deployment, artifact: Artifact | None = None) -> list[StorageBucket]:
-    found = []
-    for role, config in sorted(deployment.project.config.storage.items()):
-        managed = config.bucket is None
-        bucket = config.bucket or deployment.names.bucket(role, deployment.account, deployment.region)
-        source = _source(deployment, role, config.source, artifact)
-        found.append(StorageBucket(role, bucket, config.public, managed, source))
-    return found
-
-
-def _source(deployment: Deployment, role: str, configured: str | None, artifact: Artifact | None) -> Path | None:
-    if configured is not None:
-        path = (deployment.project.root / configured).resolve()
-        if not path.is_dir():
-            raise DeployError("plan", f"storage.{role}.source '{configured}' is not a folder")
-        return path
-    collected = (artifact.manifest.get("static") or {}) if artifact is not None else {}
-    if role == "static" and collected.get("dir") and Path(collected["dir"]).is_dir():
-        # Django's collectstatic output, gathered by packaging next to the artifact.
-        return Path(collected["dir"])
-    return None
+def storage_buckets(deployment: Deployment, artifact: Artifact | None = None) -> list[StorageRole]:
+    return storage_roles(
+        deployment.project, lambda role: deployment.names.bucket(role, deployment.account, deployment.region), artifact
+    )
 
 
 def storage_url(deployment: Deployment, bucket: str) -> str:
@@ -59,25 +30,10 @@ def storage_url(deployment: Deployment, bucket: str) -> str:
 
 
 def storage_environment(deployment: Deployment) -> dict[str, str]:
-    env = {}
-    for storage in storage_buckets(deployment):
-        env[storage_bucket_env(storage.role)] = storage.bucket
-        env[storage_url_env(storage.role)] = storage_url(deployment, storage.bucket)
-        if storage.role == "static":
-            env[ENV_STATIC_BUCKET] = storage.bucket
-            env[ENV_STATIC_URL] = storage_url(deployment, storage.bucket)
-    return env
-
-
-def _local_files(source: Path) -> dict[str, tuple[Path, str]]:
-    files = {}
-    for path in sorted(source.rglob("*")):
-        if path.is_file():
-            files[path.relative_to(source).as_posix()] = (
-                path,
-                hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest(),
-            )
-    return files
+    return core_storage_environment(
+        (storage.role, storage.bucket, storage_url(deployment, storage.bucket))
+        for storage in storage_buckets(deployment)
+    )
 
 
 def _remote_etags(s3: Any, bucket: str) -> dict[str, str]:
@@ -106,10 +62,9 @@ def plan_storage_buckets(deployment: Deployment, artifact: Artifact) -> list[Act
             actions.append(Action(Change.CREATE, "s3 bucket", storage.bucket, details, StorageBucketStep(storage)))
         if storage.source is None:
             continue
-        local = _local_files(storage.source)
-        remote = _remote_etags(s3, storage.bucket) if exists else {}
+        local = storage_files(storage.source)
         # Single-part uploads have the md5 as ETag: equal means the object is already there.
-        changed = tuple(sorted(key for key, (_, md5) in local.items() if remote.get(key) != md5))
+        changed = storage_changes(local, _remote_etags(s3, storage.bucket) if exists else {})
         if changed:
             details = (("files", f"{len(local) - len(changed)} unchanged", f"{len(changed)} to upload"),)
             actions.append(
@@ -122,7 +77,7 @@ def plan_storage_buckets(deployment: Deployment, artifact: Artifact) -> list[Act
 
 @dataclass(frozen=True)
 class StorageBucketStep:
-    storage: StorageBucket
+    storage: StorageRole
 
     def run(self, deployment: Deployment, state: ApplyState | None = None) -> None:
         ensure_private_bucket(deployment, self.storage.bucket, public=self.storage.public)
@@ -147,7 +102,7 @@ class StorageBucketStep:
 class UploadFilesStep:
     """Upload the changed files. Files gone locally stay: pages cached elsewhere may still link them."""
 
-    storage: StorageBucket
+    storage: StorageRole
     keys: tuple[str, ...]
 
     def run(self, deployment: Deployment, state: ApplyState | None = None) -> None:

@@ -25,11 +25,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from faas import DeployError, Project, Reporter
+from faas import STATIC_ROLE, DeployError, Project, Reporter
+from faas import storage_environment as core_storage_environment
 from faas.providers.local.gateway.aws import HttpAnswer
 from faas.providers.local.gateway.request import GatewayRequest
-
-STATIC_ROLE = "static"
 
 
 @dataclass(frozen=True)
@@ -131,16 +130,7 @@ def prepare_buckets(
 
 def storage_environment(buckets: list[LocalBucket], base_url: str) -> dict[str, str]:
     """The variables the app finds its buckets by, as the cloud providers set them."""
-    env: dict[str, str] = {}
-    for bucket in buckets:
-        role = bucket.role.upper().replace("-", "_")
-        url = base_url + bucket.prefix
-        env[f"FAAS_STORAGE_{role}_BUCKET"] = bucket.bucket
-        env[f"FAAS_STORAGE_{role}_URL"] = url
-        if bucket.role == STATIC_ROLE:
-            env["FAAS_STATIC_BUCKET"] = bucket.bucket
-            env["FAAS_STATIC_URL"] = url
-    return env
+    return core_storage_environment((bucket.role, bucket.bucket, base_url + bucket.prefix) for bucket in buckets)
 
 
 def _error(status: int, code: str, message: str) -> HttpAnswer:
