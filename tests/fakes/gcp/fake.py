@@ -36,6 +36,7 @@ from .scheduler_api import SchedulerState
 from .scheduler_api import build as build_scheduler
 from .server import Faults, Hub, RecordedRequest, Service, serve_api, start
 from .storage import Emulator, SignedUploads, free_port
+from .storage_front import StorageFront
 
 SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 
@@ -110,7 +111,8 @@ class GcpFake:
         self._add_service(build_logging(self.logging))
         self._add_service(build_iam(self.iam))
         self._add_service(build_resource_manager(self.iam))
-        self.endpoints["storage"] = self.emulator.url
+        self.storage = StorageFront(self.emulator, self.hub)
+        self._add(self.storage.server, "storage")
         return self
 
     def stop(self) -> None:
@@ -145,6 +147,7 @@ class GcpFake:
             self.scheduler.jobs.clear()
             self.scheduler.attempts.clear()
             self.logging.entries.clear()
+            self.storage.forget()
             if self.emulator is not None:
                 self.emulator.wipe()
 
@@ -208,7 +211,6 @@ class GcpFake:
             "GOOGLE_API_USE_MTLS_ENDPOINT": "never",
             # Off by default in google-auth; named here so an inherited "true" cannot turn it on.
             "GOOGLE_SDK_EXPERIMENTAL_PYTHON_REGIONAL_ACCESS_BOUNDARY_LOOKUP_ENABLED": "false",
-            "STORAGE_EMULATOR_HOST": self.endpoints["storage"],
             "HTTP_PROXY": proxy,
             "HTTPS_PROXY": proxy,
             "http_proxy": proxy,

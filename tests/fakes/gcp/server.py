@@ -229,7 +229,7 @@ def serve_api(service: Service, hub: Hub) -> ThreadingHTTPServer:
         def _dispatch(self, match: Match, body: Any, headers: dict[str, str]) -> Any:
             caller = hub.authenticate(headers.get("authorization"), service.audience)
             if service.name in hub.faults.disabled_apis:
-                raise _service_disabled(service.name, hub.project_number)
+                raise service_disabled(service.name, hub.project_number)
             handler = service.handlers.get(match.method.id)
             if handler is None:
                 raise GoogleError("UNIMPLEMENTED", f"The fake does not implement {match.method.id}")
@@ -257,7 +257,7 @@ def serve_api(service: Service, hub: Hub) -> ThreadingHTTPServer:
     return server
 
 
-def _service_disabled(api: str, project_number: str) -> GoogleError:
+def service_disabled(api: str, project_number: str) -> GoogleError:
     title = {"cloudfunctions": "Cloud Functions API", "run": "Cloud Run Admin API"}.get(api, f"{api} API")
     host = f"{api}.googleapis.com"
     return error_info(

@@ -109,7 +109,7 @@ class Emulator:
         return json.loads(data) if status == 200 else None
 
 
-def _xml_error(code: str, message: str) -> bytes:
+def xml_error(code: str, message: str) -> bytes:
     return (
         f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code><Message>{message}</Message></Error>".encode()
     )
@@ -150,31 +150,31 @@ class SignedUploads:
     def check(self, method: str, path: str, query: dict[str, str], headers: dict[str, str]) -> tuple[int, bytes]:
         """The answer GCS gives a signed-URL request; 200 only for a valid, unexpired upload."""
         if "authorization" in headers:
-            return 400, _xml_error(
+            return 400, xml_error(
                 "InvalidArgument",
                 "Multiple authentication credentials provided: a signed URL "
                 "must be used without an Authorization header.",
             )
         required = ("X-Goog-Date", "X-Goog-Expires", "X-Goog-Signature")
         if any(name not in query for name in required):
-            return 403, _xml_error("AccessDenied", "Anonymous caller does not have storage.objects.create access.")
+            return 403, xml_error("AccessDenied", "Anonymous caller does not have storage.objects.create access.")
         try:
             signed_at = datetime.strptime(query["X-Goog-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
             lifetime = int(query["X-Goog-Expires"])
         except ValueError:
-            return 400, _xml_error("AuthorizationQueryParametersError", "Invalid X-Goog-Date or X-Goog-Expires.")
+            return 400, xml_error("AuthorizationQueryParametersError", "Invalid X-Goog-Date or X-Goog-Expires.")
         if (datetime.now(UTC) - signed_at).total_seconds() > lifetime:
-            return 400, _xml_error("ExpiredToken", "Invalid argument. The provided token has expired.")
+            return 400, xml_error("ExpiredToken", "Invalid argument. The provided token has expired.")
         content_type = headers.get("content-type", "")
         if method != "PUT" or content_type != SIGNED_CONTENT_TYPE:
-            return 403, _xml_error(
+            return 403, xml_error(
                 "SignatureDoesNotMatch",
                 "The request signature we calculated does not match the signature you provided. Check your Google "
                 f"secret key and signing method. (signed for PUT with content-type {SIGNED_CONTENT_TYPE}; got "
                 f"{method} with {content_type or 'no content-type'})",
             )
         if not hmac.compare_digest(self._signature(path, query), query["X-Goog-Signature"]):
-            return 403, _xml_error(
+            return 403, xml_error(
                 "SignatureDoesNotMatch",
                 "The request signature we calculated does not match the signature you provided.",
             )
@@ -195,7 +195,7 @@ class SignedUploads:
                     try:
                         uploads.emulator.put(bucket, unquote(name), data, headers["content-type"])
                     except RuntimeError as exc:  # the emulator refused: answer as GCS would, never hang up
-                        status, payload = 500, _xml_error("InternalError", str(exc))
+                        status, payload = 500, xml_error("InternalError", str(exc))
                 entry = RecordedRequest(
                     "storage-upload", self.command, split.path, split.query, headers, data, None, status
                 )

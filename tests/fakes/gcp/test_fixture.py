@@ -68,8 +68,14 @@ def test_a_fresh_process_with_env_reaches_only_the_fake(gcp_fake: GcpFake) -> No
     assert out.stdout.split() == ["True", f"127.0.0.1:{gcp_fake.closed_port}", gcp_fake.project]
 
 
+def storage_client(fake: GcpFake) -> storage.Client:
+    return storage.Client(
+        project=fake.project, credentials=fake.credentials(), client_options=fake.client_options("storage")
+    )
+
+
 def test_google_cloud_storage_talks_to_the_emulator(gcp_fake: GcpFake) -> None:
-    client = storage.Client(project=gcp_fake.project)  # STORAGE_EMULATOR_HOST from the fixture
+    client = storage_client(gcp_fake)
     bucket = client.create_bucket("faas-static-test")
     bucket.blob("css/site.css").upload_from_string("body{}", content_type="text/css")
     assert client.bucket("faas-static-test").blob("css/site.css").download_as_bytes() == b"body{}"
@@ -79,7 +85,7 @@ def test_reset_forgets_every_resource_request_and_object(gcp_fake: GcpFake) -> N
     from tests.fakes.gcp.clients import create
 
     create(gcp_fake, "reset-me")
-    client = storage.Client(project=gcp_fake.project)
+    client = storage_client(gcp_fake)
     client.create_bucket("faas-reset-test").blob("x").upload_from_string("x")
     gcp_fake.faults.fail("UNAVAILABLE", nth=5)
     assert gcp_fake.functions.functions and gcp_fake.run.services and gcp_fake.requests
