@@ -105,6 +105,12 @@ class Deployment(BaseDeployment[GcpOptions, Names]):
             transport="rest", client_options=self._options("run"), credentials=self.credentials
         )
 
+    @cached_property
+    def storage(self) -> Any:
+        from google.cloud.storage import Client
+
+        return Client(project=self.gcp_project, credentials=self.credentials, client_options=self._options("storage"))
+
 
 def open_deployment(project: Any, options: GcpOptions, reporter: Any) -> Deployment:
     """The deployment with Application Default Credentials, and the project from options or ADC."""

@@ -79,8 +79,10 @@ class Wanted:
 
 
 def wanted(deployment: Deployment, artifact: Artifact) -> list[Wanted]:
+    from faas.providers.gcp.storage import storage_environment
+
     out = []
-    for spec in desired_functions(deployment.project):
+    for spec in desired_functions(deployment.project, storage_environment(deployment)):
         out.append(_wanted(deployment, spec, artifact))
     return out
 

@@ -7,7 +7,7 @@ Nothing is stored locally: names and labels find the deployment again, so a depl
 from __future__ import annotations
 
 from faas import Action, ApplyState, Artifact, Change, DeployResult, Observed, Plan, apply_plan, translated
-from faas.providers.gcp import functions, invoker
+from faas.providers.gcp import functions, invoker, storage
 from faas.providers.gcp.context import ARTIFACT, ERRORS, Deployment
 
 
@@ -19,7 +19,7 @@ def plan(deployment: Deployment, artifact: Artifact) -> Plan:
 def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
     specs = functions.wanted(deployment, artifact)
     function_actions, needs_code = functions.plan_functions(deployment, specs)
-    actions: list[Action] = []
+    actions: list[Action] = storage.plan_storage(deployment, artifact)
     if needs_code:
         actions.append(Action(Change.CREATE, "source upload", artifact.sha256[:12], (), functions.UploadStep()))
     actions += function_actions

@@ -48,6 +48,7 @@ class GcpProvider(Provider[GcpOptions]):
             Capability.ROLLBACK,
             Capability.INVOKE,
             Capability.MANAGE,
+            Capability.STATIC_STORAGE,
         }
     )
     requires = ("google.cloud.functions_v2",)
