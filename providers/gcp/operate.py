@@ -25,7 +25,7 @@ from faas import (
     rollback_target,
     translated,
 )
-from faas.providers.gcp import functions
+from faas.providers.gcp import functions, storage
 from faas.providers.gcp.context import ERRORS, Deployment
 from faas.providers.gcp.naming import CODE_LABEL
 
@@ -81,6 +81,8 @@ def _status(deployment: Deployment) -> Status:
             # proto-plus hands timestamps out as datetimes (DatetimeWithNanoseconds).
             stamp: Any = function.update_time
             last_deploy = stamp if isinstance(stamp, datetime) else None
+    for bucket in storage.owned_buckets(deployment):
+        resources.append(Resource(storage.RESOURCE, bucket, storage.public_url(deployment, bucket)))
     return Status(
         provider="gcp",
         stage=deployment.project.stage,

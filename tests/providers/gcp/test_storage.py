@@ -50,6 +50,7 @@ def test_django_admin_is_served_with_its_css_from_the_public_bucket(django_proje
     (bucket,) = storage_client(gcp_env).list_buckets()
     assert bucket.labels["faas-stage"] == "dev" and bucket.location.lower() == gcp_env.region
     assert css.startswith(f"{gcp_env.endpoints['storage']}/{bucket.name}/")
+    assert ("storage bucket", bucket.name) in [(r.kind, r.name) for r in provider.status().resources]
 
     before = len(gcp_env.writes())
     _, again = deploy(django_project)
