@@ -100,7 +100,7 @@ def _wanted(deployment: Deployment, spec: DesiredFunction, artifact: Artifact) -
         min_instances=spec.min_instances or 0,
         max_instances=spec.max_instances or 0,
         concurrency=concurrency,
-        service_account=deployment.options.service_account or "",
+        service_account=deployment.runtime_identity,
         labels=labels,
         public=spec.is_app and deployment.options.allow_unauthenticated,
     )
@@ -249,22 +249,27 @@ class FunctionStep:
     def run(self, deployment: Deployment, state: ApplyState) -> None:
         source = state.require(SOURCE) if self.code else None
         function = function_of(self.want, source)
+        from faas.providers.gcp.identity import until_visible
+
+        # A just-created runtime account is not seen by Cloud Functions at once: 404 until it is.
+        op = until_visible(lambda: self._send(deployment, function), self.want.service_account)
+        result = op.result(polling=POLLING)
+        state.versions[self.want.key] = result.service_config.revision
+        if self.want.key == deployment.primary and result.service_config.uri:
+            state.url = result.service_config.uri
+
+    def _send(self, deployment: Deployment, function: functions_v2.Function) -> Any:
         client = deployment.functions
         if self.create:
             try:
-                op = client.create_function(
+                return client.create_function(
                     parent=deployment.location, function=function, function_id=self.want.name.rsplit("/", 1)[1]
                 )
             except exceptions.Conflict as error:
                 if _status(error) != "ALREADY_EXISTS":
                     raise
-                op = client.update_function(function=function, update_mask=update_mask(code=True, want=self.want))
-        else:
-            op = client.update_function(function=function, update_mask=update_mask(code=self.code, want=self.want))
-        result = op.result(polling=POLLING)
-        state.versions[self.want.key] = result.service_config.revision
-        if self.want.key == deployment.primary and result.service_config.uri:
-            state.url = result.service_config.uri
+                return client.update_function(function=function, update_mask=update_mask(code=True, want=self.want))
+        return client.update_function(function=function, update_mask=update_mask(code=self.code, want=self.want))
 
 
 def _status(error: exceptions.GoogleAPICallError) -> str:

@@ -1,20 +1,32 @@
-"""Undeploy: every function labelled for the project and stage (its Cloud Run service and IAM go with it)."""
+"""Undeploy: the stage's scheduler jobs, every function labelled for it (its Cloud Run service and IAM
+go with it), then its runtime service account."""
 
 from __future__ import annotations
 
 from faas import Action, Change, Plan, translated, undeploy_plan
-from faas.providers.gcp import functions
+from faas.providers.gcp import functions, identity, schedules
 from faas.providers.gcp.context import ERRORS, Deployment
 
 
 def plan_undeploy(deployment: Deployment) -> Plan:
     with translated(deployment, "plan undeploy", ERRORS):
+        jobs = schedules.owned_jobs(deployment)
         found = functions.owned_functions(deployment)
-    actions = tuple(
+        account = identity.owned_account(deployment)
+    actions: list[Action] = [
+        Action(Change.DELETE, schedules.RESOURCE, schedules.job_id(name), (), schedules.DeleteJobStep(name))
+        for name in sorted(jobs)
+    ]
+    actions += [
         Action(Change.DELETE, functions.RESOURCE, f.name.rsplit("/", 1)[1], (), functions.DeleteFunctionStep(f.name))
         for f in found
-    )
-    return Plan("gcp", deployment.project.stage, actions)
+    ]
+    if account is not None:
+        # Last: its only bindings were on the functions' services, deleted with them above.
+        actions.append(
+            Action(Change.DELETE, identity.RESOURCE, deployment.names.runtime_account, (), identity.DeleteAccountStep())
+        )
+    return Plan("gcp", deployment.project.stage, tuple(actions))
 
 
 def undeploy(deployment: Deployment, plan: Plan) -> None:
