@@ -135,27 +135,30 @@ def plan_schedules(deployment: Deployment, changing: set[str]) -> list[Action]:
 
 
 def _plan_bindings(deployment: Deployment, scheduled: dict[str, str], changing: set[str]) -> list[Action]:
-    """The jobs' identity in run.invoker exactly once on scheduled functions, absent from the others."""
+    """The jobs' identity in run.invoker exactly once on scheduled functions, absent from the others.
+
+    The stage's own account is also taken out where `service_account` now names another one.
+    """
+    accounts = [deployment.runtime_identity]
+    if deployment.runtime_email != deployment.runtime_identity:
+        accounts.append(deployment.runtime_email)
     actions: list[Action] = []
     for function in deployment.project.config.functions:
         key = function.name
-        account = scheduled.get(key, deployment.runtime_identity)
-        member = f"serviceAccount:{account}"
-        wanted = key in scheduled
         short = deployment.names.function(key)
         name = deployment.function_name(key)
         service = invoker.service_of(deployment, name)
-        if service is None and not wanted:
-            continue
-        if (
-            service is not None
-            and short not in changing
-            and invoker.count(invoker.policy_of(deployment, service), member) == (1 if wanted else 0)
-        ):
-            continue
-        change = Change.CREATE if wanted else Change.DELETE
-        step = invoker.InvokerStep(name, public=wanted, member=member)
-        actions.append(Action(change, BINDING, f"{account} on {short}", (("role", "", invoker.ROLE),), step))
+        policy = invoker.policy_of(deployment, service) if service is not None and short not in changing else None
+        for account in accounts:
+            wanted = scheduled.get(key) == account
+            if service is None and not wanted:
+                continue
+            member = f"serviceAccount:{account}"
+            if policy is not None and invoker.count(policy, member) == (1 if wanted else 0):
+                continue
+            change = Change.CREATE if wanted else Change.DELETE
+            step = invoker.InvokerStep(name, public=wanted, member=member)
+            actions.append(Action(change, BINDING, f"{account} on {short}", (("role", "", invoker.ROLE),), step))
     return actions
 
 
