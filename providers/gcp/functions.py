@@ -78,10 +78,46 @@ class Wanted:
     public: bool
 
 
+MANAGE_KEY = "manage"
+"""Key of the private copy of a Django app that `faas manage` reaches when there is no plain function."""
+
+
+def needs_manage_copy(deployment: Deployment) -> bool:
+    """A Django app with no [[functions]]: the public app never runs an envelope, so manage needs a private copy.
+
+    With a plain function in the project there is already a private function to send it to, and
+    then no function may be assumed free to take the key (a user's function may be called manage).
+    """
+    config = deployment.project.config
+    if config.app is None or config.functions:
+        return False
+    return config.app.framework == "django" or (deployment.project.root / "manage.py").exists()
+
+
 def wanted(deployment: Deployment, artifact: Artifact) -> list[Wanted]:
     out = []
     for spec in desired_functions(deployment.project):
         out.append(_wanted(deployment, spec, artifact))
+    if needs_manage_copy(deployment):
+        from dataclasses import replace
+
+        from faas.adapters.contract import ENV_PRIVATE
+
+        app = out[0]
+        labels = {**deployment.tags(MANAGE_KEY), CODE_LABEL: code_label(artifact.sha256)}
+        out.append(
+            replace(
+                app,
+                key=MANAGE_KEY,
+                name=deployment.function_name(MANAGE_KEY),
+                environment={**app.environment, ENV_PRIVATE: "1"},
+                # Idle until a command runs: never kept warm, one instance is plenty.
+                min_instances=0,
+                max_instances=1,
+                labels=labels,
+                public=False,
+            )
+        )
     return out
 
 
