@@ -148,13 +148,15 @@ def _plan_bindings(deployment: Deployment, scheduled: dict[str, str], changing: 
         short = deployment.names.function(key)
         name = deployment.function_name(key)
         service = invoker.service_of(deployment, name)
-        policy = invoker.policy_of(deployment, service) if service is not None and short not in changing else None
+        policy = invoker.policy_of(deployment, service) if service is not None else None
         for account in accounts:
             wanted = scheduled.get(key) == account
-            if service is None and not wanted:
-                continue
             member = f"serviceAccount:{account}"
-            if policy is not None and invoker.count(policy, member) == (1 if wanted else 0):
+            if policy is None and not wanted:
+                continue
+            # A function the plan changes gets its wanted binding checked again by the step, after it.
+            recheck = wanted and short in changing
+            if policy is not None and not recheck and invoker.count(policy, member) == (1 if wanted else 0):
                 continue
             change = Change.CREATE if wanted else Change.DELETE
             step = invoker.InvokerStep(name, public=wanted, member=member)
