@@ -158,3 +158,34 @@ def test_the_job_is_a_scheduler_v1_job_the_client_reads_back(flask_project: Any,
     job = scheduler(gcp_env).get_job(name=job_name(provider))
     assert job.state == scheduler_v1.Job.State.ENABLED
     assert job.http_target.oidc_token.service_account_email == provider.deployment.runtime_email
+
+
+def test_the_packaged_trigger_is_named_after_its_job(flask_project: Any, gcp_env: GcpFake, tmp_path: Any) -> None:
+    import json
+    import zipfile
+
+    from faas.core import workflow
+
+    provider = workflow.open_provider(scheduled(flask_project, "cron(0 3 * * MON-FRI)"), "gcp")
+    artifact = workflow.package(provider, tmp_path / "out")
+    with zipfile.ZipFile(artifact.path) as archive:
+        manifest = json.loads(archive.read("faas_runtime.json"))
+    (trigger,) = manifest["functions"]["tick"]["triggers"]
+    # The adapter matches a scheduler call's X-CloudScheduler-JobName against this name.
+    assert trigger["name"] == provider.deployment.names.job("tick", 0)
+    assert trigger["platform_expression"] == "0 3 * * 1-5"
+    assert trigger["time_zone"] == "Etc/UTC"
+
+
+def test_a_paused_job_is_resumed_by_the_next_deploy(flask_project: Any, gcp_env: GcpFake) -> None:
+    project = scheduled(flask_project)
+    provider, _ = deploy(project)
+    scheduler(gcp_env).pause_job(name=job_name(provider))
+    _, outcome = deploy(project)
+    (action,) = outcome.plan.actions
+    assert (action.change.value, action.resource, action.details) == (
+        "update",
+        "schedule",
+        (("state", "PAUSED", "ENABLED"),),
+    )
+    assert gcp_env.scheduler.jobs[job_name(provider)]["state"] == "ENABLED"
