@@ -288,7 +288,7 @@ class FunctionStep:
         from faas.providers.gcp.identity import until_visible
 
         # A just-created runtime account is not seen by Cloud Functions at once: 404 until it is.
-        op = until_visible(lambda: self._send(deployment, function), self.want.service_account)
+        op = until_visible(deployment, lambda: self._send(deployment, function), self.want.service_account)
         result = op.result(polling=POLLING)
         state.versions[self.want.key] = result.service_config.revision
         if self.want.key == deployment.primary and result.service_config.uri:

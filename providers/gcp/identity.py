@@ -49,8 +49,14 @@ def deployer_roles_note(deployment: Deployment) -> str:
     return f"the deploying identity needs {needed}"
 
 
-def until_visible(call: Callable[[], T], email: str, *, within: float = VISIBLE_WITHIN) -> T:
-    """`call()`, retried with backoff while an API answers that account `email` does not exist (yet)."""
+def until_visible(deployment: Deployment, call: Callable[[], T], email: str, *, within: float = VISIBLE_WITHIN) -> T:
+    """`call()`, retried with backoff while an API answers that account `email` does not exist (yet).
+
+    Only for the stage's own account, which a deploy may just have created: an account the user
+    named in `service_account` that does not exist is their mistake, reported at once.
+    """
+    if email != deployment.runtime_email:
+        return call()
     deadline = time.monotonic() + within
     delay = FIRST_DELAY
     while True:

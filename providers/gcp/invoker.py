@@ -85,6 +85,8 @@ class InvokerStep:
             from faas.providers.gcp.identity import until_visible
 
             # A just-created account can be refused by the policy check for a while (IAM propagation).
-            until_visible(lambda: deployment.services.set_iam_policy(request=request), self.member.partition(":")[2])
+            until_visible(
+                deployment, lambda: deployment.services.set_iam_policy(request=request), self.member.partition(":")[2]
+            )
         else:
             deployment.services.set_iam_policy(request=request)

@@ -184,7 +184,9 @@ class JobStep:
         mask = field_mask_pb2.FieldMask(paths=list(UPDATE_MASK))
         if self.create:
             try:
-                until_visible(lambda: client.create_job(parent=deployment.location, job=job), self.want.account)
+                until_visible(
+                    deployment, lambda: client.create_job(parent=deployment.location, job=job), self.want.account
+                )
             except exceptions.Conflict:
                 client.update_job(job=job, update_mask=mask)
             return

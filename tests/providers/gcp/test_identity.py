@@ -65,3 +65,16 @@ def test_doctor_lists_the_roles_the_deployer_needs(flask_project: Any, gcp_env: 
     (finding,) = [d for d in provider.diagnose() if d.check == "deployer roles"]
     assert "roles/iam.serviceAccountUser on the runtime service account" in finding.message
     assert "roles/cloudscheduler.admin" in finding.message
+
+
+def test_a_missing_account_named_by_the_user_fails_at_once(flask_project: Any, gcp_env: GcpFake) -> None:
+    import pytest
+
+    from faas.core.errors import DeployError
+
+    missing = f"nobody-here@{gcp_env.project}.iam.gserviceaccount.com"
+    with pytest.raises(DeployError, match="was not found"):
+        deploy(scheduled(flask_project, extra=f'service_account = "{missing}"\n'))
+    # No waiting for IAM to propagate: only the stage's own, just-created account gets that patience.
+    assert [r.status for r in gcp_env.requests if r.method_id == CREATE] == [404]
+    assert not [email for email in gcp_env.iam.accounts if email.startswith("flask-example-dev-run-")]
