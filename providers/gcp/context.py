@@ -98,6 +98,30 @@ class Deployment(BaseDeployment[GcpOptions, Names]):
         )
 
     @cached_property
+    def scheduler(self) -> Any:
+        from google.cloud import scheduler_v1
+
+        return scheduler_v1.CloudSchedulerClient(
+            transport="rest", client_options=self._options("cloudscheduler"), credentials=self.credentials
+        )
+
+    @cached_property
+    def accounts(self) -> Any:
+        from faas.providers.gcp.iam_rest import ServiceAccounts
+
+        return ServiceAccounts(self.credentials, self.options.endpoint("iam"), self.gcp_project)
+
+    @property
+    def runtime_email(self) -> str:
+        """The email of the stage's own runtime service account (whether or not it is in use)."""
+        return f"{self.names.runtime_account}@{self.gcp_project}.iam.gserviceaccount.com"
+
+    @property
+    def runtime_identity(self) -> str:
+        """The account the functions run as and scheduler jobs call with: the user's, else the stage's."""
+        return self.options.service_account or self.runtime_email
+
+    @cached_property
     def revisions(self) -> Any:
         from google.cloud import run_v2
 

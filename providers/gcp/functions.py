@@ -78,12 +78,48 @@ class Wanted:
     public: bool
 
 
+MANAGE_KEY = "manage"
+"""Key of the private copy of a Django app that `faas manage` reaches when there is no plain function."""
+
+
+def needs_manage_copy(deployment: Deployment) -> bool:
+    """A Django app with no [[functions]]: the public app never runs an envelope, so manage needs a private copy.
+
+    With a plain function in the project there is already a private function to send it to, and
+    then no function may be assumed free to take the key (a user's function may be called manage).
+    """
+    config = deployment.project.config
+    if config.app is None or config.functions:
+        return False
+    return config.app.framework == "django" or (deployment.project.root / "manage.py").exists()
+
+
 def wanted(deployment: Deployment, artifact: Artifact) -> list[Wanted]:
     from faas.providers.gcp.storage import storage_environment
 
     out = []
     for spec in desired_functions(deployment.project, storage_environment(deployment)):
         out.append(_wanted(deployment, spec, artifact))
+    if needs_manage_copy(deployment):
+        from dataclasses import replace
+
+        from faas.adapters.contract import ENV_PRIVATE
+
+        app = out[0]
+        labels = {**deployment.tags(MANAGE_KEY), CODE_LABEL: code_label(artifact.sha256)}
+        out.append(
+            replace(
+                app,
+                key=MANAGE_KEY,
+                name=deployment.function_name(MANAGE_KEY),
+                environment={**app.environment, ENV_PRIVATE: "1"},
+                # Idle until a command runs: never kept warm, one instance is plenty.
+                min_instances=0,
+                max_instances=1,
+                labels=labels,
+                public=False,
+            )
+        )
     return out
 
 
@@ -102,7 +138,7 @@ def _wanted(deployment: Deployment, spec: DesiredFunction, artifact: Artifact) -
         min_instances=spec.min_instances or 0,
         max_instances=spec.max_instances or 0,
         concurrency=concurrency,
-        service_account=deployment.options.service_account or "",
+        service_account=deployment.runtime_identity,
         labels=labels,
         public=spec.is_app and deployment.options.allow_unauthenticated,
     )
@@ -251,22 +287,27 @@ class FunctionStep:
     def run(self, deployment: Deployment, state: ApplyState) -> None:
         source = state.require(SOURCE) if self.code else None
         function = function_of(self.want, source)
+        from faas.providers.gcp.identity import until_visible
+
+        # A just-created runtime account is not seen by Cloud Functions at once: 404 until it is.
+        op = until_visible(deployment, lambda: self._send(deployment, function), self.want.service_account)
+        result = op.result(polling=POLLING)
+        state.versions[self.want.key] = result.service_config.revision
+        if self.want.key == deployment.primary and result.service_config.uri:
+            state.url = result.service_config.uri
+
+    def _send(self, deployment: Deployment, function: functions_v2.Function) -> Any:
         client = deployment.functions
         if self.create:
             try:
-                op = client.create_function(
+                return client.create_function(
                     parent=deployment.location, function=function, function_id=self.want.name.rsplit("/", 1)[1]
                 )
             except exceptions.Conflict as error:
                 if _status(error) != "ALREADY_EXISTS":
                     raise
-                op = client.update_function(function=function, update_mask=update_mask(code=True, want=self.want))
-        else:
-            op = client.update_function(function=function, update_mask=update_mask(code=self.code, want=self.want))
-        result = op.result(polling=POLLING)
-        state.versions[self.want.key] = result.service_config.revision
-        if self.want.key == deployment.primary and result.service_config.uri:
-            state.url = result.service_config.uri
+                return client.update_function(function=function, update_mask=update_mask(code=True, want=self.want))
+        return client.update_function(function=function, update_mask=update_mask(code=self.code, want=self.want))
 
 
 def _status(error: exceptions.GoogleAPICallError) -> str:

@@ -2,7 +2,8 @@
 
 The gcp adapter honours `{"faas": {...}}` only on a private (IAM-authenticated) function: each plain
 function is one (FAAS_FUNCTION is set), the public web app is not. So both go to a plain function's
-URL, with an ID token for that URL minted from the deployer's own credentials.
+URL, with an ID token for that URL minted from the deployer's own credentials. A Django app with no
+plain function is deployed with a private copy (FAAS_PRIVATE=1, functions.MANAGE_KEY) for manage.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def _private_key(deployment: Deployment, function: str | None) -> str:
     if not plain:
         raise UsageError(
             f"{deployment.project.name} has no private function on Google Cloud: the web app is public, and faas "
-            "never sends an invoke envelope to a public route; add a [[functions]] entry to invoke or manage"
+            "never sends an invoke envelope to a public route; add a [[functions]] entry to invoke or manage "
+            "(a Django app gets a private copy for manage by itself)"
         )
     return plain[0]
 
@@ -84,7 +86,8 @@ def invoke(deployment: Deployment, event: Any, function: str | None) -> InvokeRe
 def manage(deployment: Deployment, arguments: list[str]) -> InvokeResult:
     if deployment.project.config.app is None:
         raise UsageError("manage runs Django management commands in the app; this project has no [app]")
-    return _post(deployment, _private_key(deployment, None), {"faas": {"manage": arguments}}).as_manage()
+    key = functions.MANAGE_KEY if functions.needs_manage_copy(deployment) else _private_key(deployment, None)
+    return _post(deployment, key, {"faas": {"manage": arguments}}).as_manage()
 
 
 __all__ = ["id_token", "invoke", "manage"]

@@ -1,7 +1,9 @@
-"""Public HTTP: `roles/run.invoker` for `allUsers` on the app's Cloud Run service, merged with its etag.
+"""`roles/run.invoker` on a function's Cloud Run service, merged into its policy with the policy's etag.
 
-Cloud Run stores bindings as sent, duplicates included, so the merge is ours: the member is present
-exactly once when the app is public, and absent when `allow_unauthenticated = false`.
+Public HTTP is `allUsers` on the app's service; a scheduled function's service gets the runtime
+service account (the identity of its jobs' OIDC tokens). Cloud Run stores bindings as sent,
+duplicates included, so the merge is ours: a member is present exactly once when wanted (the app
+public, the function scheduled) and absent otherwise.
 """
 
 from __future__ import annotations
@@ -20,18 +22,18 @@ MEMBER = "allUsers"
 RESOURCE = "run.invoker binding"
 
 
-def count(policy: policy_pb2.Policy) -> int:
-    return sum(list(b.members).count(MEMBER) for b in policy.bindings if b.role == ROLE)
+def count(policy: policy_pb2.Policy, member: str = MEMBER) -> int:
+    return sum(list(b.members).count(member) for b in policy.bindings if b.role == ROLE)
 
 
-def merged(policy: policy_pb2.Policy, public: bool) -> policy_pb2.Policy:
-    """The policy with allUsers in run.invoker exactly once (public) or not at all; etag kept."""
+def merged(policy: policy_pb2.Policy, public: bool, member: str = MEMBER) -> policy_pb2.Policy:
+    """The policy with `member` in run.invoker exactly once (`public`: wanted) or not at all; etag kept."""
     out = policy_pb2.Policy(version=policy.version, etag=policy.etag)
     placed = False
     for binding in policy.bindings:
-        members = [m for m in binding.members if not (binding.role == ROLE and m == MEMBER)]
+        members = [m for m in binding.members if not (binding.role == ROLE and m == member)]
         if binding.role == ROLE and public and not placed and not binding.HasField("condition"):
-            members.append(MEMBER)
+            members.append(member)
             placed = True
         if members:
             copy = policy_pb2.Binding(role=binding.role, members=members)
@@ -39,7 +41,7 @@ def merged(policy: policy_pb2.Policy, public: bool) -> policy_pb2.Policy:
                 copy.condition.CopyFrom(binding.condition)
             out.bindings.append(copy)
     if public and not placed:
-        out.bindings.append(policy_pb2.Binding(role=ROLE, members=[MEMBER]))
+        out.bindings.append(policy_pb2.Binding(role=ROLE, members=[member]))
     return out
 
 
@@ -65,15 +67,26 @@ def plan_invoker(deployment: Deployment, key: str, *, public: bool, function_cha
 
 @dataclass(frozen=True)
 class InvokerStep:
+    """`member` (allUsers unless said) in the service's run.invoker exactly once (`public`) or not at all."""
+
     function_name: str
     public: bool
+    member: str = MEMBER
 
     def run(self, deployment: Deployment, state: ApplyState) -> None:
         service = service_of(deployment, self.function_name)
         if service is None:
             return
         policy = policy_of(deployment, service)
-        if count(policy) == (1 if self.public else 0):
+        if count(policy, self.member) == (1 if self.public else 0):
             return
-        request = iam_policy_pb2.SetIamPolicyRequest(resource=service, policy=merged(policy, self.public))
-        deployment.services.set_iam_policy(request=request)
+        request = iam_policy_pb2.SetIamPolicyRequest(resource=service, policy=merged(policy, self.public, self.member))
+        if self.member.startswith("serviceAccount:"):
+            from faas.providers.gcp.identity import until_visible
+
+            # A just-created account can be refused by the policy check for a while (IAM propagation).
+            until_visible(
+                deployment, lambda: deployment.services.set_iam_policy(request=request), self.member.partition(":")[2]
+            )
+        else:
+            deployment.services.set_iam_policy(request=request)

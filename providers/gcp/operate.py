@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from google.cloud import run_v2
+from google.cloud import run_v2, scheduler_v1
 
 from faas import (
     LogEntry,
@@ -25,7 +25,7 @@ from faas import (
     rollback_target,
     translated,
 )
-from faas.providers.gcp import functions, storage
+from faas.providers.gcp import functions, identity, schedules, storage
 from faas.providers.gcp.context import ERRORS, Deployment
 from faas.providers.gcp.naming import CODE_LABEL
 
@@ -81,6 +81,12 @@ def _status(deployment: Deployment) -> Status:
             # proto-plus hands timestamps out as datetimes (DatetimeWithNanoseconds).
             stamp: Any = function.update_time
             last_deploy = stamp if isinstance(stamp, datetime) else None
+    for name, job in sorted(schedules.owned_jobs(deployment).items()):
+        note = f"{job.schedule} ({job.time_zone}) {scheduler_v1.Job.State(job.state).name} -> {job.http_target.uri}"
+        resources.append(Resource(schedules.RESOURCE, schedules.job_id(name), note))
+    account = identity.owned_account(deployment)
+    if account is not None:
+        resources.append(Resource(identity.RESOURCE, account, "runtime identity of the functions and jobs"))
     for bucket in storage.owned_buckets(deployment):
         resources.append(Resource(storage.RESOURCE, bucket, storage.public_url(deployment, bucket)))
     return Status(

@@ -11,7 +11,7 @@ from faas import ProviderOptions
 ENDPOINTS_ENV = "FAAS_GCP_API_ENDPOINTS"
 """`cloudfunctions=https://...,run=https://...`: endpoint overrides from the environment (CI, tests)."""
 
-API_KEYS = ("cloudfunctions", "run", "cloudscheduler", "logging", "storage")
+API_KEYS = ("cloudfunctions", "run", "cloudscheduler", "logging", "iam", "storage")
 """The endpoint keys faas reads: the API's service name without `.googleapis.com`."""
 
 
@@ -28,13 +28,14 @@ class GcpOptions(ProviderOptions):
     )
     service_account: str | None = Field(
         default=None,
-        description="Email of the service account the functions run as (default: the project's default "
-        "compute service account, as Cloud Functions chooses).",
+        description="Email of the service account the functions run as, and schedules call them with "
+        "(default: a service account faas creates for the project and stage, `<project>-<stage>-run-<hash>`, "
+        "with no project-level role).",
     )
     api_endpoints: dict[str, str] = Field(
         default_factory=dict,
-        description="Endpoint per API (keys: cloudfunctions, run, cloudscheduler, logging, storage), for Private "
-        "Service "
+        description="Endpoint per API (keys: cloudfunctions, run, cloudscheduler, logging, iam, storage), for "
+        "Private Service "
         f"Connect or a local control plane; also from {ENDPOINTS_ENV} (`key=url,key=url`), which these override. "
         "An http:// endpoint keeps its scheme.",
     )

@@ -7,7 +7,7 @@ Nothing is stored locally: names and labels find the deployment again, so a depl
 from __future__ import annotations
 
 from faas import Action, ApplyState, Artifact, Change, DeployResult, Observed, Plan, apply_plan, translated
-from faas.providers.gcp import functions, invoker, storage
+from faas.providers.gcp import functions, identity, invoker, schedules, storage
 from faas.providers.gcp.context import ARTIFACT, ERRORS, Deployment
 
 
@@ -18,8 +18,9 @@ def plan(deployment: Deployment, artifact: Artifact) -> Plan:
 
 def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
     specs = functions.wanted(deployment, artifact)
+    actions: list[Action] = identity.plan_account(deployment)
     function_actions, needs_code = functions.plan_functions(deployment, specs)
-    actions: list[Action] = storage.plan_storage(deployment, artifact)
+    actions += storage.plan_storage(deployment, artifact)
     if needs_code:
         actions.append(Action(Change.CREATE, "source upload", artifact.sha256[:12], (), functions.UploadStep()))
     actions += function_actions
@@ -30,6 +31,7 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
             actions += invoker.plan_invoker(
                 deployment, want.key, public=want.public, function_changes=short in changing
             )
+    actions += schedules.plan_schedules(deployment, changing)
     keys = {want.name for want in specs}
     for function in functions.owned_functions(deployment):
         if function.name not in keys:
@@ -37,8 +39,10 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
             actions.append(
                 Action(Change.DELETE, functions.RESOURCE, short, (), functions.DeleteFunctionStep(function.name))
             )
+    actions += identity.plan_stale_account(deployment)
     observed = _observed(deployment)
-    return Plan("gcp", deployment.project.stage, tuple(actions), (), observed)
+    notes = (identity.deployer_roles_note(deployment),) if actions else ()
+    return Plan("gcp", deployment.project.stage, tuple(actions), notes, observed)
 
 
 def _observed(deployment: Deployment) -> Observed:

@@ -13,13 +13,15 @@ from faas import (
     PackageTarget,
     Provider,
     SizeLimits,
+    TriggerRef,
     check_limits,
+    default_trigger_name,
     entry_source,
 )
 from faas.providers.gcp.options import GcpOptions
 
 if TYPE_CHECKING:
-    from faas import Artifact, DeployResult, InvokeResult, LogRecord, Plan, RollbackResult, Status
+    from faas import Artifact, DeployResult, Diagnosis, InvokeResult, LogRecord, Plan, RollbackResult, Status
     from faas.providers.gcp.context import Deployment
 
 MB = 1024 * 1024
@@ -48,6 +50,7 @@ class GcpProvider(Provider[GcpOptions]):
             Capability.ROLLBACK,
             Capability.INVOKE,
             Capability.MANAGE,
+            Capability.SCHEDULE,
             Capability.STATIC_STORAGE,
         }
     )
@@ -80,10 +83,26 @@ class GcpProvider(Provider[GcpOptions]):
                 advice="Cloud Functions takes at most 100 MB of zipped source; move data files to a bucket.",
             ),
             schedules=CLOUD_SCHEDULER,
+            trigger_name=self._trigger_name,
         )
+
+    def _trigger_name(self, ref: TriggerRef) -> str:
+        # A schedule's job calls with X-CloudScheduler-JobName: the adapter matches the trigger by it.
+        if ref.kind == "schedule":
+            from faas.providers.gcp.naming import Names
+
+            return Names.of(self.project).job(ref.function, ref.index)
+        return default_trigger_name(ref)
 
     def check_limits(self) -> None:
         check_limits(self.project, app=HTTP_LIMITS, functions=EVENT_LIMITS)
+
+    def diagnose(self) -> list[Diagnosis]:
+        from faas import Diagnosis
+        from faas.providers.gcp.identity import DEPLOYER_ROLES
+
+        roles = "; ".join(f"{role} on {where} ({why})" for role, where, why in DEPLOYER_ROLES)
+        return [Diagnosis(self.name, "deployer roles", f"deploying needs {roles}", ok=True)]
 
     def plan(self, artifact: Artifact) -> Plan:
         from faas.providers.gcp import planner

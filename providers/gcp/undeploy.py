@@ -1,22 +1,33 @@
-"""Undeploy: every function and bucket labelled for the project and stage (a function's Cloud Run service and
-IAM go with it; a bucket goes with its objects)."""
+"""Undeploy: the stage's scheduler jobs, every function labelled for it (its Cloud Run service and IAM
+go with it), its buckets (with their objects), then its runtime service account."""
 
 from __future__ import annotations
 
 from faas import Action, Change, Plan, translated, undeploy_plan
-from faas.providers.gcp import functions, storage
+from faas.providers.gcp import functions, identity, schedules, storage
 from faas.providers.gcp.context import ERRORS, Deployment
 
 
 def plan_undeploy(deployment: Deployment) -> Plan:
     with translated(deployment, "plan undeploy", ERRORS):
+        jobs = schedules.owned_jobs(deployment)
         found = functions.owned_functions(deployment)
         buckets = storage.owned_buckets(deployment)
+        account = identity.owned_account(deployment)
     actions: list[Action] = [
+        Action(Change.DELETE, schedules.RESOURCE, schedules.job_id(name), (), schedules.DeleteJobStep(name))
+        for name in sorted(jobs)
+    ]
+    actions += [
         Action(Change.DELETE, functions.RESOURCE, f.name.rsplit("/", 1)[1], (), functions.DeleteFunctionStep(f.name))
         for f in found
     ]
     actions += [Action(Change.DELETE, storage.RESOURCE, name, (), storage.DeleteBucketStep(name)) for name in buckets]
+    if account is not None:
+        # Last: its only bindings were on the functions' services, deleted with them above.
+        actions.append(
+            Action(Change.DELETE, identity.RESOURCE, deployment.names.runtime_account, (), identity.DeleteAccountStep())
+        )
     return Plan("gcp", deployment.project.stage, tuple(actions))
 
 

@@ -107,8 +107,18 @@ class SchedulerState:
     def _send(self, job: dict[str, Any]) -> None:
         target = job["httpTarget"]
         uri, method = target["uri"], target.get("httpMethod", "POST")
-        headers = {"user-agent": "Google-Cloud-Scheduler", **target.get("headers", {})}
+        # The headers HttpTarget.headers documents Cloud Scheduler setting on every call, and the
+        # Content-Type it defaults to when the job has a body.
+        headers = {
+            "user-agent": "Google-Cloud-Scheduler",
+            "X-CloudScheduler": "true",
+            "X-CloudScheduler-JobName": job["name"].rpartition("/jobs/")[2],
+            "X-CloudScheduler-ScheduleTime": now(),
+            **target.get("headers", {}),
+        }
         body = base64.b64decode(target.get("body", ""))
+        if body and not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = "application/octet-stream"
         if "oidcToken" in target:
             oidc = target["oidcToken"]
             token = self.identity.id_token(oidc["serviceAccountEmail"], oidc.get("audience") or uri)

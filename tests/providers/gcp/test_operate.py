@@ -137,3 +137,35 @@ def test_logs_follow_polls_and_yields_each_entry_once(flask_project: Any, gcp_en
     time.sleep(4.5)  # two more polls from the same (inclusive) instant
     for text in ("/items/first", "faas same instant one", "faas same instant two"):
         assert sum(text in m for m in seen) == 1, seen
+
+
+def test_manage_in_a_django_app_only_project_runs_in_a_private_copy(tmp_path: Any, gcp_env: GcpFake) -> None:
+    from faas.core.config import load_project
+    from faas.providers.gcp.functions import MANAGE_KEY
+
+    root = tmp_path / "mysite"
+    (root / "mysite").mkdir(parents=True)
+    (root / "mysite" / "__init__.py").write_text("")
+    (root / "mysite" / "settings.py").write_text(
+        'SECRET_KEY = "test"\nALLOWED_HOSTS = ["*"]\nINSTALLED_APPS = []\nDATABASES = {}\n'
+        'ROOT_URLCONF = "mysite.urls"\n'
+    )
+    (root / "mysite" / "urls.py").write_text("urlpatterns = []\n")
+    (root / "mysite" / "wsgi.py").write_text(
+        'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n'
+        "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n"
+    )
+    (root / "requirements.txt").write_text("django>=4.2\n")
+    (root / "faas.toml").write_text(
+        'name = "mysite"\n[app]\nentry = "mysite.wsgi:application"\ninterface = "wsgi"\nframework = "django"\n'
+        'settings_module = "mysite.settings"\n'
+        f'[providers.gcp]\nregion = "{gcp_env.region}"\n'
+    )
+    provider, _ = deploy(load_project(root / "faas.toml", "dev"))
+    result = provider.manage(["check"])
+    assert result.exit_status == 0, result
+    copy = gcp_env.functions.functions[provider.deployment.function_name(MANAGE_KEY)]
+    assert copy["serviceConfig"]["environmentVariables"]["FAAS_PRIVATE"] == "1"
+    # Private: the envelope without a token is turned away at the copy's door.
+    answer = requests.post(copy["serviceConfig"]["uri"], json={"faas": {"manage": ["check"]}}, timeout=60)
+    assert answer.status_code == 403
