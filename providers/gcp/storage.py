@@ -1,10 +1,11 @@
 """Storage roles on Google Cloud: a Cloud Storage bucket per `[storage.<role>]`, files uploaded where changed.
 
 A bucket faas owns is created in the functions' region with uniform bucket-level access and the
-project and stage's labels (undeploy finds it by them). `public = true` grants `allUsers`
-`roles/storage.objectViewer` on the bucket, the public read Google documents; otherwise public
-access prevention is enforced, so no later binding can expose it by mistake. A user's own `bucket`
-is used as it is: faas uploads into it and never changes its access.
+project and stage's labels (undeploy finds it by them). The functions' runtime identity gets
+`roles/storage.objectUser` on it (objects only, this bucket only); `public = true` also grants
+`allUsers` `roles/storage.objectViewer`, the public read Google documents; otherwise public access
+prevention is enforced, so no later binding can expose it by mistake. A user's own `bucket` is
+used as it is: faas uploads into it and never changes its access.
 
 Objects whose md5 matches the local file are not uploaded again; files gone locally stay (pages
 cached elsewhere may still link them). The app finds its buckets in `FAAS_STORAGE_<ROLE>_BUCKET` and
@@ -32,12 +33,15 @@ from faas import (
     storage_roles,
 )
 from faas import storage_environment as core_storage_environment
+from faas.providers.gcp import identity
 from faas.providers.gcp.context import Deployment
 
 RESOURCE = "storage bucket"
 PUBLIC_ROLE = "roles/storage.objectViewer"
 PUBLIC_MEMBER = "allUsers"
 PUBLIC_HOST = "https://storage.googleapis.com"
+OBJECT_ROLE = "roles/storage.objectUser"
+"""The runtime identity's grant on each bucket faas owns: read, write and delete objects, nothing more."""
 
 
 def buckets(deployment: Deployment, artifact: Artifact | None = None) -> list[StorageRole]:
@@ -58,18 +62,20 @@ def storage_environment(deployment: Deployment) -> dict[str, str]:
 
 
 def plan_storage(deployment: Deployment, artifact: Artifact) -> list[Action]:
-    """Read-only: each role's bucket (missing, or its public read not as configured) and its changed files."""
+    """Read-only: each role's bucket (missing, or its access not as configured) and its changed files."""
     actions: list[Action] = []
     for role in buckets(deployment, artifact):
         bucket = deployment.storage.lookup_bucket(role.bucket)
         if bucket is None and not role.managed:
             raise DeployError("plan", f"storage.{role.role}.bucket '{role.bucket}' does not exist in Cloud Storage")
-        public = str(role.public).lower()
+        wanted = _describe(access(deployment, role))
         if bucket is None:
-            actions.append(Action(Change.CREATE, RESOURCE, role.bucket, (("public", "", public),), BucketStep(role)))
-        elif role.managed and is_public(bucket) != role.public:
-            was = str(not role.public).lower()
-            actions.append(Action(Change.UPDATE, RESOURCE, role.bucket, (("public", was, public),), BucketStep(role)))
+            actions.append(Action(Change.CREATE, RESOURCE, role.bucket, (("access", "", wanted),), BucketStep(role)))
+        elif role.managed:
+            have = _granted(bucket.get_iam_policy(requested_policy_version=3)) & _controlled(deployment)
+            if have != access(deployment, role):
+                details = (("access", _describe(have), wanted),)
+                actions.append(Action(Change.UPDATE, RESOURCE, role.bucket, details, BucketStep(role)))
         if role.source is None:
             continue
         local = storage_files(role.source)
@@ -82,12 +88,33 @@ def plan_storage(deployment: Deployment, artifact: Artifact) -> list[Action]:
     return actions
 
 
-def is_public(bucket: Any) -> bool:
-    return any(_public_read(b) for b in bucket.get_iam_policy(requested_policy_version=3).bindings)
+Grant = tuple[str, str]
+"""(role, member) of a bucket's IAM policy."""
 
 
-def _public_read(binding: Any) -> bool:
-    return bool(binding["role"] == PUBLIC_ROLE and PUBLIC_MEMBER in binding["members"])
+def access(deployment: Deployment, role: StorageRole) -> set[Grant]:
+    """What a bucket faas owns grants: the runtime identity uses its objects; `public`: anyone reads them."""
+    wanted = {(OBJECT_ROLE, f"serviceAccount:{deployment.runtime_identity}")}
+    if role.public:
+        wanted.add((PUBLIC_ROLE, PUBLIC_MEMBER))
+    return wanted
+
+
+def _controlled(deployment: Deployment) -> set[Grant]:
+    """The grants faas manages on its buckets (any other binding is the user's and stays)."""
+    return {
+        (PUBLIC_ROLE, PUBLIC_MEMBER),
+        (OBJECT_ROLE, f"serviceAccount:{deployment.runtime_email}"),
+        (OBJECT_ROLE, f"serviceAccount:{deployment.runtime_identity}"),
+    }
+
+
+def _granted(policy: Any) -> set[Grant]:
+    return {(binding["role"], member) for binding in policy.bindings for member in binding["members"]}
+
+
+def _describe(grants: set[Grant]) -> str:
+    return ", ".join(f"{member} {role}" for role, member in sorted(grants)) or "none"
 
 
 def stored_md5(bucket: Any) -> dict[str, str]:
@@ -97,7 +124,7 @@ def stored_md5(bucket: Any) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class BucketStep:
-    """Create the bucket if missing, then make its public read what the role says (idempotent)."""
+    """Create the bucket if missing, then make its public access prevention and grants what the role says."""
 
     role: StorageRole
 
@@ -115,17 +142,17 @@ class BucketStep:
             bucket.iam_configuration.public_access_prevention = prevention
             bucket.patch()
         policy = bucket.get_iam_policy(requested_policy_version=3)
-        if any(_public_read(b) for b in policy.bindings) == self.role.public:
+        keep = _granted(policy) - _controlled(deployment)
+        grants = keep | access(deployment, self.role)
+        if grants == _granted(policy):
             return
-        bindings = []
-        for binding in policy.bindings:
-            members = {m for m in binding["members"] if not (binding["role"] == PUBLIC_ROLE and m == PUBLIC_MEMBER)}
-            if members:
-                bindings.append({**binding, "members": members})
-        if self.role.public:
-            bindings.append({"role": PUBLIC_ROLE, "members": {PUBLIC_MEMBER}})
-        policy.bindings = bindings
-        bucket.set_iam_policy(policy)
+        by_role: dict[str, set[str]] = {}
+        for role, member in grants:
+            by_role.setdefault(role, set()).add(member)
+        conditional = [dict(b) for b in policy.bindings if b.get("condition")]
+        policy.bindings = conditional + [{"role": r, "members": m} for r, m in sorted(by_role.items())]
+        # The runtime account may be minutes old: IAM answers 400 for it until it is seen everywhere.
+        identity.until_visible(deployment, lambda: bucket.set_iam_policy(policy), deployment.runtime_identity)
 
 
 @dataclass(frozen=True)

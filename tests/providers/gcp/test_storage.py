@@ -28,6 +28,11 @@ def storage_client(fake: GcpFake) -> storage.Client:
     )
 
 
+def grants(bucket: storage.Bucket) -> set[tuple[str, str]]:
+    policy = bucket.get_iam_policy(requested_policy_version=3)
+    return {(binding["role"], member) for binding in policy.bindings for member in binding["members"]}
+
+
 @pytest.fixture
 def django_project(tmp_path: Path, gcp_env: GcpFake) -> Any:
     root = tmp_path / "django"
@@ -49,6 +54,10 @@ def test_django_admin_is_served_with_its_css_from_the_public_bucket(django_proje
 
     (bucket,) = storage_client(gcp_env).list_buckets()
     assert bucket.labels["faas-stage"] == "dev" and bucket.location.lower() == gcp_env.region
+    runtime = provider.deployment.runtime_email
+    assert {("roles/storage.objectViewer", "allUsers"), ("roles/storage.objectUser", f"serviceAccount:{runtime}")} <= (
+        grants(bucket)
+    )
     assert css.startswith(f"{gcp_env.endpoints['storage']}/{bucket.name}/")
     assert ("storage bucket", bucket.name) in [(r.kind, r.name) for r in provider.status().resources]
 
@@ -68,9 +77,12 @@ def test_a_private_role_is_not_readable_and_only_changed_files_are_uploaded(
     (media / "a.txt").write_text("a")
     (media / "b.txt").write_text("b")
     project = flask_project('[storage.media]\nsource = "media-src"\n')
-    deploy(project)
+    provider, _ = deploy(project)
     (bucket,) = storage_client(gcp_env).list_buckets()
     assert bucket.iam_configuration.public_access_prevention == "enforced"
+    runtime = provider.deployment.runtime_email
+    assert grants(bucket) >= {("roles/storage.objectUser", f"serviceAccount:{runtime}")}
+    assert not any(member == "allUsers" for _, member in grants(bucket))
     denied = requests.get(f"{gcp_env.endpoints['storage']}/{bucket.name}/a.txt", timeout=30)
     assert denied.status_code == 403
 
