@@ -61,3 +61,13 @@ def _command_line(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:200]
     except OSError:
         return "?"
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Workers for `-n auto`: one per usable core, and at least three.
+
+    Much of the suite waits rather than computes (servers and interpreters starting, Azure's
+    long-running operations polled after their 1 s Retry-After, pip resolving), so on a machine of
+    one or two cores a third worker runs while the others wait.
+    """
+    return max(3, len(os.sched_getaffinity(0)))
