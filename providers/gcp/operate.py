@@ -133,10 +133,10 @@ def rollback(deployment: Deployment, to: str | None) -> RollbackResult:
 
 
 def _rollback(deployment: Deployment, to: str | None) -> RollbackResult:
-    """Pin the app's Cloud Run service to the previous ready revision (or `to`)."""
+    """Pin the app's Cloud Run service to the previous ready revision (or `to`), and every other
+    function's service to its newest ready revision of the same code (the same deploy's artifact)."""
     name = _service_of(deployment, deployment.primary)
-    services = deployment.services
-    service = services.get_service(name=name)
+    service = deployment.services.get_service(name=name)
     current = serving_revision(service)
     if current is None:
         raise NotDeployedError(f"{_short(name)} has no ready revision")
@@ -146,14 +146,37 @@ def _rollback(deployment: Deployment, to: str | None) -> RollbackResult:
         # going back to it would change nothing the user sees, so the previous *code* is the target.
         releases = [r for r in releases if r.version == current or codes.get(r.version) != codes[current]]
     target = rollback_target(releases, current, to, _short(name))
-    update = run_v2.Service(
-        name=name,
-        etag=service.etag,
-        traffic=[run_v2.TrafficTarget(type_=REVISION, revision=target.version, percent=100)],
-    )
-    services.update_service(request=run_v2.UpdateServiceRequest(service=update)).result(polling=functions.POLLING)
+    _pin(deployment, service, target.version)
     deployment.say(f"{_short(name)}: traffic moved from revision {current} to {target.version}")
+    code = codes.get(target.version, "")
+    for key in deployment.function_keys:
+        if key != deployment.primary:
+            _pin_to_code(deployment, _service_of(deployment, key), code)
     return RollbackResult(previous_version=current, current_version=target.version)
+
+
+def _pin(deployment: Deployment, service: run_v2.Service, revision: str) -> None:
+    update = run_v2.Service(
+        name=service.name,
+        etag=service.etag,
+        traffic=[run_v2.TrafficTarget(type_=REVISION, revision=revision, percent=100)],
+    )
+    request = run_v2.UpdateServiceRequest(service=update)
+    deployment.services.update_service(request=request).result(polling=functions.POLLING)
+
+
+def _pin_to_code(deployment: Deployment, name: str, code: str) -> None:
+    """Pin a function's service to its newest ready revision built from `code`; say so when it has none."""
+    releases, codes = ready_releases(deployment, name)
+    same = sorted((r for r in releases if code and codes.get(r.version) == code), key=lambda r: r.order)
+    if not same:
+        deployment.say(f"{_short(name)}: no ready revision of that deploy's code; left on its current revision")
+        return
+    service = deployment.services.get_service(name=name)
+    if serving_revision(service) == same[-1].version and pinned(service):
+        return
+    _pin(deployment, service, same[-1].version)
+    deployment.say(f"{_short(name)}: traffic pinned to revision {same[-1].version}, of the same deploy")
 
 
 def log_filter(services: list[str], start: datetime | None, pattern: str | None) -> str:

@@ -105,6 +105,29 @@ def test_invoke_and_manage_go_to_the_private_function_with_an_id_token(flask_pro
     assert {"index", "item", "echo"} <= set(table.split()), table
 
 
+def test_rollback_pins_every_function_to_the_same_deploy_and_the_next_deploy_unpins_them(
+    flask_project: Any, gcp_env: GcpFake
+) -> None:
+    tasks = flask_project.root / "tasks.py"
+    config = '[[functions]]\nname = "shout"\nentry = "tasks:shout"\n'
+    tasks.write_text(TASKS)
+    deploy(flask_project(config))
+    tasks.write_text(TASKS.replace(".upper()", ".upper() + '!'"))
+    provider, second = deploy(flask_project(config, greeting="Hello v2"))
+    assert provider.invoke({"word": "hey"}, "shout").payload == {"upper": "HEY!"}
+
+    provider.rollback()
+    assert greeting(second.result.url) == "Hello from Flask"
+    # The private function serves the first deploy's code too, not a mix of two deploys.
+    assert provider.invoke({"word": "hey"}, "shout").payload == {"upper": "HEY"}
+    pinned = [r.name for r in provider.status().resources if "pinned" in r.detail]
+    assert len(pinned) == 2, provider.status().resources
+
+    deploy(flask_project(config, greeting="Hello v2"))
+    assert provider.invoke({"word": "hey"}, "shout").payload == {"upper": "HEY!"}
+    assert not any("pinned" in r.detail for r in provider.status().resources)
+
+
 def test_logs_follow_polls_and_yields_each_entry_once(flask_project: Any, gcp_env: GcpFake) -> None:
     provider, outcome = deploy(flask_project('[app.environment]\nFAAS_ACCESS_LOG = "1"\n'))
     url = outcome.result.url
