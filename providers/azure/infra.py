@@ -20,6 +20,7 @@ from azure.mgmt.resource.resources.models import ResourceGroup
 from azure.mgmt.storage import StorageManagementClient, models
 
 from faas import Action, ApplyState, Change
+from faas.providers.azure import static
 from faas.providers.azure.context import (
     BLOB_DATA_OWNER,
     DEPLOYMENT_CONTAINER,
@@ -72,7 +73,8 @@ class AccountStep:
                     # identities only: no account key can leak from an app setting
                     allow_shared_key_access=False,
                     minimum_tls_version="TLS1_2",
-                    allow_blob_public_access=False,
+                    # only while a storage role's container is public (static.py)
+                    allow_blob_public_access=static.wants_public_access(deployment),
                     enable_https_traffic_only=True,
                 ),
             ),

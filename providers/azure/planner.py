@@ -7,7 +7,7 @@ after a failure plans exactly what is still missing, and a deploy that changes n
 from __future__ import annotations
 
 from faas import Action, ApplyState, Artifact, Change, DeployResult, Observed, Plan, apply_plan, translated
-from faas.providers.azure import infra, publish
+from faas.providers.azure import infra, publish, static
 from faas.providers.azure import site as sites
 from faas.providers.azure.context import ERRORS, Deployment
 
@@ -28,14 +28,12 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
     actions: list[Action] = [*group]
     storage = infra.plan_storage(deployment, exists)
     actions += storage
+    account_exists = exists and not any(a.resource == "storage account" for a in storage)
+    actions += static.plan_static(deployment, artifact, account_exists)
     actions += infra.plan_identity(deployment, exists)
     actions += sites.plan_server_farm(deployment, exists)
     site = sites.read_site(deployment) if exists else None
-    storage_url = (
-        infra.container_url(deployment)
-        if exists and not any(a.resource == "storage account" for a in storage)
-        else None
-    )
+    storage_url = infra.container_url(deployment) if account_exists else None
     actions += sites.plan_site(deployment, site, storage_url)
     released = sites.current_settings(deployment).get(sites.RELEASE) if site is not None else None
     actions += sites.plan_settings(deployment, site, publishing=released != artifact.sha256)
@@ -50,7 +48,19 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
             )
         )
     observed = Observed(_url(site), (released or "")[:12] or None)
-    return Plan("azure", deployment.project.stage, tuple(actions), (), observed)
+    return Plan("azure", deployment.project.stage, tuple(actions), _notes(deployment), observed)
+
+
+def _notes(deployment: Deployment) -> tuple[str, ...]:
+    app = deployment.project.config.app
+    if app is not None and app.framework == "django" and not deployment.options.route_prefix:
+        # azure-functions-host#2590: with an empty route prefix the host's admin API keeps /admin/*.
+        return (
+            "Azure's Functions host answers every /admin/... URL itself (its admin API), so Django's admin "
+            'at "admin/" is unreachable there: mount it elsewhere, e.g. path("site-admin/", admin.site.urls), '
+            'or set [providers.azure] route_prefix = "api" (the app is then served under /api/)',
+        )
+    return ()
 
 
 def apply(deployment: Deployment, plan: Plan, artifact: Artifact) -> DeployResult:

@@ -93,6 +93,7 @@ class AzureProvider(Provider[AzureOptions]):
             Capability.INVOKE,
             Capability.MANAGE,
             Capability.ROLLBACK,
+            Capability.STATIC_STORAGE,
         }
     )
     requires = ("azure.mgmt.web",)

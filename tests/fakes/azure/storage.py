@@ -239,8 +239,8 @@ class StorageProvider:
         client = self.blob_service(match["name"]).get_container_client(name)
         if existing is None:
             client.create_container(public_access={"Blob": "blob", "Container": "container"}.get(public or "None"))
-        elif public not in ("None", None):
-            client.set_container_access_policy({}, public_access={"Blob": "blob", "Container": "container"}[public])
+        else:  # a PUT of an existing container sets its access level, private included
+            client.set_container_access_policy({}, public_access={"Blob": "blob", "Container": "container"}.get(public))
         document = {
             "id": container_id,
             "name": name,
