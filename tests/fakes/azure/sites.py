@@ -242,7 +242,8 @@ class SiteHost:
                 if admin and key != outer.keys.master:
                     self._reply(401)
                     return
-                if admin and split.path.lower().rstrip("/").startswith("/admin/functions"):
+                functions_api = split.path.lower().rstrip("/")
+                if admin and (functions_api == "/admin/functions" or functions_api.startswith("/admin/functions/")):
                     outer._admin_functions(self, split.path, body)
                     return
                 headers = [(k, v) for k, v in self.headers.items() if k.lower() not in ("x-functions-key", "host")]
