@@ -93,6 +93,9 @@ class AzureProvider(Provider[AzureOptions]):
             Capability.INVOKE,
             Capability.MANAGE,
             Capability.ROLLBACK,
+            # Timers live in the published code (function_app.py registers each NCRONTAB schedule):
+            # nothing in ARM to create, the host indexes them from the package.
+            Capability.SCHEDULE,
             Capability.STATIC_STORAGE,
         }
     )
@@ -151,6 +154,12 @@ class AzureProvider(Provider[AzureOptions]):
         from faas.providers.azure import operate
 
         return operate.manage(self.deployment, arguments)
+
+    def fire_schedules(self, function: str) -> list[str]:
+        """Run `function`'s timers now through the host's admin API; the names of the Azure functions run."""
+        from faas.providers.azure import operate
+
+        return operate.fire_schedules(self.deployment, function)
 
     def rollback(self, to: str | None = None) -> RollbackResult:
         from faas.providers.azure import releases

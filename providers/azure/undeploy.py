@@ -7,6 +7,7 @@ account (unless kept), and the resource group only when faas created it (tagged)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.msi import ManagedServiceIdentityClient
@@ -98,10 +99,11 @@ def status(deployment: Deployment) -> Status:
         if site is None or not deployment.names.owns(site.tags):
             return Status("azure", deployment.project.stage, deployed=False)
         settings = sites.current_settings(deployment)
-        names = [
-            str(f.name).rsplit("/", 1)[-1]
-            for f in sites.web(deployment).web_apps.list_functions(deployment.group, deployment.site)
-        ]
+        functions = list(sites.web(deployment).web_apps.list_functions(deployment.group, deployment.site))
+        names = [str(f.name).rsplit("/", 1)[-1] for f in functions]
+        timers = sorted(
+            (name, schedule) for name, schedule in zip(names, map(timer_schedule, functions), strict=True) if schedule
+        )
         return Status(
             "azure",
             deployment.project.stage,
@@ -112,5 +114,16 @@ def status(deployment: Deployment) -> Status:
             resources=(
                 Resource("function app", deployment.site, f"{site.state}, {len(names)} functions"),
                 *(Resource("function", name) for name in sorted(names)),
+                # what the host indexed from the package: the NCRONTAB it really runs on
+                *(Resource("schedule", name, schedule) for name, schedule in timers),
             ),
         )
+
+
+def timer_schedule(function: Any) -> str | None:
+    """The NCRONTAB of an indexed function's timer trigger (`FunctionEnvelope.config`), or None."""
+    config = function.config if isinstance(function.config, dict) else {}
+    for binding in config.get("bindings") or ():
+        if isinstance(binding, dict) and binding.get("type") == "timerTrigger" and binding.get("schedule"):
+            return str(binding["schedule"])
+    return None

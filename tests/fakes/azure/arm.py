@@ -278,10 +278,7 @@ class Arm(App):
             )
 
     def _maybe_fault(self, request: Request) -> None:
-        mutating = request.method in ("PUT", "PATCH", "DELETE") or (
-            request.method == "POST" and not _READ_ONLY_POST.search(request.path)
-        )
-        if not mutating:
+        if not is_write(request.method, request.path):
             return
         for fault in self.switches.faults:
             if fault.fired or (fault.path_contains and fault.path_contains.lower() not in request.path.lower()):
@@ -291,6 +288,11 @@ class Arm(App):
                 fault.fired = True
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
                 raise ArmError(fault.status, fault.code, fault.message, headers=headers)
+
+
+def is_write(method: str, path: str) -> bool:
+    """A call that changes something: what a fault counts (POSTs that only list or check are reads)."""
+    return method in ("PUT", "PATCH", "DELETE") or (method == "POST" and not _READ_ONLY_POST.search(path))
 
 
 def now_iso() -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import groups
-from .arm import Arm, Fault, LoggedCall
+from .arm import Arm, Fault, LoggedCall, is_write
 from .azurite import Azurite
 from .httpserver import HttpsServer
 from .identity import IdentityProvider
@@ -68,6 +68,7 @@ class AzureFake:
             self.certificates.server_context,
             keys_of=lambda site_id: self.site_operations.keys_of(site_id),  # noqa: PLW0108 (built below)
             settings_of=lambda site_id: dict(self.web.app_settings.get(site_id.lower(), {})),
+            index_of=lambda site_id: self.kudu.index_of(site_id),  # noqa: PLW0108 (built below)
         )
         self.kudu = KuduHosts(
             self.certificates.server_context,
@@ -164,6 +165,10 @@ class AzureFake:
             for c in self.arm.calls
             if c.method in ("PUT", "PATCH", "DELETE", "POST") and path_contains.lower() in c.path.lower()
         ]
+
+    def write_calls(self) -> list[LoggedCall]:
+        """The calls `fail_nth_call` counts: writes, not the POSTs that only list or check."""
+        return [c for c in self.arm.calls if is_write(c.method, c.path)]
 
     def fail_nth_call(
         self,

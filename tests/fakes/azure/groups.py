@@ -72,6 +72,16 @@ def register(arm: Arm) -> None:
     def list_groups(request: Request, match: re.Match[str]) -> Response:
         return Response(200, {"value": arm.of_type("Microsoft.Resources/resourceGroups")})
 
+    def list_resources(request: Request, match: re.Match[str]) -> Response:
+        # top-level resources only, as ARM lists them: no children (containers), no extensions (role assignments)
+        prefix = arm.require_group(match["rg"])["id"].lower() + "/providers/"
+        found = [
+            {key: document[key] for key in ("id", "name", "type", "location", "kind", "sku", "tags") if key in document}
+            for key_id, document in arm.resources.items()
+            if key_id.startswith(prefix) and len(key_id[len(prefix) :].split("/")) == 3
+        ]
+        return Response(200, {"value": found})
+
     def provider_document(namespace: str, state: str) -> dict[str, Any]:
         path = f"/subscriptions/{arm.subscription_id}/providers/{namespace}"
         return {"id": path, "namespace": namespace, "registrationState": state}
@@ -106,6 +116,7 @@ def register(arm: Arm) -> None:
     arm.route("GET", GROUP, API_VERSIONS, get, namespace="Microsoft.Resources")
     arm.route("HEAD", GROUP, API_VERSIONS, head, namespace="Microsoft.Resources")
     arm.route("DELETE", GROUP, API_VERSIONS, delete, namespace="Microsoft.Resources")
+    arm.route("GET", GROUP + "/resources", API_VERSIONS, list_resources, namespace="Microsoft.Resources")
     arm.route(
         "GET",
         r"/subscriptions/(?P<sub>[^/]+)/resourcegroups",

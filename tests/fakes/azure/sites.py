@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from .indexer import Index
 from .siteops import HostKeys
 
 # the Functions host's default page when no HTTP function claims the root (AzureWebJobsDisableHomepage)
@@ -100,9 +102,18 @@ class _DualServer(ThreadingHTTPServer):
 
 
 class SiteHost:
-    def __init__(self, site: dict[str, Any], *, keys: HostKeys, workdir: Path, context: ssl.SSLContext) -> None:
+    def __init__(
+        self,
+        site: dict[str, Any],
+        *,
+        keys: HostKeys,
+        workdir: Path,
+        context: ssl.SSLContext,
+        index: Callable[[], Index | None] = lambda: None,
+    ) -> None:
         self.site = site
         self.keys = keys
+        self.index = index  # what the host indexed from the released package (Kudu's)
         self.workdir = workdir
         self.logs: list[LogLine] = []
         self.release = 0
@@ -231,6 +242,10 @@ class SiteHost:
                 if admin and key != outer.keys.master:
                     self._reply(401)
                     return
+                functions_api = split.path.lower().rstrip("/")
+                if admin and (functions_api == "/admin/functions" or functions_api.startswith("/admin/functions/")):
+                    outer._admin_functions(self, split.path, body)
+                    return
                 headers = [(k, v) for k, v in self.headers.items() if k.lower() not in ("x-functions-key", "host")]
                 if admin or outer.keys.accepts(key) or any(key in k.values() for k in outer.keys.functions.values()):
                     headers.append(("x-functions-key", outer._internal_key))
@@ -246,6 +261,92 @@ class SiteHost:
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
         return Front
+
+    # -- the admin API for functions: list what indexed, run a non-HTTP function ------------------------
+
+    def _indexed(self) -> list[dict[str, Any]]:
+        index = self.index()
+        return list(index.functions) if index is not None and self.serving else []
+
+    def _metadata(self, function: dict[str, Any]) -> dict[str, Any]:
+        # the host's FunctionMetadataResponse, with the bindings as the worker reported them
+        name = function["name"]
+        trigger = next((b for b in function["bindings"] if str(b.get("type", "")).endswith("Trigger")), {})
+        route = f"/{self.prefix}/{trigger.get('route') or name}".replace("//", "/") if trigger else ""
+        return {
+            "name": name,
+            "href": f"https://{self.host_name}/admin/functions/{name}",
+            "invoke_url_template": f"https://{self.host_name}{route}" if trigger.get("type") == "httpTrigger" else None,
+            "language": "python",
+            "config": {"bindings": function["bindings"]},
+            "isDisabled": False,
+            "isDirect": True,
+            "isProxy": False,
+        }
+
+    def _admin_functions(self, front: Any, path: str, body: bytes) -> None:
+        """`GET /admin/functions[/{name}]` and `POST /admin/functions/{name}` as the Functions host answers."""
+        parts = [part for part in path.split("/") if part]  # admin, functions[, name]
+        functions = {f["name"].lower(): f for f in self._indexed()}
+        if len(parts) == 2 and front.command == "GET":
+            listing = [self._metadata(f) for f in functions.values()]
+            front._reply(200, json.dumps(listing).encode(), "application/json")
+            return
+        function = functions.get(parts[2].lower()) if len(parts) == 3 else None
+        if function is None:
+            front._reply(404)
+            return
+        if front.command == "GET":
+            front._reply(200, json.dumps(self._metadata(function)).encode(), "application/json")
+            return
+        if front.command != "POST":
+            front._reply(405)
+            return
+        try:
+            invocation = json.loads(body or b"{}")
+            if not isinstance(invocation, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            front._reply(400, b'the body must be a JSON object: {"input": "..."}')
+            return
+        # The host accepts the run and executes it in the background: the caller sees 202 at once and
+        # the function's output only in the logs.
+        threading.Thread(target=self._run, args=(function["name"], invocation), daemon=True).start()
+        front._reply(202)
+
+    def _run(self, name: str, invocation: dict[str, Any]) -> None:
+        run_id = str(uuid.uuid4())
+        release = self.release
+        self.logs.append(
+            LogLine(
+                time.time(),
+                f"Executing 'Functions.{name}' (Reason='This function was programmatically called via the host "
+                f"APIs.', Id={run_id})",
+                release,
+            )
+        )
+        started = time.monotonic()
+        body = json.dumps({"input": invocation.get("input", "")}).encode()
+        status = 0
+        connection = http.client.HTTPConnection("127.0.0.1", self._worker_port, timeout=230)
+        try:
+            connection.request(
+                "POST",
+                f"/admin/functions/{name}",
+                body,
+                {"Content-Type": "application/json", "x-functions-key": self._internal_key},
+            )
+            response = connection.getresponse()
+            response.read()
+            status = response.status
+        except OSError:
+            pass
+        finally:
+            connection.close()
+        outcome = "Succeeded" if status == 202 else "Failed"
+        duration = round((time.monotonic() - started) * 1000)
+        line = f"Executed 'Functions.{name}' ({outcome}, Id={run_id}, Duration={duration}ms)"
+        self.logs.append(LogLine(time.time(), line, release))
 
     def _forward(self, front: BaseHTTPRequestHandler, body: bytes, headers: list[tuple[str, str]]) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", self._worker_port, timeout=230)
@@ -286,10 +387,12 @@ class SiteHosts:
         *,
         keys_of: Callable[[str], HostKeys],
         settings_of: Callable[[str], dict[str, str]],
+        index_of: Callable[[str], Index | None] = lambda site_id: None,
     ) -> None:
         self.workdir = workdir
         self._context_factory = context_factory
         self._keys_of = keys_of
+        self._index_of = index_of
         self._settings_of = settings_of
         self.hosts: dict[str, SiteHost] = {}
 
@@ -300,6 +403,7 @@ class SiteHosts:
             keys=self._keys_of(site["id"]),
             workdir=self.workdir / f"{site['name']}-{secrets.token_hex(4)}",
             context=self._context_factory(),
+            index=lambda: self._index_of(site["id"]),
         )
         self.hosts[key] = host
         return host.host_name

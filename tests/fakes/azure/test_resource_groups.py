@@ -10,6 +10,7 @@ from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.resources.models import ResourceGroup
 
 from .fake import AzureFake
+from .stack import base_resources
 
 
 def test_create_get_and_delete_as_a_long_running_operation(azure_fake: AzureFake) -> None:
@@ -141,3 +142,17 @@ def test_a_put_without_a_body_is_a_400_not_a_crash(azure_fake: AzureFake) -> Non
     response = client._client.send_request(HttpRequest("PUT", url, params={"api-version": "2025-04-01"}))
     assert response.status_code == 400 and response.json()["error"]["code"] == "InvalidRequestContent"
     assert all(call.error is None for call in azure_fake.calls)
+
+
+def test_a_groups_resources_are_listed_top_level_only(azure_fake: AzureFake) -> None:
+    stack = base_resources(azure_fake)
+    client = azure_fake.client(ResourceManagementClient)
+    listed = {(r.type, r.name) for r in client.resources.list_by_resource_group(stack.group)}
+    # the storage account's containers and its role assignment are not the group's own resources
+    assert listed == {
+        ("Microsoft.Storage/storageAccounts", "faasapp1data"),
+        ("Microsoft.ManagedIdentity/userAssignedIdentities", "app-identity"),
+        ("Microsoft.Web/serverfarms", "app-plan"),
+    }
+    with pytest.raises(ResourceNotFoundError):
+        list(client.resources.list_by_resource_group("nope"))
