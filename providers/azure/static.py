@@ -147,7 +147,9 @@ class PublicAccessStep:
         deployment.client(StorageManagementClient).storage_accounts.update(
             deployment.group,
             deployment.account,
-            models.StorageAccountUpdateParameters(allow_blob_public_access=self.allow),
+            models.StorageAccountUpdateParameters(
+                properties=models.StorageAccountPropertiesUpdateParameters(allow_blob_public_access=self.allow)
+            ),
         )
 
 
@@ -163,7 +165,7 @@ class ContainerStep:
             deployment.group,
             deployment.account,
             self.role.bucket,
-            models.BlobContainer(public_access=level),
+            models.BlobContainer(container_properties=models.ContainerProperties(public_access=level)),
         )
 
 

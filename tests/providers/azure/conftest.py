@@ -6,7 +6,6 @@ none) and hide the Azure SDK's namespace package.
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -47,20 +46,6 @@ def open_azure(root: Path) -> Any:
 def azure_provider(azure_env: Any) -> Callable[[Path], Any]:
     """The azure provider of a project folder, against the fake (its deployment, status, rollback...)."""
     return open_azure
-
-
-# POSTs that only read: ARM's list* actions and name checks.
-READ_ONLY_POST = re.compile(r"/(list\w*|checknameavailability)$", re.IGNORECASE)
-
-
-@pytest.fixture
-def arm_writes(azure_env: Any) -> Callable[[], list[Any]]:
-    """The request log's write calls so far (POSTs that only read, such as listing settings, excluded)."""
-
-    def writes() -> list[Any]:
-        return [c for c in azure_env.mutating_calls() if not (c.method == "POST" and READ_ONLY_POST.search(c.path))]
-
-    return writes
 
 
 @pytest.fixture

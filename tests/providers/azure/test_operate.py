@@ -6,7 +6,6 @@ run in file order and each says what state it leaves.
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,7 +34,6 @@ entry = "tasks:tick"
 
 """
 EXAMPLES = Path(__file__).parents[3] / "examples"
-READ_ONLY_POST = re.compile(r"/(list\w*|checknameavailability)$", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +69,6 @@ def deployed(fake: AzureFake, project: Path) -> workflow.DeployOutcome:
 
 def open_azure(root: Path) -> Any:
     return workflow.open_provider(load_project(root / "faas.toml"), "azure")
-
-
-def writes(fake: AzureFake) -> list[Any]:
-    """The request log's write calls (POSTs that only read, such as listing settings or keys, excluded)."""
-    return [c for c in fake.mutating_calls() if not (c.method == "POST" and READ_ONLY_POST.search(c.path))]
 
 
 def names_sent(body: Any) -> set[str]:
@@ -121,10 +114,10 @@ def test_a_deploy_that_changes_nothing_writes_nothing(
     fake: AzureFake, project: Path, deployed: workflow.DeployOutcome
 ) -> None:
     _group, site = site_of(deployed)
-    before, publishes = len(writes(fake)), len(fake.kudu.for_site(site).deployments)
+    before, publishes = len(fake.write_calls()), len(fake.kudu.for_site(site).deployments)
     again = workflow.deploy(open_azure(project), out_dir=project / ".faas-out")
     assert again.result is not None and again.result.changed is False
-    assert [f"{c.method} {c.path}" for c in writes(fake)[before:]] == []
+    assert [f"{c.method} {c.path}" for c in fake.write_calls()[before:]] == []
     assert len(fake.kudu.for_site(site).deployments) == publishes
     assert deployed.result is not None and again.result.url == deployed.result.url
 
@@ -141,9 +134,9 @@ def test_a_setting_added_out_of_band_survives_a_redeploy(
     # a change faas must write: the app's environment gains a variable
     config = project / "faas.toml"
     config.write_text(config.read_text().replace("timeout = 10\n", 'timeout = 10\nenvironment = { GREETING = "hi" }\n'))
-    before = len(writes(fake))
+    before = len(fake.write_calls())
     workflow.deploy(open_azure(project), out_dir=project / ".faas-out")
-    assert any(c.path.lower().endswith("/config/appsettings") for c in writes(fake)[before:])
+    assert any(c.path.lower().endswith("/config/appsettings") for c in fake.write_calls()[before:])
     now = web.web_apps.list_application_settings(group, site).properties or {}
     assert now["ADDED_IN_PORTAL"] == "kept"
     assert now["GREETING"] == "hi"

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import requests
+from azure.core.exceptions import ResourceNotFoundError
 from azure.mgmt.storage import StorageManagementClient
 
 from faas import DeployError
@@ -35,7 +36,6 @@ def test_django_admin_is_served_with_its_css_from_a_public_container(
     azure_env: Any,
     deploy: Callable[[Path], workflow.DeployOutcome],
     azure_provider: Callable[[Path], Any],
-    arm_writes: Callable[[], list[Any]],
 ) -> None:
     outcome = deploy(django_project)
     assert outcome.result is not None and outcome.result.url
@@ -55,10 +55,10 @@ def test_django_admin_is_served_with_its_css_from_a_public_container(
     container = storage.blob_containers.get(deployment.group, deployment.account, "static")
     assert container.public_access == "Blob" and css.startswith(account.primary_endpoints.blob.rstrip("/") + "/static/")
 
-    before = len(arm_writes())
+    before = len(azure_env.write_calls())
     again = deploy(django_project)
     assert again.result is not None and not again.result.changed
-    assert arm_writes()[before:] == []
+    assert azure_env.write_calls()[before:] == []
 
 
 def test_a_private_role_is_not_public_and_only_changed_files_are_uploaded(
@@ -66,7 +66,6 @@ def test_a_private_role_is_not_public_and_only_changed_files_are_uploaded(
     azure_env: Any,
     deploy: Callable[[Path], workflow.DeployOutcome],
     azure_provider: Callable[[Path], Any],
-    arm_writes: Callable[[], list[Any]],
 ) -> None:
     media = flask_project / "media-src"
     media.mkdir()
@@ -97,12 +96,42 @@ def test_a_users_container_that_does_not_exist_is_refused(
     azure_env: Any,
     deploy: Callable[[Path], workflow.DeployOutcome],
     azure_provider: Callable[[Path], Any],
-    arm_writes: Callable[[], list[Any]],
 ) -> None:
     deploy(flask_project)
     with (flask_project / "faas.toml").open("a") as config:
         config.write('\n[storage.media]\nbucket = "their-media"\n')
-    before = len(arm_writes())
+    before = len(azure_env.write_calls())
     with pytest.raises(DeployError, match=r"storage\.media\.bucket 'their-media' is not a container"):
         deploy(flask_project)
-    assert arm_writes()[before:] == []
+    assert azure_env.write_calls()[before:] == []
+
+
+def test_public_blob_access_is_permitted_only_while_a_role_is_public(
+    flask_project: Path,
+    azure_env: Any,
+    deploy: Callable[[Path], workflow.DeployOutcome],
+    azure_provider: Callable[[Path], Any],
+) -> None:
+    config = flask_project / "faas.toml"
+    plain = config.read_text()
+    (flask_project / "assets").mkdir()
+    (flask_project / "assets" / "logo.txt").write_text("logo")
+    deploy(flask_project)
+    deployment = azure_provider(flask_project).deployment
+    storage = azure_env.client(StorageManagementClient)
+
+    def public_access() -> tuple[bool, str | None]:
+        account = storage.storage_accounts.get_properties(deployment.group, deployment.account)
+        try:
+            level = storage.blob_containers.get(deployment.group, deployment.account, "assets").public_access
+        except ResourceNotFoundError:
+            level = None
+        return bool(account.allow_blob_public_access), level
+
+    assert public_access() == (False, None)
+    config.write_text(plain + '\n[storage.assets]\npublic = true\nsource = "assets"\n')
+    deploy(flask_project)
+    assert public_access() == (True, "Blob")
+    config.write_text(plain + '\n[storage.assets]\nsource = "assets"\n')
+    deploy(flask_project)
+    assert public_access() == (False, "None")
