@@ -5,8 +5,9 @@ It does what the host and the Python worker do for an HTTP-triggered function: l
 template matches (function-key auth where declared), build a real `azure.functions.HttpRequest`,
 call the user function, and put the `HttpResponse` on the wire through the worker's own
 converter. `POST /admin/functions/<name>` runs a non-HTTP function (a timer) as the host's admin
-API does. Standard library and azure-functions only: this file runs outside faas, next to the
-artifact, like the platform's own worker.
+API does; every other `/admin/...` path is the host's too, never the app's. Standard library and
+azure-functions only: this file runs outside faas, next to the artifact, like the platform's own
+worker.
 """
 
 from __future__ import annotations
@@ -105,6 +106,11 @@ class Host(BaseHTTPRequestHandler):
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         if split.path.startswith("/admin/functions/") and self.command == "POST":
             self._admin(split.path.rsplit("/", 1)[1], query, body)
+            return
+        if split.path == "/admin" or split.path.startswith("/admin/"):
+            # The host keeps /admin/* for its admin API whatever the route prefix (even an empty one:
+            # azure-functions-host#2590): the app never sees these paths, as on Azure.
+            self._send(404 if self._authorised(query) else 401, [], b"")
             return
         path = split.path
         if PREFIX:

@@ -41,10 +41,10 @@ class AdminBrowser(Browser):
         return landed
 
 
-def assert_admin_css(base: str) -> None:
+def assert_admin_css(base: str, admin: str = "/admin") -> None:
     """The login page renders, and every stylesheet it links is served as CSS."""
     browser = AdminBrowser()
-    status, _, page, _ = browser.request(base + "/admin/login/")
+    status, _, page, _ = browser.request(base + admin + "/login/")
     assert status == 200, page[:1000]
     stylesheets = re.findall(rb'<link rel="stylesheet" href="([^"]+\.css)"', page)
     assert len(stylesheets) >= 2, page[:1000]
@@ -118,8 +118,19 @@ def test_the_admin_css_is_served_under_every_emulation(mysite: Path, platform: s
     if not (mysite / "faas.toml").exists():
         faas(mysite, "init")
     secret = {"DJANGO_SUPERUSER_PASSWORD": PASSWORD}  # read by the walk's faas.toml, if it ran first
+    admin = "/admin"
+    if platform == "azure":
+        # Azure's host keeps /admin/* (its admin API): the admin is mounted elsewhere too, as the
+        # azure provider's plan tells a Django user to do.
+        urls = mysite / "mysite" / "urls.py"
+        if "site-admin/" not in urls.read_text():
+            urls.write_text(urls.read_text() + '\nurlpatterns.append(path("site-admin/", admin.site.urls))\n')
+        admin = "/site-admin"
     faas(mysite, "deploy", "--emulate", platform, env=secret)
     try:
-        assert_admin_css(deployed_url(mysite, env=secret))
+        base = deployed_url(mysite, env=secret)
+        assert_admin_css(base, admin)
+        if platform == "azure":
+            assert AdminBrowser().request(base + "/admin/login/")[0] == 401  # the host's, not Django's
     finally:
         faas(mysite, "undeploy", "--yes", env=secret)
