@@ -52,6 +52,7 @@ class GcpProvider(Provider[GcpOptions]):
             Capability.MANAGE,
             Capability.SCHEDULE,
             Capability.STATIC_STORAGE,
+            Capability.STORAGE_TRIGGER,
         }
     )
     requires = ("google.cloud.functions_v2",)

@@ -24,6 +24,7 @@ from google.oauth2 import service_account
 from .auth import Identity
 from .builds import Builder
 from .errors import GoogleError
+from .eventarc import Eventarc
 from .functions_api import FunctionsState
 from .functions_api import build as build_functions
 from .iam_api import IamState, build_iam, build_resource_manager
@@ -113,6 +114,8 @@ class GcpFake:
         self._add_service(build_resource_manager(self.iam))
         self.storage = StorageFront(self.emulator, self.hub)
         self._add(self.storage.server, "storage")
+        self.eventarc = Eventarc(self.functions, self.identity, self.hub.lock)
+        self.storage.on_object = self.eventarc.object_event
         return self
 
     def stop(self) -> None:
@@ -148,6 +151,7 @@ class GcpFake:
             self.scheduler.attempts.clear()
             self.logging.entries.clear()
             self.storage.forget()
+            self.eventarc.forget()
             if self.emulator is not None:
                 self.emulator.wipe()
 
