@@ -53,6 +53,8 @@ class GcpProvider(Provider[GcpOptions]):
             Capability.SCHEDULE,
             Capability.STATIC_STORAGE,
             Capability.STORAGE_TRIGGER,
+            Capability.QUEUE_TRIGGER,
+            Capability.TOPIC_TRIGGER,
         }
     )
     requires = ("google.cloud.functions_v2",)

@@ -1,4 +1,4 @@
-"""Eventarc delivery: Cloud Storage object events to the functions whose event trigger matches them.
+"""Eventarc delivery: Cloud Storage object events and Pub/Sub messages to the functions whose trigger matches.
 
 What Google documents and the fake does: when an object is finalized (a new object or a new
 generation) or deleted, every ACTIVE function whose `eventTrigger` has that event type and whose
@@ -7,6 +7,10 @@ binary mode: `ce-specversion`, `ce-type`, `ce-source` (`//storage.googleapis.com
 `ce-subject` (`objects/NAME`), `ce-id`, `ce-time` and the `ce-bucket` extension, the object's JSON
 resource as the body. The call carries an ID token of the trigger's service account with the
 service's URI as audience, so the front door's run.invoker check decides, as it does on Cloud Run.
+A message published to a Pub/Sub topic goes to every function whose trigger is
+`google.cloud.pubsub.topic.v1.messagePublished` on that `pubsubTopic`: `ce-source`
+`//pubsub.googleapis.com/projects/P/topics/T`, `ce-id` the message id, and the push body
+`{"message": {data, attributes, messageId, publishTime, ...}, "subscription": ...}`.
 RETRY_POLICY_DO_NOT_RETRY delivers once; RETRY_POLICY_RETRY tries again on a failed answer (a few
 times here, for up to 7 days there).
 """
@@ -29,6 +33,8 @@ from .functions_api import FunctionsState
 from .operations import now
 
 STORAGE_SOURCE = "//storage.googleapis.com/projects/_/buckets/"
+PUBSUB_SOURCE = "//pubsub.googleapis.com/"
+PUBSUB_EVENT = "google.cloud.pubsub.topic.v1.messagePublished"
 RETRIES = 3
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -86,6 +92,38 @@ class Eventarc:
         }
         body = json.dumps(resource).encode()
         for name, function in targets:
+            threading.Thread(target=self._deliver, args=(name, function, dict(headers), body), daemon=True).start()
+
+    def message_published(self, topic: str, message: dict[str, Any]) -> None:
+        """`message` was published to `topic` (`projects/P/topics/T`): push it to each function triggered by it."""
+        with self.lock:
+            targets = [
+                (name, copy.deepcopy(function))
+                for name, function in sorted(self.functions.functions.items())
+                if function.get("state") == "ACTIVE"
+                and (function.get("eventTrigger") or {}).get("eventType") == PUBSUB_EVENT
+                and function["eventTrigger"].get("pubsubTopic") == topic
+            ]
+        headers = {
+            "ce-specversion": "1.0",
+            "ce-type": PUBSUB_EVENT,
+            "ce-source": PUBSUB_SOURCE + topic,
+            "ce-id": message["messageId"],
+            "ce-time": message["publishTime"],
+            "content-type": "application/json; charset=utf-8",
+        }
+        pushed = {
+            "attributes": message.get("attributes", {}),
+            "data": message.get("data", ""),
+            "messageId": message["messageId"],
+            "message_id": message["messageId"],
+            "publishTime": message["publishTime"],
+            "publish_time": message["publishTime"],
+        }
+        for name, function in targets:
+            trigger_id = function["eventTrigger"].get("trigger", "").rpartition("/")[2]
+            subscription = f"projects/{self.functions.project}/subscriptions/eventarc-{trigger_id}-sub-000"
+            body = json.dumps({"message": pushed, "subscription": subscription}).encode()
             threading.Thread(target=self._deliver, args=(name, function, dict(headers), body), daemon=True).start()
 
     def _deliver(self, name: str, function: dict[str, Any], headers: dict[str, str], body: bytes) -> None:

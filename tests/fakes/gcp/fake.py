@@ -30,6 +30,8 @@ from .functions_api import build as build_functions
 from .iam_api import IamState, build_iam, build_resource_manager
 from .logging_api import LoggingState
 from .logging_api import build as build_logging
+from .pubsub_api import PubsubState
+from .pubsub_api import build as build_pubsub
 from .run_api import RunState
 from .run_api import build as build_run
 from .run_ingress import Ingress, Revision
@@ -112,10 +114,13 @@ class GcpFake:
         self._add_service(build_logging(self.logging))
         self._add_service(build_iam(self.iam))
         self._add_service(build_resource_manager(self.iam))
+        self.pubsub = PubsubState(self.project)
+        self._add_service(build_pubsub(self.pubsub))
         self.storage = StorageFront(self.emulator, self.hub)
         self._add(self.storage.server, "storage")
         self.eventarc = Eventarc(self.functions, self.identity, self.hub.lock)
         self.storage.on_object = self.eventarc.object_event
+        self.pubsub.on_publish = self.eventarc.message_published
         return self
 
     def stop(self) -> None:
@@ -152,6 +157,7 @@ class GcpFake:
             self.logging.entries.clear()
             self.storage.forget()
             self.eventarc.forget()
+            self.pubsub.forget()
             if self.emulator is not None:
                 self.emulator.wipe()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any
 
@@ -208,3 +209,92 @@ def test_undeploy_removes_the_functions_and_the_receiver_grant(flask_project: An
     assert runtime not in gcp_env.iam.accounts
     # Revoked before the account went: no `deleted:serviceAccount:...` binding is left behind.
     assert receivers(gcp_env) == set()
+
+
+# -- queue and topic triggers: Pub/Sub ------------------------------------------------------------------
+
+PUBSUB = "google.cloud.pubsub.topic.v1.messagePublished"
+LISTENERS = """
+import base64
+
+
+def on_alert(event, context):
+    message = event["data"]["message"]
+    text = base64.b64decode(message["data"]).decode()
+    print("alert", event["type"], text, message["attributes"].get("level"), event["data"]["subscription"], flush=True)
+    return {}
+
+
+def on_job(event, context):
+    print("job", base64.b64decode(event["data"]["message"]["data"]).decode(), flush=True)
+    return {}
+"""
+
+
+def pubsub_client(fake: GcpFake) -> Any:
+    import google_auth_httplib2
+    import httplib2
+    from googleapiclient import discovery
+
+    # httplib2 ignores NO_PROXY without PySocks: an Http without proxy settings (as test_iam.py does).
+    http = google_auth_httplib2.AuthorizedHttp(fake.credentials(), http=httplib2.Http(proxy_info=None))
+    return discovery.build(
+        "pubsub",
+        "v1",
+        http=http,
+        client_options={"api_endpoint": fake.endpoints["pubsub"]},
+        static_discovery=True,
+        cache_discovery=False,
+    )
+
+
+def topic_project(flask_project: Any) -> Any:
+    (flask_project.root / "listeners.py").write_text(LISTENERS)
+    return flask_project(
+        '[[functions]]\nname = "alerts"\nentry = "listeners:on_alert"\ntriggers = [{ topic = "alerts" }]\n'
+        '[[functions]]\nname = "jobs"\nentry = "listeners:on_job"\ntriggers = [{ queue = "jobs" }]\n'
+    )
+
+
+def test_a_message_published_to_the_topic_runs_the_triggered_function(flask_project: Any, gcp_env: GcpFake) -> None:
+    pubsub = pubsub_client(gcp_env)
+    for name in ("alerts", "jobs"):
+        topic_name = f"projects/{gcp_env.project}/topics/{name}"
+        pubsub.projects().topics().create(name=topic_name, body={"name": topic_name}).execute()
+    provider, _ = deploy(topic_project(flask_project))
+    runtime = provider.deployment.runtime_email
+    trigger = stored(gcp_env, provider, "alerts")["eventTrigger"]
+    assert (trigger["eventType"], trigger["pubsubTopic"]) == (PUBSUB, f"projects/{gcp_env.project}/topics/alerts")
+    assert trigger["serviceAccountEmail"] == runtime and trigger["retryPolicy"] == "RETRY_POLICY_DO_NOT_RETRY"
+    assert stored(gcp_env, provider, "jobs")["eventTrigger"]["pubsubTopic"].endswith("/topics/jobs")
+    assert receivers(gcp_env) == {f"serviceAccount:{runtime}"}
+
+    data = base64.b64encode(b"disk full").decode()
+    message = {"data": data, "attributes": {"level": "high"}}
+    topic = f"projects/{gcp_env.project}/topics/alerts"
+    answer = pubsub.projects().topics().publish(topic=topic, body={"messages": [message]}).execute()
+    (delivery,) = gcp_env.eventarc.wait_for_deliveries(1)
+    assert (delivery.function, delivery.status) == (provider.deployment.function_name("alerts"), 200), delivery
+    assert delivery.headers["ce-id"] == answer["messageIds"][0]
+    assert delivery.headers["ce-source"] == f"//pubsub.googleapis.com/{topic}"
+    wait_for_line(provider, f"alert {PUBSUB} disk full high projects/{gcp_env.project}/subscriptions/")
+
+    before = len(gcp_env.writes())
+    _, again = deploy(topic_project(flask_project))
+    assert again.plan.is_empty, again.plan.render()
+    assert gcp_env.writes()[before:] == []
+
+    workflow.undeploy(provider)
+    assert gcp_env.functions.functions == {}
+    assert receivers(gcp_env) == set()
+    # The topics are the user's, as an SQS queue is on AWS: undeploy leaves them.
+    assert sorted(gcp_env.pubsub.topics) == [f"projects/{gcp_env.project}/topics/{n}" for n in ("alerts", "jobs")]
+
+
+def test_a_trigger_on_a_topic_that_does_not_exist_is_refused_before_any_write(
+    flask_project: Any, gcp_env: GcpFake
+) -> None:
+    provider = workflow.open_provider(topic_project(flask_project), "gcp", reporter=NullReporter())
+    with pytest.raises(DeployError, match=r"Pub/Sub topic 'alerts' of function 'alerts' does not exist"):
+        workflow.deploy(provider)
+    assert gcp_env.writes() == []
