@@ -43,9 +43,10 @@ DEPLOYER_ROLES = (
         "the project",
         "grant (and revoke) roles/eventarc.eventReceiver for the runtime identity; only with event triggers",
     ),
+    ("roles/pubsub.viewer", "the triggers' topics", "check that each queue or topic trigger's topic exists"),
 )
 """What the identity deploying needs, where and why (the plan's note and `faas doctor` list it)."""
-EVENT_ONLY_ROLES = frozenset({"roles/resourcemanager.projectIamAdmin"})
+EVENT_ONLY_ROLES = frozenset({"roles/resourcemanager.projectIamAdmin", "roles/pubsub.viewer"})
 """Roles the note leaves out while no function has an event trigger."""
 
 

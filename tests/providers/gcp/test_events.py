@@ -232,20 +232,10 @@ def on_job(event, context):
 
 
 def pubsub_client(fake: GcpFake) -> Any:
-    import google_auth_httplib2
-    import httplib2
-    from googleapiclient import discovery
+    """googleapiclient's discovery client for Pub/Sub v1, with the fake's credentials (as test_iam.py builds it)."""
+    from tests.fakes.gcp.test_iam import service
 
-    # httplib2 ignores NO_PROXY without PySocks: an Http without proxy settings (as test_iam.py does).
-    http = google_auth_httplib2.AuthorizedHttp(fake.credentials(), http=httplib2.Http(proxy_info=None))
-    return discovery.build(
-        "pubsub",
-        "v1",
-        http=http,
-        client_options={"api_endpoint": fake.endpoints["pubsub"]},
-        static_discovery=True,
-        cache_discovery=False,
-    )
+    return service(fake, "pubsub", "v1")
 
 
 def topic_project(flask_project: Any) -> Any:
