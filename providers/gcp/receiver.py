@@ -3,7 +3,8 @@
 Eventarc delivers only for a trigger whose service account may receive events, a project-level role
 (Google documents granting it for every 2nd gen event-driven function). It is the one project role
 faas grants, and only while some function of the stage has an event trigger: the plan adds it, and
-takes it away again (deploy without triggers, undeploy) before the account itself goes. Other
+takes it away again (the deploy that removes the last trigger, undeploy) before the account itself
+goes. The policy is read only while a deployed or wanted function has an event trigger. Other
 bindings of the project policy, conditional ones included, are left as they are.
 """
 
@@ -45,7 +46,13 @@ def _accounts(deployment: Deployment) -> list[str]:
 
 
 def plan_receiver(deployment: Deployment, *, wanted: bool) -> tuple[list[Action], list[Action]]:
-    """(grants, revocations): grants run before the functions, revocations after them."""
+    """(grants, revocations): grants run before the functions, revocations after them.
+
+    The project policy is read only while a function has (or is to have) an event trigger, so a
+    deployer of a project without triggers needs no Resource Manager permission.
+    """
+    if not wanted and not deployed_triggers(deployment):
+        return [], []
     have = members(deployment.project_policy.get())
     grants: list[Action] = []
     revokes: list[Action] = []
@@ -59,6 +66,14 @@ def plan_receiver(deployment: Deployment, *, wanted: bool) -> tuple[list[Action]
         action = Action(Change.CREATE if want else Change.DELETE, RESOURCE, f"{ROLE} for {account}", details, step)
         (grants if want else revokes).append(action)
     return grants, revokes
+
+
+def deployed_triggers(deployment: Deployment) -> bool:
+    """Whether a deployed function of the stage has an event trigger (its grant may then be there)."""
+    from faas.providers.gcp.events import have_trigger
+    from faas.providers.gcp.functions import owned_functions
+
+    return any(have_trigger(function) is not None for function in owned_functions(deployment))
 
 
 def _changed(policy: dict[str, Any], member: str, *, grant: bool) -> dict[str, Any] | None:

@@ -156,6 +156,17 @@ def test_removing_every_event_trigger_clears_it_and_revokes_the_receiver_role(
     assert receivers(gcp_env) == set()
 
 
+def test_a_project_without_event_triggers_never_reads_the_project_policy(flask_project: Any, gcp_env: GcpFake) -> None:
+    (flask_project.root / "handlers.py").write_text(HANDLERS)
+    project = flask_project(
+        '[[functions]]\nname = "cleanup"\nentry = "handlers:cleanup"\ntriggers = [{ schedule = "rate(1 day)" }]\n'
+    )
+    provider, outcome = deploy(project)
+    workflow.undeploy(provider)
+    assert not [r for r in gcp_env.requests if r.api == "cloudresourcemanager"]
+    assert not any("projectIamAdmin" in note for note in outcome.plan.notes)
+
+
 @pytest.mark.parametrize(
     "thumbs",
     ['["created", "deleted"]', '["created"] } }, { storage = { bucket = "uploads", events = ["deleted"]'],
