@@ -156,6 +156,19 @@ def test_removing_every_event_trigger_clears_it_and_revokes_the_receiver_role(
     assert receivers(gcp_env) == set()
 
 
+def test_a_concurrent_project_policy_change_is_merged_again_not_overwritten(
+    flask_project: Any, gcp_env: GcpFake
+) -> None:
+    gcp_env.faults.fail("ABORTED", "concurrent policy changes", api="cloudresourcemanager", method="setIamPolicy")
+    owners = {m for b in gcp_env.iam.project_policy["bindings"] if b["role"] == "roles/owner" for m in b["members"]}
+    provider, _ = deploy(project_with(flask_project))
+    sets = [r for r in gcp_env.requests if r.method_id == "cloudresourcemanager.projects.setIamPolicy"]
+    assert [r.status for r in sets] == [409, 200]
+    assert receivers(gcp_env) == {f"serviceAccount:{provider.deployment.runtime_email}"}
+    kept = {m for b in gcp_env.iam.project_policy["bindings"] if b["role"] == "roles/owner" for m in b["members"]}
+    assert kept == owners and owners
+
+
 def test_a_project_without_event_triggers_never_reads_the_project_policy(flask_project: Any, gcp_env: GcpFake) -> None:
     (flask_project.root / "handlers.py").write_text(HANDLERS)
     project = flask_project(
