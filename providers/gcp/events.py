@@ -38,6 +38,7 @@ STORAGE_EVENTS = {
     "deleted": "google.cloud.storage.object.v1.deleted",
 }
 PUBSUB_EVENT = "google.cloud.pubsub.topic.v1.messagePublished"
+RESOURCE = "event trigger"
 MASK = "event_trigger"
 DO_NOT_RETRY = "RETRY_POLICY_DO_NOT_RETRY"
 

@@ -94,6 +94,9 @@ def test_uploading_and_deleting_an_object_runs_the_triggered_functions(flask_pro
     assert stored(gcp_env, provider, "cleanup")["eventTrigger"]["eventType"] == DELETED
     assert receivers(gcp_env) == {f"serviceAccount:{runtime}"}
     assert any("roles/resourcemanager.projectIamAdmin" in note for note in outcome.plan.notes)
+    listed = {(r.kind, r.detail) for r in provider.status().resources}
+    thumbs = provider.deployment.names.function("thumbs")
+    assert ("event trigger", f"{FINALIZED} bucket={bucket} -> {thumbs}") in listed
 
     blob = storage_client(gcp_env).bucket(bucket).blob("photos/cat.jpg")
     blob.upload_from_string(b"meow", content_type="image/jpeg")
