@@ -111,6 +111,18 @@ class Deployment(BaseDeployment[GcpOptions, Names]):
 
         return ServiceAccounts(self.credentials, self.options.endpoint("iam"), self.gcp_project)
 
+    @cached_property
+    def project_policy(self) -> Any:
+        from faas.providers.gcp.iam_rest import ProjectPolicy
+
+        return ProjectPolicy(self.accounts, self.options.endpoint("cloudresourcemanager"), self.gcp_project)
+
+    @cached_property
+    def topics(self) -> Any:
+        from faas.providers.gcp.iam_rest import Topics
+
+        return Topics(self.accounts, self.options.endpoint("pubsub"))
+
     @property
     def runtime_email(self) -> str:
         """The email of the stage's own runtime service account (whether or not it is in use)."""

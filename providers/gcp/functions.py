@@ -27,6 +27,7 @@ from faas import (
     environment_diff,
     field_diff,
 )
+from faas.providers.gcp import events
 from faas.providers.gcp.context import ARTIFACT, SOURCE, Deployment
 from faas.providers.gcp.naming import CODE_LABEL, code_label
 
@@ -76,6 +77,9 @@ class Wanted:
     service_account: str
     labels: dict[str, str]
     public: bool
+    event_trigger: events.WantedTrigger | None = None
+    had_event_trigger: bool = False
+    """The deployed function has an event trigger (events.py)."""
 
 
 MANAGE_KEY = "manage"
@@ -98,8 +102,9 @@ def wanted(deployment: Deployment, artifact: Artifact) -> list[Wanted]:
     from faas.providers.gcp.storage import storage_environment
 
     out = []
+    triggers = events.wanted_triggers(deployment)
     for spec in desired_functions(deployment.project, storage_environment(deployment)):
-        out.append(_wanted(deployment, spec, artifact))
+        out.append(events.with_trigger(deployment, _wanted(deployment, spec, artifact), triggers))
     if needs_manage_copy(deployment):
         from dataclasses import replace
 
@@ -199,11 +204,18 @@ def plan_functions(deployment: Deployment, specs: list[Wanted]) -> tuple[list[Ac
             # The patch (which sets the flag again) is what moves traffic back to the latest revision.
             details.append(("traffic", f"pinned to {pinned_to}", "latest revision"))
         details += environment_diff(dict(have.service_config.environment_variables), want.environment)
+        details += events.trigger_diff(have, want)
         if code:
             details.insert(0, ("code", "failed" if failed else "", "new artifact"))
         if details:
             actions.append(
-                Action(Change.UPDATE, RESOURCE, short, tuple(details), FunctionStep(want, create=False, code=code))
+                Action(
+                    Change.UPDATE,
+                    RESOURCE,
+                    short,
+                    tuple(details),
+                    FunctionStep(events.seen_deployed(have, want), create=False, code=code),
+                )
             )
             needs_code = needs_code or code
     return actions, needs_code
@@ -243,14 +255,17 @@ def function_of(want: Wanted, source: Any | None) -> functions_v2.Function:
         service.available_cpu = want.cpu
     if want.service_account:
         service.service_account_email = want.service_account
-    return functions_v2.Function(name=want.name, build_config=build, service_config=service, labels=want.labels)
+    function = functions_v2.Function(name=want.name, build_config=build, service_config=service, labels=want.labels)
+    if want.event_trigger is not None:
+        function.event_trigger = want.event_trigger.message()
+    return function
 
 
 def update_mask(*, code: bool, want: Wanted) -> field_mask_pb2.FieldMask:
     paths = [p for p in CONFIG_MASK if (p != "service_config.service_account_email" or want.service_account)]
     if not want.cpu:
         paths.remove("service_config.available_cpu")
-    return field_mask_pb2.FieldMask(paths=[*(CODE_MASK if code else ()), *paths])
+    return field_mask_pb2.FieldMask(paths=[*(CODE_MASK if code else ()), *paths, *events.mask_paths(want)])
 
 
 def upload_source(deployment: Deployment, artifact: Artifact) -> Any:

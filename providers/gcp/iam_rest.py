@@ -1,4 +1,4 @@
-"""IAM v1 service accounts over REST: create, get and delete, with Google's errors as api_core exceptions.
+"""IAM v1 service accounts (and the project policy, Pub/Sub topic reads) over REST, errors as api_core exceptions.
 
 google-cloud-iam's `iam_admin_v1.IAMClient` ships only gRPC transports, and every other client
 here speaks REST (so one endpoint override per API reaches Private Service Connect or a local
@@ -63,3 +63,55 @@ class ServiceAccounts:
 
     def delete(self, email: str) -> None:
         self._call("DELETE", self.name(email))
+
+
+class ProjectPolicy:
+    """The project's IAM policy through Resource Manager v3 (`projects.getIamPolicy`/`setIamPolicy`).
+
+    google-cloud-resource-manager is not a dependency for two calls; they go over the same kind of
+    authorized session as the accounts, with the same errors.
+    """
+
+    DEFAULT_ENDPOINT = "https://cloudresourcemanager.googleapis.com"
+
+    def __init__(self, accounts: ServiceAccounts, endpoint: str | None, project: str) -> None:
+        self.accounts = accounts
+        self.endpoint = (endpoint or self.DEFAULT_ENDPOINT).rstrip("/")
+        self.project = project
+
+    def _call(self, verb: str, body: dict[str, Any]) -> dict[str, Any]:
+        url = f"{self.endpoint}/v3/projects/{quote(self.project, safe='')}:{verb}"
+        answer = self.accounts.session.request("POST", url, json=body, timeout=TIMEOUT)
+        if answer.status_code >= 300:
+            error: exceptions.GoogleAPICallError = exceptions.from_http_response(answer)  # type: ignore[no-untyped-call]
+            raise error
+        found: dict[str, Any] = answer.json() if answer.content else {}
+        return found
+
+    def get(self) -> dict[str, Any]:
+        """The policy, version 3 (conditional bindings included), with its etag."""
+        return self._call("getIamPolicy", {"options": {"requestedPolicyVersion": 3}})
+
+    def set(self, policy: dict[str, Any]) -> dict[str, Any]:
+        """Write `policy` back; its etag makes a concurrent change answer 409 ABORTED instead of being lost."""
+        return self._call("setIamPolicy", {"policy": policy})
+
+
+class Topics:
+    """Pub/Sub v1 topics, read only: whether a trigger's topic exists (faas never creates one)."""
+
+    DEFAULT_ENDPOINT = "https://pubsub.googleapis.com"
+
+    def __init__(self, accounts: ServiceAccounts, endpoint: str | None) -> None:
+        self.accounts = accounts
+        self.endpoint = (endpoint or self.DEFAULT_ENDPOINT).rstrip("/")
+
+    def exists(self, name: str) -> bool:
+        """True when topic `name` (`projects/<p>/topics/<t>`) exists; other errors are raised."""
+        answer = self.accounts.session.request("GET", f"{self.endpoint}/v1/{quote(name, safe='/')}", timeout=TIMEOUT)
+        if answer.status_code == 404:
+            return False
+        if answer.status_code >= 300:
+            error: exceptions.GoogleAPICallError = exceptions.from_http_response(answer)  # type: ignore[no-untyped-call]
+            raise error
+        return True

@@ -1,8 +1,9 @@
 """The stage's runtime service account: who the functions run as and who scheduler jobs call with.
 
-One account per project and stage, with no project-level role: the only grant it gets is
-roles/run.invoker on the Cloud Run service of each scheduled function (schedules.py), so a job's
-OIDC token is let in there and nowhere else. The user's `service_account` option replaces it.
+One account per project and stage. Its grants: roles/run.invoker on the Cloud Run service of each
+scheduled or event-triggered function (schedules.py), so a job's or Eventarc's token is let in there
+and nowhere else; and, only while some function has an event trigger, the project role
+roles/eventarc.eventReceiver that Eventarc requires (receiver.py). The user's `service_account` option replaces it.
 
 IAM is eventually consistent: right after create, Cloud Functions answers 404 for a function
 running as the account and policies naming it get 400. `until_visible` retries those answers.
@@ -37,14 +38,24 @@ DEPLOYER_ROLES = (
     ("roles/iam.serviceAccountUser", "the runtime service account", "deploy functions and jobs that act as it"),
     ("roles/run.admin", "the functions' Cloud Run services", "set their run.invoker bindings"),
     ("roles/cloudscheduler.admin", "the project", "create, change and delete the scheduler jobs"),
+    (
+        "roles/resourcemanager.projectIamAdmin",
+        "the project",
+        "grant (and revoke) roles/eventarc.eventReceiver for the runtime identity; only with event triggers",
+    ),
+    ("roles/pubsub.viewer", "the triggers' topics", "check that each queue or topic trigger's topic exists"),
 )
 """What the identity deploying needs, where and why (the plan's note and `faas doctor` list it)."""
+EVENT_ONLY_ROLES = frozenset({"roles/resourcemanager.projectIamAdmin", "roles/pubsub.viewer"})
+"""Roles the note leaves out while no function has an event trigger."""
 
 
-def deployer_roles_note(deployment: Deployment) -> str:
+def deployer_roles_note(deployment: Deployment, *, event_triggers: bool = False) -> str:
     account = deployment.runtime_identity
     needed = ", ".join(
-        f"{role} on {account if where == 'the runtime service account' else where}" for role, where, _ in DEPLOYER_ROLES
+        f"{role} on {account if where == 'the runtime service account' else where}"
+        for role, where, _ in DEPLOYER_ROLES
+        if event_triggers or role not in EVENT_ONLY_ROLES
     )
     return f"the deploying identity needs {needed}"
 

@@ -25,7 +25,7 @@ from faas import (
     rollback_target,
     translated,
 )
-from faas.providers.gcp import functions, identity, schedules, storage
+from faas.providers.gcp import events, functions, identity, schedules, storage
 from faas.providers.gcp.context import ERRORS, Deployment
 from faas.providers.gcp.naming import CODE_LABEL
 
@@ -67,6 +67,11 @@ def _status(deployment: Deployment) -> Status:
         config = function.service_config
         detail = f"{function.state.name} at {config.uri}" if config.uri else function.state.name
         resources.append(Resource(functions.RESOURCE, _short(function.name), detail))
+        trigger = events.have_trigger(function)
+        if trigger is not None:
+            # Eventarc's trigger is Google's (made and deleted with the function); its name is output only.
+            name = function.event_trigger.trigger.rpartition("/")[2] or _short(function.name)
+            resources.append(Resource(events.RESOURCE, name, f"{trigger.describe()} -> {_short(function.name)}"))
         if not config.service:
             continue
         service = deployment.services.get_service(name=config.service)

@@ -11,7 +11,7 @@ from faas import ProviderOptions
 ENDPOINTS_ENV = "FAAS_GCP_API_ENDPOINTS"
 """`cloudfunctions=https://...,run=https://...`: endpoint overrides from the environment (CI, tests)."""
 
-API_KEYS = ("cloudfunctions", "run", "cloudscheduler", "logging", "iam", "storage")
+API_KEYS = ("cloudfunctions", "run", "cloudscheduler", "logging", "iam", "cloudresourcemanager", "pubsub", "storage")
 """The endpoint keys faas reads: the API's service name without `.googleapis.com`."""
 
 
@@ -34,7 +34,8 @@ class GcpOptions(ProviderOptions):
     )
     api_endpoints: dict[str, str] = Field(
         default_factory=dict,
-        description="Endpoint per API (keys: cloudfunctions, run, cloudscheduler, logging, iam, storage), for "
+        description="Endpoint per API (keys: cloudfunctions, run, cloudscheduler, logging, iam, cloudresourcemanager, "
+        "pubsub, storage), for "
         "Private Service "
         f"Connect or a local control plane; also from {ENDPOINTS_ENV} (`key=url,key=url`), which these override. "
         "An http:// endpoint keeps its scheme.",

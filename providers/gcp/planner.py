@@ -7,7 +7,7 @@ Nothing is stored locally: names and labels find the deployment again, so a depl
 from __future__ import annotations
 
 from faas import Action, ApplyState, Artifact, Change, DeployResult, Observed, Plan, apply_plan, translated
-from faas.providers.gcp import functions, identity, invoker, schedules, storage
+from faas.providers.gcp import events, functions, identity, invoker, receiver, schedules, storage
 from faas.providers.gcp.context import ARTIFACT, ERRORS, Deployment
 
 
@@ -18,7 +18,11 @@ def plan(deployment: Deployment, artifact: Artifact) -> Plan:
 
 def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
     specs = functions.wanted(deployment, artifact)
+    triggers = events.wanted_triggers(deployment)
+    events.check_sources(deployment, triggers)
     actions: list[Action] = identity.plan_account(deployment)
+    grants, revokes = receiver.plan_receiver(deployment, wanted=bool(triggers))
+    actions += grants
     function_actions, needs_code = functions.plan_functions(deployment, specs)
     actions += storage.plan_storage(deployment, artifact)
     if needs_code:
@@ -39,9 +43,10 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
             actions.append(
                 Action(Change.DELETE, functions.RESOURCE, short, (), functions.DeleteFunctionStep(function.name))
             )
+    actions += revokes
     actions += identity.plan_stale_account(deployment)
     observed = _observed(deployment)
-    notes = (identity.deployer_roles_note(deployment),) if actions else ()
+    notes = (identity.deployer_roles_note(deployment, event_triggers=bool(triggers)),) if actions else ()
     return Plan("gcp", deployment.project.stage, tuple(actions), notes, observed)
 
 

@@ -52,6 +52,9 @@ class GcpProvider(Provider[GcpOptions]):
             Capability.MANAGE,
             Capability.SCHEDULE,
             Capability.STATIC_STORAGE,
+            Capability.STORAGE_TRIGGER,
+            Capability.QUEUE_TRIGGER,
+            Capability.TOPIC_TRIGGER,
         }
     )
     requires = ("google.cloud.functions_v2",)

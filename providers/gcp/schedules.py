@@ -16,7 +16,7 @@ from google.cloud import scheduler_v1
 from google.protobuf import field_mask_pb2
 
 from faas import CLOUD_SCHEDULER, Action, ApplyState, Change, DeployError, ScheduleTrigger, UnsupportedScheduleError
-from faas.providers.gcp import functions, invoker
+from faas.providers.gcp import events, functions, invoker
 from faas.providers.gcp.context import Deployment
 from faas.providers.gcp.identity import until_visible
 from faas.providers.gcp.naming import description_labels, labels_description
@@ -127,6 +127,9 @@ def plan_schedules(deployment: Deployment, changing: set[str]) -> list[Action]:
             actions.append(
                 Action(Change.UPDATE, RESOURCE, job_id(want.name), tuple(details_list), JobStep(want, create=False))
             )
+    # Eventarc calls an event-triggered function with the same identity's token (events.py).
+    for function_name in events.wanted_triggers(deployment):
+        scheduled.setdefault(function_name, deployment.runtime_identity)
     for name, stale in sorted(owned.items()):
         gone = (("schedule", stale.schedule, ""),)
         actions.append(Action(Change.DELETE, RESOURCE, job_id(name), gone, DeleteJobStep(name)))

@@ -1,10 +1,11 @@
-"""Undeploy: the stage's scheduler jobs, every function labelled for it (its Cloud Run service and IAM
-go with it), its buckets (with their objects), then its runtime service account."""
+"""Undeploy: the stage's scheduler jobs, every function labelled for it (its Cloud Run service, IAM and
+Eventarc trigger go with it), its buckets (with their objects), the eventReceiver project grant, then
+its runtime service account."""
 
 from __future__ import annotations
 
 from faas import Action, Change, Plan, translated, undeploy_plan
-from faas.providers.gcp import functions, identity, schedules, storage
+from faas.providers.gcp import functions, identity, receiver, schedules, storage
 from faas.providers.gcp.context import ERRORS, Deployment
 
 
@@ -14,6 +15,7 @@ def plan_undeploy(deployment: Deployment) -> Plan:
         found = functions.owned_functions(deployment)
         buckets = storage.owned_buckets(deployment)
         account = identity.owned_account(deployment)
+        _, revokes = receiver.plan_receiver(deployment, wanted=False)
     actions: list[Action] = [
         Action(Change.DELETE, schedules.RESOURCE, schedules.job_id(name), (), schedules.DeleteJobStep(name))
         for name in sorted(jobs)
@@ -23,6 +25,7 @@ def plan_undeploy(deployment: Deployment) -> Plan:
         for f in found
     ]
     actions += [Action(Change.DELETE, storage.RESOURCE, name, (), storage.DeleteBucketStep(name)) for name in buckets]
+    actions += revokes
     if account is not None:
         # Last: its only bindings were on the functions' services, deleted with them above.
         actions.append(

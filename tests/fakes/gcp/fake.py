@@ -24,11 +24,14 @@ from google.oauth2 import service_account
 from .auth import Identity
 from .builds import Builder
 from .errors import GoogleError
+from .eventarc import Eventarc
 from .functions_api import FunctionsState
 from .functions_api import build as build_functions
 from .iam_api import IamState, build_iam, build_resource_manager
 from .logging_api import LoggingState
 from .logging_api import build as build_logging
+from .pubsub_api import PubsubState
+from .pubsub_api import build as build_pubsub
 from .run_api import RunState
 from .run_api import build as build_run
 from .run_ingress import Ingress, Revision
@@ -111,8 +114,13 @@ class GcpFake:
         self._add_service(build_logging(self.logging))
         self._add_service(build_iam(self.iam))
         self._add_service(build_resource_manager(self.iam))
+        self.pubsub = PubsubState(self.project)
+        self._add_service(build_pubsub(self.pubsub))
         self.storage = StorageFront(self.emulator, self.hub)
         self._add(self.storage.server, "storage")
+        self.eventarc = Eventarc(self.functions, self.identity, self.hub.lock)
+        self.storage.on_object = self.eventarc.object_event
+        self.pubsub.on_publish = self.eventarc.message_published
         return self
 
     def stop(self) -> None:
@@ -148,6 +156,8 @@ class GcpFake:
             self.scheduler.attempts.clear()
             self.logging.entries.clear()
             self.storage.forget()
+            self.eventarc.forget()
+            self.pubsub.forget()
             if self.emulator is not None:
                 self.emulator.wipe()
 

@@ -24,6 +24,8 @@ from .discovery import Api, Apis, Match
 from .errors import GoogleError, error_info
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Methods sent as POST that change nothing (Resource Manager's getIamPolicy): reads, not writes.
+READS_BY_POST = frozenset({"getIamPolicy", "testIamPermissions"})
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,8 @@ class RecordedRequest:
 
     @property
     def mutating(self) -> bool:
-        return self.http_method in MUTATING
+        verb = (self.method_id or "").rpartition(".")[2]
+        return self.http_method in MUTATING and verb not in READS_BY_POST
 
     def json_query(self) -> dict[str, str]:
         """The query string as a dict (`updateMask`, `functionId`...)."""

@@ -11,7 +11,10 @@ This listener does what GCS does on top and forwards the rest unchanged:
   needs `project`, and applies the body's writable fields; a list answers the project's buckets only;
 - `GET https://storage.googleapis.com/<bucket>/<object>` without credentials answers only when the
   bucket's IAM policy grants `allUsers` an object-reading role (403 AccessDenied, in GCS's XML,
-  otherwise): the anonymous public read that `public = true` promises.
+  otherwise): the anonymous public read that `public = true` promises;
+- every object finalized (an upload, compose, copy or rewrite) or deleted through the JSON API is
+  reported to `on_object(kind, bucket, resource)` (Eventarc's source, `eventarc.py`), with the
+  object's resource as it is (finalized) or was (deleted).
 
 Every request is recorded in the hub's log under the api `storage`.
 """
@@ -22,6 +25,7 @@ import http.client
 import json
 import re
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -37,6 +41,7 @@ ANONYMOUS_DENIED = "Anonymous caller does not have storage.objects.get access to
 _API_PREFIXES = ("/storage/v1/", "/upload/storage/v1/", "/download/storage/v1/", "/batch/storage/v1")
 # What a bucket insert may set beyond its name (the emulator's PATCH accepts these; GCS takes them at insert).
 _INSERT_FIELDS = ("labels", "location", "storageClass", "iamConfiguration", "versioning", "cors", "website")
+_OBJECT_PATH = re.compile(r"^/storage/v1/b/[^/]+/o/[^/]+$")
 _PASSED_HEADERS = ("content-type", "etag", "x-goog-hash", "x-goog-generation", "cache-control", "last-modified")
 
 
@@ -49,6 +54,8 @@ class StorageFront:
         self.projects: dict[str, str] = {}
         """The project each bucket was created in (the emulator keeps one for all)."""
         self._lock = threading.Lock()
+        self.on_object: Callable[[str, str, dict[str, Any]], None] | None = None
+        """Told of each object `finalized` or `deleted`: (kind, bucket, the object's resource)."""
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -78,7 +85,9 @@ class StorageFront:
                     return self._insert_bucket(query, headers, body)
                 if method == "GET":
                     return self._list_buckets(query, headers)
+            deleted = self._object_before_delete(method, path, headers)
             answer = self._forward(method, path, query, headers, body)
+            self._report(method, path, answer, deleted)
             bucket = _bucket_of(path)
             if method == "DELETE" and bucket and path.rstrip("/") == f"/storage/v1/b/{bucket}" and answer[0] < 300:
                 with self._lock:
@@ -135,6 +144,33 @@ class StorageFront:
             mine = {name for name, owner in self.projects.items() if owner == project}
         listing["items"] = [item for item in listing.get("items", []) if item.get("name") in mine]
         return _json(200, listing)
+
+    def _object_before_delete(self, method: str, path: str, headers: dict[str, str]) -> dict[str, Any] | None:
+        """The resource of the object a DELETE removes (a deleted event carries it), or None."""
+        if method != "DELETE" or self.on_object is None or not _OBJECT_PATH.match(path):
+            return None
+        status, _, raw = self._forward("GET", path, "", headers, b"")
+        found: dict[str, Any] | None = json.loads(raw) if status == 200 else None
+        return found
+
+    def _report(self, method: str, path: str, answer: _Answer, deleted: dict[str, Any] | None) -> None:
+        status, _, raw = answer
+        if self.on_object is None or status >= 300:
+            return
+        if deleted is not None:
+            self.on_object("deleted", str(deleted.get("bucket") or _bucket_of(path)), deleted)
+            return
+        writes_object = path.startswith("/upload/") or path.endswith("/compose") or "/copyTo/" in path
+        if method not in ("POST", "PUT") or not (writes_object or "/rewriteTo/" in path) or not raw:
+            return
+        try:
+            resource = json.loads(raw)
+        except ValueError:
+            return
+        if resource.get("kind") == "storage#rewriteResponse":
+            resource = resource.get("resource") if resource.get("done") else None
+        if isinstance(resource, dict) and resource.get("kind") == "storage#object":
+            self.on_object("finalized", str(resource.get("bucket") or _bucket_of(path)), resource)
 
     def _publicly_readable(self, bucket: str) -> bool:
         status, _, raw = self._forward("GET", f"/storage/v1/b/{bucket}/iam", "", {}, b"")
