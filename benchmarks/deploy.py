@@ -1,0 +1,341 @@
+"""Deploy-to-serving benchmark: `faas deploy` of the Flask example until its URL first answers 200.
+
+    .venv/bin/python benchmarks/deploy.py [--rounds 3] [--only gcp,azure,local-gcp,local-azure]
+
+Targets, each on loopback only:
+  gcp          the GCP provider against tests/fakes/gcp (`GcpFake`: Cloud Functions v2, Run, IAM...)
+  azure        the Azure provider against tests/fakes/azure (`AzureFake`: ARM, Kudu, Azurite, site hosts)
+  local-gcp    `faas deploy` with provider local, emulating gcp (functions-framework in a 3.12 env)
+  local-azure  the same, emulating azure (the local Azure Functions host)
+
+Cases, in this order in every round and for every target:
+  cold     first deploy of a fresh copy of the example, FAAS_CACHE_DIR a fresh empty directory
+  warm     first deploy of another fresh copy (a new stage), on the cache the cold deploy filled
+  change   redeploy of the warm copy after editing app.py (the response must show the new text)
+  no-op    redeploy of the same copy unchanged; the fake's write calls are counted (must be 0)
+
+Each deploy goes through faas's own workflow (`workflow.open_provider` + `workflow.deploy`, what the
+CLI's `faas deploy` calls) and is split into phases by timing the provider's own methods:
+  package  start of the deploy (open the provider, check the config, build the artifact) to plan
+  plan     provider.plan (read-only calls)
+  apply    provider.apply (the writes and the waits on long-running operations)
+  first    apply's return to the first 200 from the printed URL (GET / polled every 20 ms)
+Median and range (min - max) over the rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # tests.fakes is imported from the checkout, as the tests do
+
+EXAMPLE = ROOT / "examples" / "flask"
+GREETING = "Hello from Flask"
+PHASES = ("package", "plan", "apply", "first", "total")
+CASES = ("cold", "warm", "change", "no-op")
+TARGETS = ("gcp", "azure", "local-gcp", "local-azure")
+# ARM's list* actions and name checks are POSTs that only read (as tests/providers/azure/test_operate.py counts)
+ARM_READ_ONLY_POST = re.compile(r"/(list\w*|checknameavailability)$", re.IGNORECASE)
+
+
+@dataclass
+class Sample:
+    phases: dict[str, float]
+    writes: int | None  # the fake's write calls during the deploy (None: no fake behind it)
+    polls: int  # long-running-operation polls the fake answered during the deploy
+    changed: bool
+
+
+@dataclass
+class Results:
+    samples: dict[tuple[str, str], list[Sample]] = field(default_factory=dict)
+
+    def add(self, target: str, case: str, sample: Sample) -> None:
+        self.samples.setdefault((target, case), []).append(sample)
+
+
+class Target:
+    """One place to deploy to; `counters()` are (writes, polls) read from the fake, or (None, 0)."""
+
+    name: str
+    provider: str
+
+    def configure(self, root: Path) -> None:
+        """Append what this target needs to the copied faas.toml."""
+
+    def counters(self) -> tuple[int | None, int]:
+        return None, 0
+
+    def verify(self) -> str:
+        return ""
+
+    def cleanup(self, roots: list[tuple[Path, str]]) -> None:
+        """Remove what the round deployed (untimed)."""
+
+
+class GcpTarget(Target):
+    name = "gcp"
+    provider = "gcp"
+
+    def __init__(self, stack: contextlib.ExitStack, work: Path) -> None:
+        from tests.fakes.gcp.fake import GcpFake
+
+        (work / "gcp-fake").mkdir()
+        self.fake = stack.enter_context(GcpFake(work / "gcp-fake"))
+        for key, value in self.fake.env().items():
+            os.environ[key] = value
+        # google-auth reads these once, when _metadata is first imported (as tests/fakes/gcp/fixture.py sets them)
+        from google.auth.compute_engine import _metadata
+
+        _metadata._NO_GCE_CHECK = True  # type: ignore[attr-defined]
+        _metadata._GCE_METADATA_HOST = self.fake.env()["GCE_METADATA_HOST"]  # type: ignore[attr-defined]
+        os.environ["FAAS_GCP_API_ENDPOINTS"] = ",".join(f"{k}={url}" for k, url in self.fake.endpoints.items())
+
+    def configure(self, root: Path) -> None:
+        with (root / "faas.toml").open("a") as config:
+            config.write(f'\n[providers.gcp]\nregion = "{self.fake.region}"\n')
+
+    def counters(self) -> tuple[int | None, int]:
+        requests_seen = self.fake.requests
+        polls = sum(1 for r in requests_seen if r.method_id and r.method_id.endswith("operations.get"))
+        return len(self.fake.writes()), polls
+
+    def verify(self) -> str:
+        builder = self.fake.functions.builder
+        installs = "off" if builder is None else builder.installs
+        return f"the fake's pip installs (requirements the host's packages do not satisfy): {installs}"
+
+    def cleanup(self, roots: list[tuple[Path, str]]) -> None:
+        self.fake.reset()  # every function, service, account and running revision of the round
+
+
+class AzureTarget(Target):
+    name = "azure"
+    provider = "azure"
+
+    def __init__(self, stack: contextlib.ExitStack, work: Path) -> None:
+        from tests.fakes.azure.fake import AzureFake
+
+        self.fake = stack.enter_context(AzureFake(work / "azure-fake"))
+        for key, value in self.fake.environment().items():
+            os.environ[key] = value
+
+    def counters(self) -> tuple[int | None, int]:
+        calls = self.fake.calls
+        writes = [
+            c
+            for c in calls
+            if c.method in ("PUT", "PATCH", "DELETE", "POST")
+            and not (c.method == "POST" and ARM_READ_ONLY_POST.search(c.path))
+        ]
+        publishes = sum(len(kudu.deployments) for kudu in self.fake.kudu.kudus.values())
+        polls = sum(1 for c in calls if c.method == "GET" and re.search(r"/operation(Statuses|Results)/", c.path))
+        return len(writes) + publishes, polls
+
+    def cleanup(self, roots: list[tuple[Path, str]]) -> None:
+        from faas.core import workflow
+        from faas.core.config import load_project
+
+        for root, stage in roots:
+            with contextlib.suppress(Exception):
+                workflow.undeploy(workflow.open_provider(load_project(root / "faas.toml", stage), "azure"))
+
+
+class LocalTarget(Target):
+    provider = "local"
+
+    def __init__(self, emulate: str) -> None:
+        self.name = f"local-{emulate}"
+        self.emulate = emulate
+
+    def configure(self, root: Path) -> None:
+        with (root / "faas.toml").open("a") as config:
+            config.write(f'\n[providers.local]\nemulate = "{self.emulate}"\n')
+
+    def cleanup(self, roots: list[tuple[Path, str]]) -> None:
+        from faas.providers.local import control
+        from faas.providers.local.state import StageDir
+
+        for root, _ in roots:
+            for supervisor_file in root.rglob("supervisor.json"):
+                control.stop_supervisor(StageDir(supervisor_file.parent))
+
+
+def copy_example(target: Target, work: Path, label: str) -> Path:
+    root = work / f"{target.name}-{label}" / "flask"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".faas", "__pycache__"))
+    target.configure(root)
+    return root
+
+
+def timed_deploy(target: Target, root: Path, stage: str, expect: str) -> Sample:
+    """One `faas deploy` through the workflow, then GET / until it answers 200 with `expect` in it."""
+    from faas.core import workflow
+    from faas.core.config import load_project
+    from faas.core.reporting import NullReporter
+
+    writes_before, polls_before = target.counters()
+    marks: dict[str, float] = {}
+    started = time.perf_counter()
+    provider = workflow.open_provider(load_project(root / "faas.toml", stage), target.provider, reporter=NullReporter())
+
+    def timed(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            marks[f"{name}-start"] = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                marks[f"{name}-end"] = time.perf_counter()
+
+        return run
+
+    # instance attributes shadow the class's methods: workflow.deploy calls these exact wrappers
+    provider.plan = timed("plan", provider.plan)  # type: ignore[method-assign]
+    provider.apply = timed("apply", provider.apply)  # type: ignore[method-assign]
+    outcome = workflow.deploy(provider)
+    assert outcome.result is not None and outcome.result.url, outcome
+    url = outcome.result.url
+    deadline = time.monotonic() + 180
+    while True:
+        with contextlib.suppress(requests.RequestException):
+            answer = requests.get(url, timeout=30)
+            if answer.status_code == 200 and expect in answer.text:
+                break
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{target.name}: {url} did not answer 200 with {expect!r} within 180 s")
+        time.sleep(0.02)
+    served = time.perf_counter()
+    writes_after, polls_after = target.counters()
+    phases = {
+        "package": marks["plan-start"] - started,
+        "plan": marks["plan-end"] - marks["plan-start"],
+        "apply": marks["apply-end"] - marks["apply-start"],
+        "first": served - marks["apply-end"],
+        "total": served - started,
+    }
+    writes = None if writes_after is None or writes_before is None else writes_after - writes_before
+    return Sample(phases, writes, polls_after - polls_before, outcome.result.changed)
+
+
+@contextlib.contextmanager
+def fresh_cache(work: Path, label: str) -> Iterator[None]:
+    cache = work / f"cache-{label}"
+    cache.mkdir()
+    previous = os.environ.get("FAAS_CACHE_DIR")
+    os.environ["FAAS_CACHE_DIR"] = str(cache)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("FAAS_CACHE_DIR", None)
+        else:
+            os.environ["FAAS_CACHE_DIR"] = previous
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def run_round(target: Target, work: Path, number: int, results: Results) -> None:
+    label = f"r{number}"
+    deployed: list[tuple[Path, str]] = []
+    try:
+        with fresh_cache(work, f"{target.name}-{label}"):
+            cold = copy_example(target, work, f"{label}-cold")
+            deployed.append((cold, f"c{number}"))
+            results.add(target.name, "cold", timed_deploy(target, cold, f"c{number}", GREETING))
+            warm = copy_example(target, work, f"{label}-warm")
+            deployed.append((warm, f"w{number}"))
+            results.add(target.name, "warm", timed_deploy(target, warm, f"w{number}", GREETING))
+            changed = f"Hello again, round {number}"
+            app = warm / "app.py"
+            app.write_text(app.read_text().replace(GREETING, changed))
+            results.add(target.name, "change", timed_deploy(target, warm, f"w{number}", changed))
+            results.add(target.name, "no-op", timed_deploy(target, warm, f"w{number}", changed))
+    finally:
+        target.cleanup(deployed)
+
+
+def spread(values: list[float]) -> str:
+    median = statistics.median(values)
+    if len(values) == 1:
+        return f"{median:.2f}"
+    return f"{median:.2f} ({min(values):.2f} - {max(values):.2f})"
+
+
+def report(results: Results, targets: list[Target]) -> None:
+    print()
+    print("| target | case | " + " | ".join(f"{p} s" for p in PHASES) + " | writes | LRO polls |")
+    print("| --- | --- | " + " | ".join("---" for _ in PHASES) + " | --- | --- |")
+    for target in targets:
+        for case in CASES:
+            samples = results.samples.get((target.name, case), [])
+            if not samples:
+                continue
+            cells = [spread([s.phases[p] for s in samples]) for p in PHASES]
+            writes = sorted({s.writes for s in samples if s.writes is not None})
+            polls = sorted({s.polls for s in samples})
+            unchanged = "" if any(s.changed for s in samples) else " (unchanged)"
+            written = ", ".join(map(str, writes)) if writes else "n/a"
+            print(
+                f"| {target.name} | {case}{unchanged} | "
+                + " | ".join(cells)
+                + f" | {written} | {', '.join(map(str, polls))} |"
+            )
+    for target in targets:
+        note = target.verify()
+        if note:
+            print(f"{target.name}: {note}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", default=",".join(TARGETS), help="comma-separated targets: " + ", ".join(TARGETS))
+    args = parser.parse_args()
+    wanted = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = set(wanted) - set(TARGETS)
+    if unknown:
+        parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
+    loads = [Path("/proc/loadavg").read_text().split()[0]]
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {loads[0]} at start")
+    results = Results()
+    with tempfile.TemporaryDirectory(prefix="faas-bench-deploy-") as temporary, contextlib.ExitStack() as stack:
+        work = Path(temporary)
+        targets: list[Target] = []
+        # both fakes are started before any deploy, so every target runs with the same environment
+        # (the GCP fake's closed proxy and metadata port, the Azure fake's CA bundle)
+        if "gcp" in wanted:
+            targets.append(GcpTarget(stack, work))
+        if "azure" in wanted:
+            targets.append(AzureTarget(stack, work))
+        targets += [LocalTarget(name.split("-", 1)[1]) for name in wanted if name.startswith("local-")]
+        for number in range(1, args.rounds + 1):
+            # targets take turns inside each round, so a burst of load from other jobs is spread over all
+            for target in targets:
+                round_started = time.perf_counter()
+                run_round(target, work, number, results)
+                loads.append(Path("/proc/loadavg").read_text().split()[0])
+                print(
+                    f"round {number} {target.name}: {time.perf_counter() - round_started:.1f} s "
+                    f"(load average {loads[-1]})",
+                    flush=True,
+                )
+    print(f"load average (1 min) during the run: {min(loads)} - {max(loads)}")
+    report(results, targets)
+
+
+if __name__ == "__main__":
+    main()
