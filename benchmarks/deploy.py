@@ -20,6 +20,8 @@ CLI's `faas deploy` calls) and is split into phases by timing the provider's own
   plan     provider.plan (read-only calls)
   apply    provider.apply (the writes and the waits on long-running operations)
   first    apply's return to the first 200 from the printed URL (GET / polled every 20 ms)
+  slept    of package + plan + apply, the time the deploying thread spent in time.sleep (waits on
+           Retry-After and polling intervals, not work)
 Median and range (min - max) over the rounds.
 """
 
@@ -33,6 +35,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -46,11 +49,43 @@ sys.path.insert(0, str(ROOT))  # tests.fakes is imported from the checkout, as t
 
 EXAMPLE = ROOT / "examples" / "flask"
 GREETING = "Hello from Flask"
-PHASES = ("package", "plan", "apply", "first", "total")
+PHASES = ("package", "plan", "apply", "first", "total", "slept")
 CASES = ("cold", "warm", "change", "no-op")
 TARGETS = ("gcp", "azure", "local-gcp", "local-azure")
 # ARM's list* actions and name checks are POSTs that only read (as tests/providers/azure/test_operate.py counts)
+# Wheels earlier test runs stored (tests/conftest.py's default FAAS_CACHE_DIR): see local_wheelhouse()
+TEST_CACHE = Path(tempfile.gettempdir()) / "faas-test-cache"
+TEST_WHEELS = TEST_CACHE / "wheels"
 ARM_READ_ONLY_POST = re.compile(r"/(list\w*|checknameavailability)$", re.IGNORECASE)
+
+
+class SleepMeter:
+    """Time the deploying thread spends in time.sleep: Retry-After waits, polling intervals, back-offs.
+
+    google-api-core, azure-core's transport and faas's own waits all call `time.sleep` through the
+    module, so one wrapper sees them. azure-core polls a long-running operation on a thread of its
+    own (named LROPoller(...)) while the deploying thread waits for it: that thread's sleeps are
+    counted too. The fakes' server threads are not.
+    """
+
+    def __init__(self) -> None:
+        self.slept = 0.0
+        self.counting = False
+        self._sleep = time.sleep
+        self._thread = threading.main_thread()
+        time.sleep = self.sleep
+
+    def sleep(self, seconds: float) -> None:
+        thread = threading.current_thread()
+        if self.counting and (thread is self._thread or thread.name.startswith("LROPoller(")):
+            started = time.perf_counter()
+            self._sleep(seconds)
+            self.slept += time.perf_counter() - started
+        else:
+            self._sleep(seconds)
+
+
+METER = SleepMeter()
 
 
 @dataclass
@@ -86,6 +121,9 @@ class Target:
 
     def cleanup(self, roots: list[tuple[Path, str]]) -> None:
         """Remove what the round deployed (untimed)."""
+
+    def seed_cache(self, cache: Path) -> None:
+        """Put into the fresh cache what the machine cannot make without leaving loopback (untimed)."""
 
 
 class GcpTarget(Target):
@@ -163,6 +201,18 @@ class LocalTarget(Target):
         self.name = f"local-{emulate}"
         self.emulate = emulate
 
+    def seed_cache(self, cache: Path) -> None:
+        """Copy in the runtime env (the platform's runtime client in a 3.12 venv) earlier test runs made.
+
+        Making it installs functions-framework or azure-functions, which the machine's own indexes
+        lack (pip would fetch them from PyPI): it is a one-time cost per machine, not measured here.
+        """
+        runtime = TEST_CACHE / "runtimes" / f"{self.emulate}-py3.12"
+        if not (runtime / ".faas-ready").is_file():
+            ready = sorted(p.name for p in runtime.iterdir()) if runtime.is_dir() else "missing"
+            raise SystemExit(f"{runtime} holds no ready runtime env ({ready}): run tests/providers/local once")
+        shutil.copytree(runtime, cache / "runtimes" / runtime.name, symlinks=True)
+
     def configure(self, root: Path) -> None:
         with (root / "faas.toml").open("a") as config:
             config.write(f'\n[providers.local]\nemulate = "{self.emulate}"\n')
@@ -174,6 +224,25 @@ class LocalTarget(Target):
         for root, _ in roots:
             for supervisor_file in root.rglob("supervisor.json"):
                 control.stop_supervisor(StageDir(supervisor_file.parent))
+
+
+def local_wheelhouse(work: Path) -> Path:
+    """A find-links folder of the wheels earlier test runs stored, added to pip's PIP_FIND_LINKS.
+
+    The machine's own indexes (/opt/pypi...) hold wheels for its Python 3.11 only; the example builds
+    for 3.12, whose compiled wheels (markupsafe) pip would otherwise look for on PyPI. Under the GCP
+    fake's closed proxy that lookup fails, so they are served from this folder instead: every packet
+    stays on the machine, and the cold case still starts from an empty faas cache (resolution,
+    unpacking, bytecode, compression all redone) but without downloading from the network.
+    """
+    house = work / "wheelhouse"
+    house.mkdir()
+    for wheel in TEST_WHEELS.glob("*/*.whl"):
+        with contextlib.suppress(FileExistsError):
+            (house / wheel.name).symlink_to(wheel)
+    links = os.environ.get("PIP_FIND_LINKS", "")
+    os.environ["PIP_FIND_LINKS"] = f"{links} {house}".strip()
+    return house
 
 
 def copy_example(target: Target, work: Path, label: str) -> Path:
@@ -207,7 +276,11 @@ def timed_deploy(target: Target, root: Path, stage: str, expect: str) -> Sample:
     # instance attributes shadow the class's methods: workflow.deploy calls these exact wrappers
     provider.plan = timed("plan", provider.plan)  # type: ignore[method-assign]
     provider.apply = timed("apply", provider.apply)  # type: ignore[method-assign]
-    outcome = workflow.deploy(provider)
+    METER.slept, METER.counting = 0.0, True
+    try:
+        outcome = workflow.deploy(provider)
+    finally:
+        METER.counting = False
     assert outcome.result is not None and outcome.result.url, outcome
     url = outcome.result.url
     deadline = time.monotonic() + 180
@@ -227,15 +300,17 @@ def timed_deploy(target: Target, root: Path, stage: str, expect: str) -> Sample:
         "apply": marks["apply-end"] - marks["apply-start"],
         "first": served - marks["apply-end"],
         "total": served - started,
+        "slept": METER.slept,
     }
     writes = None if writes_after is None or writes_before is None else writes_after - writes_before
     return Sample(phases, writes, polls_after - polls_before, outcome.result.changed)
 
 
 @contextlib.contextmanager
-def fresh_cache(work: Path, label: str) -> Iterator[None]:
+def fresh_cache(target: Target, work: Path, label: str) -> Iterator[None]:
     cache = work / f"cache-{label}"
     cache.mkdir()
+    target.seed_cache(cache)
     previous = os.environ.get("FAAS_CACHE_DIR")
     os.environ["FAAS_CACHE_DIR"] = str(cache)
     try:
@@ -252,7 +327,7 @@ def run_round(target: Target, work: Path, number: int, results: Results) -> None
     label = f"r{number}"
     deployed: list[tuple[Path, str]] = []
     try:
-        with fresh_cache(work, f"{target.name}-{label}"):
+        with fresh_cache(target, work, f"{target.name}-{label}"):
             cold = copy_example(target, work, f"{label}-cold")
             deployed.append((cold, f"c{number}"))
             results.add(target.name, "cold", timed_deploy(target, cold, f"c{number}", GREETING))
@@ -315,10 +390,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="faas-bench-deploy-") as temporary, contextlib.ExitStack() as stack:
         work = Path(temporary)
         targets: list[Target] = []
-        # both fakes are started before any deploy, so every target runs with the same environment
-        # (the GCP fake's closed proxy and metadata port, the Azure fake's CA bundle)
+        # The GCP fake always starts: its environment is the loopback guard for every target (a closed
+        # port as HTTP(S)_PROXY and metadata host, NO_GCE_CHECK, PIP_RETRIES=0), pip included. Both fakes
+        # start before any deploy, so every target runs with the same environment.
+        gcp = GcpTarget(stack, work)
+        house = local_wheelhouse(work)
+        print(f"wheelhouse: {len(list(house.iterdir()))} wheels from {TEST_WHEELS}")
         if "gcp" in wanted:
-            targets.append(GcpTarget(stack, work))
+            targets.append(gcp)
         if "azure" in wanted:
             targets.append(AzureTarget(stack, work))
         targets += [LocalTarget(name.split("-", 1)[1]) for name in wanted if name.startswith("local-")]
