@@ -22,6 +22,7 @@ CLI's `faas deploy` calls) and is split into phases by timing the provider's own
   first    apply's return to the first 200 from the printed URL (GET / polled every 20 ms)
   slept    of package + plan + apply, the time the deploying thread spent in time.sleep (waits on
            Retry-After and polling intervals, not work)
+  lro      of slept, the part on azure-core's LRO poller threads (ARM's Retry-After)
 Median and range (min - max) over the rounds.
 """
 
@@ -49,7 +50,7 @@ sys.path.insert(0, str(ROOT))  # tests.fakes is imported from the checkout, as t
 
 EXAMPLE = ROOT / "examples" / "flask"
 GREETING = "Hello from Flask"
-PHASES = ("package", "plan", "apply", "first", "total", "slept")
+PHASES = ("package", "plan", "apply", "first", "total", "slept", "lro")
 CASES = ("cold", "warm", "change", "no-op")
 TARGETS = ("gcp", "azure", "local-gcp", "local-azure")
 # ARM's list* actions and name checks are POSTs that only read (as tests/providers/azure/test_operate.py counts)
@@ -70,6 +71,7 @@ class SleepMeter:
 
     def __init__(self) -> None:
         self.slept = 0.0
+        self.polling = 0.0  # of which on azure-core's LROPoller threads
         self.counting = False
         self._sleep = time.sleep
         self._thread = threading.main_thread()
@@ -77,10 +79,13 @@ class SleepMeter:
 
     def sleep(self, seconds: float) -> None:
         thread = threading.current_thread()
-        if self.counting and (thread is self._thread or thread.name.startswith("LROPoller(")):
+        poller = thread.name.startswith("LROPoller(")
+        if self.counting and (thread is self._thread or poller):
             started = time.perf_counter()
             self._sleep(seconds)
             self.slept += time.perf_counter() - started
+            if poller:
+                self.polling += time.perf_counter() - started
         else:
             self._sleep(seconds)
 
@@ -276,7 +281,7 @@ def timed_deploy(target: Target, root: Path, stage: str, expect: str) -> Sample:
     # instance attributes shadow the class's methods: workflow.deploy calls these exact wrappers
     provider.plan = timed("plan", provider.plan)  # type: ignore[method-assign]
     provider.apply = timed("apply", provider.apply)  # type: ignore[method-assign]
-    METER.slept, METER.counting = 0.0, True
+    METER.slept, METER.polling, METER.counting = 0.0, 0.0, True
     try:
         outcome = workflow.deploy(provider)
     finally:
@@ -301,6 +306,7 @@ def timed_deploy(target: Target, root: Path, stage: str, expect: str) -> Sample:
         "first": served - marks["apply-end"],
         "total": served - started,
         "slept": METER.slept,
+        "lro": METER.polling,
     }
     writes = None if writes_after is None or writes_before is None else writes_after - writes_before
     return Sample(phases, writes, polls_after - polls_before, outcome.result.changed)
