@@ -72,6 +72,7 @@ class SleepMeter:
     def __init__(self) -> None:
         self.slept = 0.0
         self.polling = 0.0  # of which on azure-core's LROPoller threads
+        self.by_caller: dict[str, float] = {}  # who slept: module.function of the caller
         self.counting = False
         self._sleep = time.sleep
         self._thread = threading.main_thread()
@@ -83,9 +84,13 @@ class SleepMeter:
         if self.counting and (thread is self._thread or poller):
             started = time.perf_counter()
             self._sleep(seconds)
-            self.slept += time.perf_counter() - started
+            took = time.perf_counter() - started
+            self.slept += took
             if poller:
-                self.polling += time.perf_counter() - started
+                self.polling += took
+            caller = sys._getframe(1)
+            where = f"{caller.f_globals.get('__name__', '?')}.{caller.f_code.co_name}"
+            self.by_caller[where] = self.by_caller.get(where, 0.0) + took
         else:
             self._sleep(seconds)
 
@@ -99,6 +104,7 @@ class Sample:
     writes: int | None  # the fake's write calls during the deploy (None: no fake behind it)
     polls: int  # long-running-operation polls the fake answered during the deploy
     changed: bool
+    sleepers: dict[str, float]  # seconds slept during the deploy, by the sleeping function
 
 
 @dataclass
@@ -281,7 +287,7 @@ def timed_deploy(target: Target, root: Path, stage: str, expect: str) -> Sample:
     # instance attributes shadow the class's methods: workflow.deploy calls these exact wrappers
     provider.plan = timed("plan", provider.plan)  # type: ignore[method-assign]
     provider.apply = timed("apply", provider.apply)  # type: ignore[method-assign]
-    METER.slept, METER.polling, METER.counting = 0.0, 0.0, True
+    METER.slept, METER.polling, METER.by_caller, METER.counting = 0.0, 0.0, {}, True
     try:
         outcome = workflow.deploy(provider)
     finally:
@@ -309,7 +315,7 @@ def timed_deploy(target: Target, root: Path, stage: str, expect: str) -> Sample:
         "lro": METER.polling,
     }
     writes = None if writes_after is None or writes_before is None else writes_after - writes_before
-    return Sample(phases, writes, polls_after - polls_before, outcome.result.changed)
+    return Sample(phases, writes, polls_after - polls_before, outcome.result.changed, dict(METER.by_caller))
 
 
 @contextlib.contextmanager
@@ -375,6 +381,16 @@ def report(results: Results, targets: list[Target]) -> None:
                 + " | ".join(cells)
                 + f" | {written} | {', '.join(map(str, polls))} |"
             )
+    print()
+    print("Time slept per deploy (median over the rounds), by the function that slept:")
+    for target in targets:
+        for case in CASES:
+            samples = results.samples.get((target.name, case), [])
+            names = sorted({name for s in samples for name in s.sleepers})
+            if names:
+                medians = {name: statistics.median([s.sleepers.get(name, 0.0) for s in samples]) for name in names}
+                parts = [f"{name} {seconds:.2f} s" for name, seconds in medians.items()]
+                print(f"  {target.name} {case}: " + ", ".join(parts))
     for target in targets:
         note = target.verify()
         if note:
