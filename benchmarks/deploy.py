@@ -105,6 +105,7 @@ class Sample:
     polls: int  # long-running-operation polls the fake answered during the deploy
     changed: bool
     sleepers: dict[str, float]  # seconds slept during the deploy, by the sleeping function
+    calls: dict[str, int]  # requests the fake's control plane answered during plan and during apply
 
 
 @dataclass
@@ -126,6 +127,10 @@ class Target:
 
     def counters(self) -> tuple[int | None, int]:
         return None, 0
+
+    def calls(self) -> int:
+        """Requests the fake has answered so far (its control plane's request log)."""
+        return 0
 
     def verify(self) -> str:
         return ""
@@ -164,6 +169,9 @@ class GcpTarget(Target):
         polls = sum(1 for r in requests_seen if r.method_id and r.method_id.endswith("operations.get"))
         return len(self.fake.writes()), polls
 
+    def calls(self) -> int:
+        return len(self.fake.requests)
+
     def verify(self) -> str:
         builder = self.fake.functions.builder
         installs = "off" if builder is None else builder.installs
@@ -195,6 +203,9 @@ class AzureTarget(Target):
         publishes = sum(len(kudu.deployments) for kudu in self.fake.kudu.kudus.values())
         polls = sum(1 for c in calls if c.method == "GET" and re.search(r"/operation(Statuses|Results)/", c.path))
         return len(writes) + publishes, polls
+
+    def calls(self) -> int:
+        return len(self.fake.calls)  # ARM's log (Kudu, Azurite and the token endpoint not included)
 
     def cleanup(self, roots: list[tuple[Path, str]]) -> None:
         from faas.core import workflow
@@ -271,16 +282,19 @@ def timed_deploy(target: Target, root: Path, stage: str, expect: str) -> Sample:
 
     writes_before, polls_before = target.counters()
     marks: dict[str, float] = {}
+    counted: dict[str, int] = {}
     started = time.perf_counter()
     provider = workflow.open_provider(load_project(root / "faas.toml", stage), target.provider, reporter=NullReporter())
 
     def timed(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
         def run(*args: Any, **kwargs: Any) -> Any:
+            counted[f"{name}-start"] = target.calls()
             marks[f"{name}-start"] = time.perf_counter()
             try:
                 return method(*args, **kwargs)
             finally:
                 marks[f"{name}-end"] = time.perf_counter()
+                counted[f"{name}-end"] = target.calls()
 
         return run
 
@@ -315,7 +329,8 @@ def timed_deploy(target: Target, root: Path, stage: str, expect: str) -> Sample:
         "lro": METER.polling,
     }
     writes = None if writes_after is None or writes_before is None else writes_after - writes_before
-    return Sample(phases, writes, polls_after - polls_before, outcome.result.changed, dict(METER.by_caller))
+    calls = {phase: counted[f"{phase}-end"] - counted[f"{phase}-start"] for phase in ("plan", "apply")}
+    return Sample(phases, writes, polls_after - polls_before, outcome.result.changed, dict(METER.by_caller), calls)
 
 
 @contextlib.contextmanager
@@ -364,8 +379,8 @@ def spread(values: list[float]) -> str:
 
 def report(results: Results, targets: list[Target]) -> None:
     print()
-    print("| target | case | " + " | ".join(f"{p} s" for p in PHASES) + " | writes | LRO polls |")
-    print("| --- | --- | " + " | ".join("---" for _ in PHASES) + " | --- | --- |")
+    print("| target | case | " + " | ".join(f"{p} s" for p in PHASES) + " | writes | LRO polls | calls plan / apply |")
+    print("| --- | --- | " + " | ".join("---" for _ in PHASES) + " | --- | --- | --- |")
     for target in targets:
         for case in CASES:
             samples = results.samples.get((target.name, case), [])
@@ -376,10 +391,12 @@ def report(results: Results, targets: list[Target]) -> None:
             polls = sorted({s.polls for s in samples})
             unchanged = "" if any(s.changed for s in samples) else " (unchanged)"
             written = ", ".join(map(str, writes)) if writes else "n/a"
+            medians = [statistics.median([s.calls[p] for s in samples]) for p in ("plan", "apply")]
+            calls = " / ".join(f"{m:g}" for m in medians)
             print(
                 f"| {target.name} | {case}{unchanged} | "
                 + " | ".join(cells)
-                + f" | {written} | {', '.join(map(str, polls))} |"
+                + f" | {written} | {', '.join(map(str, polls))} | {calls} |"
             )
     print()
     print("Time slept per deploy (median over the rounds), by the function that slept:")
