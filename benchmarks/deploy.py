@@ -1,6 +1,6 @@
 """Deploy-to-serving benchmark: `faas deploy` of the Flask example until its URL first answers 200.
 
-    .venv/bin/python benchmarks/deploy.py [--rounds 3] [--only gcp,azure,local-gcp,local-azure]
+    .venv/bin/python benchmarks/deploy.py [--rounds 5] [--only gcp,azure,local-gcp,local-azure]
 
 Targets, each on loopback only:
   gcp          the GCP provider against tests/fakes/gcp (`GcpFake`: Cloud Functions v2, Run, IAM...)
@@ -24,6 +24,11 @@ CLI's `faas deploy` calls) and is split into phases by timing the provider's own
            Retry-After and polling intervals, not work)
   lro      of slept, the part on azure-core's LRO poller threads (ARM's Retry-After)
 Median and range (min - max) over the rounds.
+
+Loopback only: the GCP fake's environment (closed proxy and metadata port) applies to the whole run,
+pip included; 3.12 wheels the machine's indexes lack come from a wheelhouse of the test cache's
+wheels (local_wheelhouse), and the local targets' runtime envs are copied from the test cache.
+The figures and their reading are in benchmarks/README.md ("Deploy to serving").
 """
 
 from __future__ import annotations
@@ -416,7 +421,7 @@ def report(results: Results, targets: list[Target]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--only", default=",".join(TARGETS), help="comma-separated targets: " + ", ".join(TARGETS))
     args = parser.parse_args()
     wanted = [name.strip() for name in args.only.split(",") if name.strip()]
