@@ -52,6 +52,8 @@ class GcpProvider(Provider[GcpOptions]):
             Capability.MANAGE,
             Capability.SCHEDULE,
             Capability.STATIC_STORAGE,
+            Capability.SECRETS,
+            Capability.INSTANCES,
         }
     )
     requires = ("google.cloud.functions_v2",)
@@ -150,3 +152,12 @@ class GcpProvider(Provider[GcpOptions]):
         from faas.providers.gcp import invoke
 
         return invoke.manage(self.deployment, arguments)
+
+    def set_secret(self, name: str, value: str) -> str:
+        """Create Secret Manager secret `name` if missing, then add `value` as its newest version."""
+        from faas import translated
+        from faas.providers.gcp import secrets
+        from faas.providers.gcp.context import ERRORS
+
+        with translated(self.deployment, "secrets set", ERRORS):
+            return secrets.set_secret(self.deployment, name, value)

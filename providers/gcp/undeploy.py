@@ -1,10 +1,11 @@
 """Undeploy: the stage's scheduler jobs, every function labelled for it (its Cloud Run service and IAM
-go with it), its buckets (with their objects), then its runtime service account."""
+go with it), its buckets (with their objects), the runtime identity's accessor bindings on the secrets
+the functions read (the secrets stay: they are the user's), then its runtime service account."""
 
 from __future__ import annotations
 
-from faas import Action, Change, Plan, translated, undeploy_plan
-from faas.providers.gcp import functions, identity, schedules, storage
+from faas import Action, Change, Plan, secret_references, translated, undeploy_plan
+from faas.providers.gcp import functions, identity, schedules, secrets, storage
 from faas.providers.gcp.context import ERRORS, Deployment
 
 
@@ -14,6 +15,9 @@ def plan_undeploy(deployment: Deployment) -> Plan:
         found = functions.owned_functions(deployment)
         buckets = storage.owned_buckets(deployment)
         account = identity.owned_account(deployment)
+        read = {name for f in found for name in secrets.deployed_references(f)}
+        read |= {name for environment in _environments(deployment) for name in secret_references(environment).values()}
+        _, revokes = secrets.plan_access(deployment, set(), read)
     actions: list[Action] = [
         Action(Change.DELETE, schedules.RESOURCE, schedules.job_id(name), (), schedules.DeleteJobStep(name))
         for name in sorted(jobs)
@@ -23,6 +27,7 @@ def plan_undeploy(deployment: Deployment) -> Plan:
         for f in found
     ]
     actions += [Action(Change.DELETE, storage.RESOURCE, name, (), storage.DeleteBucketStep(name)) for name in buckets]
+    actions += revokes
     if account is not None:
         # Last: its only bindings were on the functions' services, deleted with them above.
         actions.append(
@@ -33,3 +38,12 @@ def plan_undeploy(deployment: Deployment) -> Plan:
 
 def undeploy(deployment: Deployment, plan: Plan) -> None:
     undeploy_plan(deployment, plan, ERRORS)
+
+
+def _environments(deployment: Deployment) -> list[dict[str, str]]:
+    """The configured environments: a secret referenced there may hold a grant a failed deploy left."""
+    config = deployment.project.config
+    found = [dict(function.environment) for function in config.functions]
+    if config.app is not None:
+        found.append(dict(config.app.environment))
+    return found

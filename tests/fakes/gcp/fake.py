@@ -34,6 +34,8 @@ from .run_api import build as build_run
 from .run_ingress import Ingress, Revision
 from .scheduler_api import SchedulerState
 from .scheduler_api import build as build_scheduler
+from .secrets_api import SecretsState
+from .secrets_api import build as build_secrets
 from .server import Faults, Hub, RecordedRequest, Service, serve_api, start
 from .storage import Emulator, SignedUploads, free_port
 from .storage_front import StorageFront
@@ -90,6 +92,12 @@ class GcpFake:
         self.iam = IamState(self.project, self.project_number, self.faults)
         self.iam.reset(self.account.email)
         self.ingress.project_policy = lambda: self.iam.project_policy
+        self.secrets = SecretsState(
+            self.project,
+            self.project_number,
+            check_member=self.iam.check_member,
+            project_policy=lambda: self.iam.project_policy,
+        )
         self.functions = FunctionsState(
             self.project,
             self.project_number,
@@ -98,6 +106,7 @@ class GcpFake:
             uploads,
             self.faults,
             iam=self.iam,
+            secrets=self.secrets,
             builder=Builder(self.deps_cache, proxy=f"http://127.0.0.1:{self.closed_port}")
             if self.install_requirements
             else None,
@@ -111,6 +120,7 @@ class GcpFake:
         self._add_service(build_logging(self.logging))
         self._add_service(build_iam(self.iam))
         self._add_service(build_resource_manager(self.iam))
+        self._add_service(build_secrets(self.secrets))
         self.storage = StorageFront(self.emulator, self.hub)
         self._add(self.storage.server, "storage")
         return self
@@ -145,6 +155,7 @@ class GcpFake:
             self.run.lagging.clear()
             self.run.operations.items.clear()
             self.scheduler.jobs.clear()
+            self.secrets.clear()
             self.scheduler.attempts.clear()
             self.logging.entries.clear()
             self.storage.forget()
