@@ -104,7 +104,31 @@ class GcpProvider(Provider[GcpOptions]):
         from faas.providers.gcp.identity import DEPLOYER_ROLES
 
         roles = "; ".join(f"{role} on {where} ({why})" for role, where, why in DEPLOYER_ROLES)
-        return [Diagnosis(self.name, "deployer roles", f"deploying needs {roles}", ok=True)]
+        findings = [Diagnosis(self.name, "deployer roles", f"deploying needs {roles}", ok=True)]
+        vpc = self.options.vpc
+        if vpc is not None and vpc.egress == "all-traffic":
+            # All egress goes into the VPC: a connector's VPC has no way out to the internet by itself.
+            findings.append(
+                Diagnosis(
+                    self.name,
+                    "network",
+                    f"egress all-traffic through {vpc.connector}: the functions reach the internet only through "
+                    "Cloud NAT on that VPC network and region, and Google APIs only through Private Google Access "
+                    "or Cloud NAT",
+                    action=f"configure a Cloud NAT gateway for the connector's network in {vpc.region} (and Private "
+                    'Google Access on its subnet), or use egress = "private-ranges-only"',
+                )
+            )
+        elif vpc is not None:
+            findings.append(
+                Diagnosis(
+                    self.name,
+                    "network",
+                    f"private ranges go through {vpc.connector}; other traffic leaves directly",
+                    ok=True,
+                )
+            )
+        return findings
 
     def plan(self, artifact: Artifact) -> Plan:
         from faas.providers.gcp import planner

@@ -47,6 +47,7 @@ STORAGE_EVENTS = {
 RESERVED_ENV = frozenset(
     {"FUNCTION_TARGET", "FUNCTION_SIGNATURE_TYPE", "K_SERVICE", "K_REVISION", "K_CONFIGURATION", "PORT"}
 )
+CONNECTOR = re.compile(r"projects/[^/]+/locations/(?P<region>[^/]+)/connectors/[a-z][-a-z0-9]{0,23}")
 RUNTIMES = [f"python3{minor}" for minor in range(7, 15)]
 # "Supported units are k, M, G, Mi, Gi. If no unit is supplied the value is interpreted as bytes."
 MEMORY = re.compile(r"^(\d+(?:\.\d+)?)(k|M|G|Mi|Gi)?$")
@@ -157,6 +158,21 @@ def _check_function(state: FunctionsState, function: dict[str, Any]) -> None:
             raise invalid_argument(
                 f"Environment variable {item['key']} is set both as a plain and as a secret environment variable.",
                 field_path="service_config.secret_environment_variables.key",
+            )
+    connector = function.get("serviceConfig", {}).get("vpcConnector")
+    if connector:
+        found = CONNECTOR.fullmatch(connector)
+        if found is None:
+            raise invalid_argument(
+                f"Invalid VPC connector {connector!r}: expected projects/PROJECT/locations/REGION/connectors/NAME.",
+                field_path="service_config.vpc_connector",
+            )
+        region = function["name"].split("/")[3]
+        if found.group("region") != region:
+            raise invalid_argument(
+                f"VPC connector {connector} is in region {found.group('region')}; the function is in {region}. "
+                "A function can only use a connector of its own region.",
+                field_path="service_config.vpc_connector",
             )
     if "serviceAccountEmail" in function.get("serviceConfig", {}):
         email = function["serviceConfig"]["serviceAccountEmail"]
