@@ -43,9 +43,9 @@ def secret_app(flask_project: Any) -> Any:
     app = Path(flask_project.root) / "app.py"  # type: ignore[attr-defined]
     app.write_text(app.read_text() + ROUTE)
 
-    def write(*, secret: bool = True) -> Any:
+    def write(*, secret: bool = True, mode: str = "prod") -> Any:
         reference = f'DB_PASSWORD = "${{secret:{NAME}}}"\n' if secret else ""
-        return flask_project(f'[app.environment]\n{reference}MODE = "prod"\n')
+        return flask_project(f'[app.environment]\n{reference}MODE = "{mode}"\n')
 
     write.root = flask_project.root  # type: ignore[attr-defined]
     return write
@@ -116,6 +116,17 @@ def test_the_value_reaches_the_app_and_nowhere_else(secret_app: Any, gcp_env: Gc
     before = len(gcp_env.requests)
     _, again = deploy(secret_app())
     assert not again.result.changed and changes(gcp_env, before) == []
+
+    # What the CLI prints, plan and deploy alike (a changed variable: a real update), holds no value.
+    project = secret_app(mode="staging")
+    for command in (["plan"], ["deploy"], ["status"]):
+        shown = CliRunner().invoke(cli, [*command, "--provider", "gcp", "-c", str(project.source)])
+        assert shown.exit_code == 0, shown.output
+        assert VALUE not in shown.output
+    updated = gcp_env.functions.functions[provider.deployment.function_name("")]
+    assert updated["serviceConfig"]["environmentVariables"]["MODE"] == "staging" and VALUE not in json.dumps(updated)
+    assert requests.get(outcome.result.url.rstrip("/") + "/env/MODE", timeout=60).json() == {"value": "staging"}
+    assert requests.get(outcome.result.url.rstrip("/") + "/env/DB_PASSWORD", timeout=60).json() == {"value": VALUE}
 
 
 def test_a_missing_secret_is_refused_before_any_write(secret_app: Any, gcp_env: GcpFake) -> None:
@@ -203,3 +214,14 @@ def test_faas_secrets_set_reads_stdin(secret_app: Any, gcp_env: GcpFake) -> None
     for request in gcp_env.requests:
         if request.api == "secretmanager" and request.method_id != "secretmanager.projects.secrets.addVersion":
             assert VALUE not in json.dumps(request.body)
+
+
+def test_the_grant_waits_for_a_new_runtime_account(secret_app: Any, gcp_env: GcpFake) -> None:
+    # The secret's policy is the first to name the new account: IAM answers 400 until it is seen.
+    store(secret_app())
+    gcp_env.faults.delay_accounts(checks=2)
+    provider, outcome = deploy(secret_app())
+    sets = [r for r in gcp_env.requests if r.method_id == "secretmanager.projects.secrets.setIamPolicy"]
+    assert [r.status for r in sets] == [400, 400, 200]
+    assert accessors(gcp_env) == [f"serviceAccount:{provider.deployment.runtime_email}"]
+    assert requests.get(outcome.result.url.rstrip("/") + "/env/DB_PASSWORD", timeout=60).json() == {"value": VALUE}
