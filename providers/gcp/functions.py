@@ -357,10 +357,16 @@ class FunctionStep:
         source = state.require(SOURCE) if self.code else None
         function = function_of(self.want, source)
         from faas.providers.gcp.identity import until_visible
+        from faas.providers.gcp.secrets import until_readable
 
-        # A just-created runtime account is not seen by Cloud Functions at once: 404 until it is.
-        op = until_visible(deployment, lambda: self._send(deployment, function), self.want.service_account)
-        result = op.result(polling=POLLING)
+        def deploy() -> functions_v2.Function:
+            # A just-created runtime account is not seen by Cloud Functions at once: 404 until it is.
+            op = until_visible(deployment, lambda: self._send(deployment, function), self.want.service_account)
+            deployed_function: functions_v2.Function = op.result(polling=POLLING)
+            return deployed_function
+
+        # A retry after a failed start patches the (now FAILED) function: create meets ALREADY_EXISTS.
+        result = until_readable(deploy, reads_secrets=bool(self.want.secret_env))
         state.versions[self.want.key] = result.service_config.revision
         if self.want.key == deployment.primary and result.service_config.uri:
             state.url = result.service_config.uri

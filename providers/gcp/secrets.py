@@ -15,8 +15,10 @@ which secrets they referenced) and with `faas undeploy`. The secrets themselves 
 from __future__ import annotations
 
 import contextlib
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from google.api_core import exceptions
 from google.iam.v1 import iam_policy_pb2, policy_pb2
@@ -24,7 +26,11 @@ from google.iam.v1 import iam_policy_pb2, policy_pb2
 from faas import Action, ApplyState, Change, DeployError, secret_references
 from faas.providers.gcp.context import Deployment
 
+T = TypeVar("T")
+
 ROLE = "roles/secretmanager.secretAccessor"
+DENIED = "Permission denied on secret"
+"""How Cloud Run's failed revision start begins when its account may not read a secret (yet)."""
 RESOURCE = "secret accessor binding"
 VERSION = "latest"
 
@@ -156,6 +162,29 @@ class AccessStep:
         until_visible(
             deployment, lambda: deployment.secrets.set_iam_policy(request=request), deployment.runtime_identity
         )
+
+
+def until_readable(call: Callable[[], T], *, reads_secrets: bool, within: float | None = None) -> T:
+    """`call()` (a function deploy), retried with backoff while Cloud Run cannot read a secret yet.
+
+    The accessor grant comes just before the deploy, and IAM can take a while to apply it: the
+    revision then fails to start with "Permission denied on secret". A grant that stays missing
+    still fails once `within` (IAM's propagation allowance) has passed.
+    """
+    from faas.providers.gcp.identity import FIRST_DELAY, MAX_DELAY, VISIBLE_WITHIN
+
+    if not reads_secrets:
+        return call()
+    deadline = time.monotonic() + (VISIBLE_WITHIN if within is None else within)
+    delay = FIRST_DELAY
+    while True:
+        try:
+            return call()
+        except exceptions.GoogleAPICallError as error:
+            if DENIED not in str(error.message) or time.monotonic() + delay > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, MAX_DELAY)
 
 
 def deployed_references(function: Any) -> set[str]:

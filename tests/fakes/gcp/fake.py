@@ -97,6 +97,7 @@ class GcpFake:
             self.project_number,
             check_member=self.iam.check_member,
             project_policy=lambda: self.iam.project_policy,
+            faults=self.faults,
         )
         self.functions = FunctionsState(
             self.project,

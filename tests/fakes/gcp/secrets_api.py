@@ -8,7 +8,8 @@ refuses a binding for a service account of the project that does not exist. `can
 Cloud Run asks before it starts a revision whose environment references a secret: the account needs
 `roles/secretmanager.secretAccessor` (or admin) on the secret, or a project role that holds
 `secretmanager.versions.access` (owner, secretmanager.admin, secretmanager.secretAccessor; not
-editor, which lacks it).
+editor, which lacks it). With `Faults.delay_iam(requests=N)`, the next N access checks after a
+setIamPolicy still see the old policy, as IAM propagates.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from .discovery import Api
 from .errors import GoogleError, invalid_argument
 from .listing import label_filter, matches, page
 from .operations import now
-from .server import Handler, Request, Service
+from .server import Faults, Handler, Request, Service
 
 SECRET_ID = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 ACCESSOR = "roles/secretmanager.secretAccessor"
@@ -44,11 +45,26 @@ class SecretsState:
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)  # secret id -> policy
     check_member: Callable[[str], None] | None = None
     project_policy: Callable[[], dict[str, Any]] = lambda: {}
+    faults: Faults | None = None
+    # secret -> (the policy revision starts still see, checks left before the new one applies)
+    lagging: dict[str, tuple[dict[str, Any], int]] = field(default_factory=dict)
 
     def clear(self) -> None:
         self.secrets.clear()
         self.versions.clear()
         self.policies.clear()
+        self.lagging.clear()
+
+    def effective_policy(self, secret: str) -> dict[str, Any]:
+        """The policy access checks apply now (the old one while IAM propagates, `Faults.delay_iam`)."""
+        stale = self.lagging.get(secret)
+        if stale is not None:
+            policy, left = stale
+            if left > 0:
+                self.lagging[secret] = (policy, left - 1)
+                return policy
+            del self.lagging[secret]
+        return self.policies.get(secret, {})
 
     def secret_id(self, project: str, secret: str) -> str:
         """The secret's id, or 404 for another project or a secret that does not exist."""
@@ -75,7 +91,7 @@ class SecretsState:
         """Whether service account `email` may read the secret's versions (secret or project level)."""
         member = f"serviceAccount:{email}"
         for policy, roles in (
-            (self.policies.get(secret, {}), SECRET_READERS),
+            (self.effective_policy(secret), SECRET_READERS),
             (self.project_policy(), PROJECT_READERS),
         ):
             for binding in policy.get("bindings", []):
@@ -175,7 +191,10 @@ def build(state: SecretsState) -> Service:
 
     def set_iam_policy(req: Request) -> Any:
         secret = secret_of(req, "resource")
-        stored = policies.replace(state.policies[secret], req.body.get("policy", {}), check_member=state.check_member)
+        current = state.policies[secret]
+        stored = policies.replace(current, req.body.get("policy", {}), check_member=state.check_member)
+        if state.faults is not None and state.faults.iam_lag:
+            state.lagging[secret] = (current, state.faults.iam_lag)
         state.policies[secret] = stored
         return stored
 

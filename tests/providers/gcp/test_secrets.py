@@ -27,6 +27,7 @@ from .conftest import changes, deploy
 VALUE = "pg-pa55-9f3e-only-in-secret-manager"
 NAME = "flask-db-password"
 ACCESSOR = "roles/secretmanager.secretAccessor"
+CREATE = "cloudfunctions.projects.locations.functions.create"
 ROUTE = """
 
 @app.get("/env/<name>")
@@ -225,3 +226,31 @@ def test_the_grant_waits_for_a_new_runtime_account(secret_app: Any, gcp_env: Gcp
     assert [r.status for r in sets] == [400, 400, 200]
     assert accessors(gcp_env) == [f"serviceAccount:{provider.deployment.runtime_email}"]
     assert requests.get(outcome.result.url.rstrip("/") + "/env/DB_PASSWORD", timeout=60).json() == {"value": VALUE}
+
+
+def test_a_deploy_waits_for_the_new_grant_to_apply(secret_app: Any, gcp_env: GcpFake) -> None:
+    # IAM applies the accessor binding after a while: the first two revision starts meet the old policy.
+    store(secret_app())
+    gcp_env.faults.delay_iam(requests=2)
+    provider, outcome = deploy(secret_app())
+    sent = [
+        r
+        for r in gcp_env.requests
+        if r.status == 200 and r.method_id in (CREATE, "cloudfunctions.projects.locations.functions.patch")
+    ]
+    assert [r.method_id.rsplit(".", 1)[1] for r in sent if r.method_id] == ["create", "patch", "patch"]
+    function = gcp_env.functions.functions[provider.deployment.function_name("")]
+    assert function["state"] == "ACTIVE"
+    # The same lag holds the app's public binding back for two requests at its front door (403).
+    answers = [requests.get(outcome.result.url.rstrip("/") + "/env/DB_PASSWORD", timeout=60) for _ in range(3)]
+    assert [a.status_code for a in answers] == [403, 403, 200] and answers[-1].json() == {"value": VALUE}
+
+
+def test_a_grant_that_never_applies_fails_the_deploy(secret_app: Any, gcp_env: GcpFake, monkeypatch: Any) -> None:
+    from faas.providers.gcp import identity
+
+    monkeypatch.setattr(identity, "VISIBLE_WITHIN", 0.5)
+    store(secret_app())
+    gcp_env.faults.delay_iam(requests=1000)
+    with pytest.raises(DeployError, match="Permission denied on secret"):
+        deploy(secret_app())
