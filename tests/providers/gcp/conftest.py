@@ -51,10 +51,3 @@ def deploy(project: Any) -> Any:
 
     provider = workflow.open_provider(project, "gcp", reporter=NullReporter())
     return provider, workflow.deploy(provider)
-
-
-def changes(fake: GcpFake, since: int) -> list[Any]:
-    """The mutating calls since request `since`; logging's entries:list is a read sent as POST (a
-    `faas logs --tail` of an earlier test may still be polling it)."""
-    writes = [r for r in fake.requests[since:] if r.mutating and r.api != "oauth2"]
-    return [r for r in writes if r.method_id != "logging.entries.list"]

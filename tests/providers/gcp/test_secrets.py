@@ -22,7 +22,7 @@ from tests.fakes.gcp.clients import POLL
 from tests.fakes.gcp.fake import GcpFake
 from tests.fakes.gcp.policies import fresh
 
-from .conftest import changes, deploy
+from .conftest import deploy
 
 VALUE = "pg-pa55-9f3e-only-in-secret-manager"
 NAME = "flask-db-password"
@@ -114,9 +114,9 @@ def test_the_value_reaches_the_app_and_nowhere_else(secret_app: Any, gcp_env: Gc
     assert accessors(gcp_env) == [f"serviceAccount:{runtime}"]
     assert runtime_bindings(gcp_env, runtime) == [(NAME, ACCESSOR)]
 
-    before = len(gcp_env.requests)
+    before = len(gcp_env.writes())
     _, again = deploy(secret_app())
-    assert not again.result.changed and changes(gcp_env, before) == []
+    assert not again.result.changed and gcp_env.writes()[before:] == []
 
     # What the CLI prints, plan and deploy alike (a changed variable: a real update), holds no value.
     project = secret_app(mode="staging")
@@ -135,7 +135,7 @@ def test_a_missing_secret_is_refused_before_any_write(secret_app: Any, gcp_env: 
         DeployError, match=f"no secret {NAME} in Secret Manager.*faas secrets set {NAME} --provider gcp"
     ):
         deploy(secret_app())
-    assert changes(gcp_env, 0) == []
+    assert gcp_env.writes() == []
     gets = [r for r in gcp_env.requests if r.method_id == "secretmanager.projects.secrets.get"]
     assert [r.status for r in gets] == [404]
 
@@ -152,6 +152,16 @@ def test_the_binding_goes_with_the_reference_and_with_undeploy(secret_app: Any, 
     assert accessors(gcp_env) == [f"serviceAccount:{runtime}"]
     assert accessors(gcp_env, "someone-elses") == []
 
+    # A duplicate added by hand is merged back to one; another member of the role stays.
+    compute = f"serviceAccount:{gcp_env.project_number}-compute@developer.gserviceaccount.com"
+    policy = gcp_env.secrets.policies[NAME]
+    policy["bindings"] = [
+        {"role": ACCESSOR, "members": [f"serviceAccount:{runtime}", compute, f"serviceAccount:{runtime}"]}
+    ]
+    _, outcome = deploy(secret_app())
+    assert [(a.resource, a.name) for a in outcome.plan.actions] == [("secret accessor binding", NAME)]
+    assert sorted(accessors(gcp_env)) == sorted([compute, f"serviceAccount:{runtime}"])
+
     _, outcome = deploy(secret_app(secret=False))
     assert ("delete", "secret accessor binding", NAME) in [
         (a.change.value, a.resource, a.name) for a in outcome.plan.actions
@@ -159,11 +169,13 @@ def test_the_binding_goes_with_the_reference_and_with_undeploy(secret_app: Any, 
     function = gcp_env.functions.functions[provider.deployment.function_name("")]
     assert "secretEnvironmentVariables" not in function["serviceConfig"]
     assert runtime_bindings(gcp_env, runtime) == []
+    assert accessors(gcp_env) == [compute]  # not faas's: kept
 
     _, outcome = deploy(secret_app())  # the reference back: the grant again, once
-    assert accessors(gcp_env) == [f"serviceAccount:{runtime}"]
+    assert sorted(accessors(gcp_env)) == sorted([compute, f"serviceAccount:{runtime}"])
     workflow.undeploy(workflow.open_provider(secret_app(), "gcp", reporter=NullReporter()))
     assert runtime_bindings(gcp_env, runtime) == []
+    assert accessors(gcp_env) == [compute]
     assert runtime not in gcp_env.iam.accounts
     # The secrets are the user's: undeploy keeps them.
     assert set(gcp_env.secrets.secrets) == {NAME, other.name.rsplit("/", 1)[1]}

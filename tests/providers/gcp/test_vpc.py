@@ -15,7 +15,7 @@ from faas.core.cli.main import cli
 from faas.core.config import load_project
 from tests.fakes.gcp.fake import GcpFake
 
-from .conftest import changes, deploy
+from .conftest import deploy
 
 PATCH = "cloudfunctions.projects.locations.functions.patch"
 CREATE = "cloudfunctions.projects.locations.functions.create"
@@ -60,8 +60,8 @@ def test_the_connector_is_set_changed_and_removed(flask_project: Any, gcp_env: G
     service = gcp_env.functions.functions[name]["serviceConfig"]
     assert "vpcConnector" not in service and "vpcConnectorEgressSettings" not in service
 
-    before = len(gcp_env.requests)
-    assert deploy(flask_project())[1].plan.is_empty and changes(gcp_env, before) == []
+    before = len(gcp_env.writes())
+    assert deploy(flask_project())[1].plan.is_empty and gcp_env.writes()[before:] == []
 
     # A change unrelated to the network: the mask leaves the connector fields alone.
     before = len(gcp_env.requests)
@@ -72,9 +72,9 @@ def test_the_connector_is_set_changed_and_removed(flask_project: Any, gcp_env: G
 
 def test_a_no_op_redeploy_with_a_connector_writes_nothing(flask_project: Any, gcp_env: GcpFake) -> None:
     deploy(flask_project(vpc(gcp_env, "all-traffic")))
-    before = len(gcp_env.requests)
+    before = len(gcp_env.writes())
     _, outcome = deploy(flask_project(vpc(gcp_env, "all-traffic")))
-    assert outcome.plan.is_empty and changes(gcp_env, before) == []
+    assert outcome.plan.is_empty and gcp_env.writes()[before:] == []
 
 
 def test_a_connector_in_another_region_is_refused_before_any_call(flask_project: Any, gcp_env: GcpFake) -> None:
