@@ -29,7 +29,7 @@ def plan_undeploy(deployment: Deployment) -> Plan:
     actions += [Action(Change.DELETE, storage.RESOURCE, name, (), storage.DeleteBucketStep(name)) for name in buckets]
     actions += revokes
     if account is not None:
-        # Last: its only bindings were on the functions' services, deleted with them above.
+        # Last: its bindings (on the services, buckets and secrets) are gone by then.
         actions.append(
             Action(Change.DELETE, identity.RESOURCE, deployment.names.runtime_account, (), identity.DeleteAccountStep())
         )
