@@ -124,6 +124,9 @@ def test_the_value_reaches_the_app_and_nowhere_else(secret_app: Any, gcp_env: Gc
         shown = CliRunner().invoke(cli, [*command, "--provider", "gcp", "-c", str(project.source)])
         assert shown.exit_code == 0, shown.output
         assert VALUE not in shown.output
+    status = provider.status()
+    assert ("secret", NAME) in [(r.kind, r.name) for r in status.resources]
+    assert VALUE not in json.dumps(status.to_json(), default=str)
     updated = gcp_env.functions.functions[provider.deployment.function_name("")]
     assert updated["serviceConfig"]["environmentVariables"]["MODE"] == "staging" and VALUE not in json.dumps(updated)
     assert requests.get(outcome.result.url.rstrip("/") + "/env/MODE", timeout=60).json() == {"value": "staging"}
