@@ -142,6 +142,14 @@ class Deployment(BaseDeployment[GcpOptions, Names]):
         )
 
     @cached_property
+    def secrets(self) -> Any:
+        from google.cloud import secretmanager_v1
+
+        return secretmanager_v1.SecretManagerServiceClient(
+            transport="rest", client_options=self._options("secretmanager"), credentials=self.credentials
+        )
+
+    @cached_property
     def storage(self) -> Any:
         from google.cloud.storage import Client
 

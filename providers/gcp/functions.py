@@ -41,6 +41,7 @@ CONFIG_MASK = (
     "service_config.available_cpu",
     "service_config.timeout_seconds",
     "service_config.environment_variables",
+    "service_config.secret_environment_variables",
     "service_config.min_instance_count",
     "service_config.max_instance_count",
     "service_config.max_instance_request_concurrency",
@@ -48,6 +49,11 @@ CONFIG_MASK = (
     "service_config.all_traffic_on_latest_revision",
     "labels",
 )
+NETWORK_MASK = ("service_config.vpc_connector", "service_config.vpc_connector_egress_settings")
+"""Masked only when a connector is wanted or deployed: a function that never had one is not touched."""
+EGRESS = {"private-ranges-only": "PRIVATE_RANGES_ONLY", "all-traffic": "ALL_TRAFFIC"}
+"""`[providers.gcp] vpc.egress` -> the name of ServiceConfig.VpcConnectorEgressSettings."""
+_EGRESS_SETTINGS = functions_v2.ServiceConfig.VpcConnectorEgressSettings
 CODE_MASK = (
     "build_config.runtime",
     "build_config.entry_point",
@@ -80,6 +86,10 @@ class Wanted:
     event_trigger: events.WantedTrigger | None = None
     had_event_trigger: bool = False
     """The deployed function has an event trigger (events.py)."""
+    secret_env: tuple[tuple[str, str, str, str], ...] = ()
+    """(variable, project id, secret, version) of each `${secret:NAME}` variable, sorted by variable."""
+    vpc_connector: str = ""
+    vpc_egress: str = ""
 
 
 MANAGE_KEY = "manage"
@@ -129,7 +139,11 @@ def wanted(deployment: Deployment, artifact: Artifact) -> list[Wanted]:
 
 
 def _wanted(deployment: Deployment, spec: DesiredFunction, artifact: Artifact) -> Wanted:
+    from faas.providers.gcp.secrets import VERSION, split_environment
+
     concurrency = spec.concurrency or 1
+    plain, references = split_environment(dict(spec.environment))
+    vpc = deployment.options.vpc
     labels = {**deployment.tags(spec.key), CODE_LABEL: code_label(artifact.sha256)}
     return Wanted(
         key=spec.key,
@@ -139,13 +153,18 @@ def _wanted(deployment: Deployment, spec: DesiredFunction, artifact: Artifact) -
         # More than one request per instance needs a whole CPU (Cloud Functions refuses it otherwise).
         cpu="1" if concurrency > 1 else "",
         timeout=spec.timeout,
-        environment=dict(spec.environment),
+        environment=plain,
         min_instances=spec.min_instances or 0,
         max_instances=spec.max_instances or 0,
         concurrency=concurrency,
         service_account=deployment.runtime_identity,
         labels=labels,
         public=spec.is_app and deployment.options.allow_unauthenticated,
+        secret_env=tuple(
+            (variable, deployment.gcp_project, name, VERSION) for variable, name in sorted(references.items())
+        ),
+        vpc_connector=vpc.connector if vpc is not None else "",
+        vpc_egress=vpc.egress if vpc is not None else "",
     )
 
 
@@ -173,11 +192,49 @@ def _config_fields(have: functions_v2.Function, want: Wanted) -> list[tuple[str,
         fields.append(("cpu", service.available_cpu, want.cpu))
     if want.service_account:
         fields.append(("service account", service.service_account_email, want.service_account))
+    fields.append(("secret environment", describe_secrets(deployed_secrets(have)), describe_secrets(want.secret_env)))
+    fields.append(("vpc connector", network_of(have), describe_network(want.vpc_connector, want.vpc_egress)))
     owned = {k: v for k, v in have.labels.items() if k != CODE_LABEL}
     fields.append(
         ("labels", dict(sorted(owned.items())), dict(sorted((k, v) for k, v in want.labels.items() if k != CODE_LABEL)))
     )
     return fields
+
+
+def deployed_secrets(have: functions_v2.Function) -> tuple[tuple[str, str, str, str], ...]:
+    return tuple(
+        sorted((s.key, s.project_id, s.secret, s.version) for s in have.service_config.secret_environment_variables)
+    )
+
+
+def describe_secrets(secret_env: tuple[tuple[str, str, str, str], ...]) -> str:
+    """`DB_PASSWORD=secret:db@latest`: which secret each variable reads, never a value."""
+    return ", ".join(f"{key}=secret:{secret}@{version}" for key, _, secret, version in secret_env) or "(none)"
+
+
+def network_of(have: functions_v2.Function) -> str:
+    service = have.service_config
+    if not service.vpc_connector:
+        return "(none)"
+    setting = _EGRESS_SETTINGS(service.vpc_connector_egress_settings).name
+    egress = {v: k for k, v in EGRESS.items()}.get(setting, "private-ranges-only")
+    return describe_network(service.vpc_connector, egress)
+
+
+def describe_network(connector: str, egress: str) -> str:
+    return f"{connector} (egress {egress})" if connector else "(none)"
+
+
+def _created_details(want: Wanted) -> tuple[Detail, ...]:
+    """What a new function's plan line shows besides its name: secrets read, network, warm instances."""
+    details: list[Detail] = []
+    if want.secret_env:
+        details.append(("secret environment", "", describe_secrets(want.secret_env)))
+    if want.vpc_connector:
+        details.append(("vpc connector", "", describe_network(want.vpc_connector, want.vpc_egress)))
+    if want.min_instances:
+        details.append(("min instances", "", str(want.min_instances)))
+    return tuple(details)
 
 
 def plan_functions(deployment: Deployment, specs: list[Wanted]) -> tuple[list[Action], bool]:
@@ -188,7 +245,8 @@ def plan_functions(deployment: Deployment, specs: list[Wanted]) -> tuple[list[Ac
         have = deployed(deployment, want.name)
         short = want.name.rsplit("/", 1)[1]
         if have is None:
-            actions.append(Action(Change.CREATE, RESOURCE, short, (), FunctionStep(want, create=True, code=True)))
+            step = FunctionStep(want, create=True, code=True)
+            actions.append(Action(Change.CREATE, RESOURCE, short, _created_details(want), step))
             needs_code = True
             continue
         failed = have.state == functions_v2.Function.State.FAILED
@@ -208,15 +266,9 @@ def plan_functions(deployment: Deployment, specs: list[Wanted]) -> tuple[list[Ac
         if code:
             details.insert(0, ("code", "failed" if failed else "", "new artifact"))
         if details:
-            actions.append(
-                Action(
-                    Change.UPDATE,
-                    RESOURCE,
-                    short,
-                    tuple(details),
-                    FunctionStep(events.seen_deployed(have, want), create=False, code=code),
-                )
-            )
+            network = bool(want.vpc_connector or have.service_config.vpc_connector)
+            step = FunctionStep(events.seen_deployed(have, want), create=False, code=code, network=network)
+            actions.append(Action(Change.UPDATE, RESOURCE, short, tuple(details), step))
             needs_code = needs_code or code
     return actions, needs_code
 
@@ -253,6 +305,13 @@ def function_of(want: Wanted, source: Any | None) -> functions_v2.Function:
     )
     if want.cpu:
         service.available_cpu = want.cpu
+    service.secret_environment_variables = [
+        functions_v2.SecretEnvVar(key=key, project_id=project, secret=secret, version=version)
+        for key, project, secret, version in want.secret_env
+    ]
+    if want.vpc_connector:
+        service.vpc_connector = want.vpc_connector
+        service.vpc_connector_egress_settings = _EGRESS_SETTINGS.__members__[EGRESS[want.vpc_egress]]
     if want.service_account:
         service.service_account_email = want.service_account
     function = functions_v2.Function(name=want.name, build_config=build, service_config=service, labels=want.labels)
@@ -261,10 +320,13 @@ def function_of(want: Wanted, source: Any | None) -> functions_v2.Function:
     return function
 
 
-def update_mask(*, code: bool, want: Wanted) -> field_mask_pb2.FieldMask:
+def update_mask(*, code: bool, want: Wanted, network: bool = False) -> field_mask_pb2.FieldMask:
+    """The fields a patch sets; `network` adds the connector fields (cleared when no connector is wanted)."""
     paths = [p for p in CONFIG_MASK if (p != "service_config.service_account_email" or want.service_account)]
     if not want.cpu:
         paths.remove("service_config.available_cpu")
+    if network or want.vpc_connector:
+        paths += NETWORK_MASK
     return field_mask_pb2.FieldMask(paths=[*(CODE_MASK if code else ()), *paths, *events.mask_paths(want)])
 
 
@@ -298,15 +360,22 @@ class FunctionStep:
     want: Wanted
     create: bool
     code: bool
+    network: bool = False
 
     def run(self, deployment: Deployment, state: ApplyState) -> None:
         source = state.require(SOURCE) if self.code else None
         function = function_of(self.want, source)
         from faas.providers.gcp.identity import until_visible
+        from faas.providers.gcp.secrets import until_readable
 
-        # A just-created runtime account is not seen by Cloud Functions at once: 404 until it is.
-        op = until_visible(deployment, lambda: self._send(deployment, function), self.want.service_account)
-        result = op.result(polling=POLLING)
+        def deploy() -> functions_v2.Function:
+            # A just-created runtime account is not seen by Cloud Functions at once: 404 until it is.
+            op = until_visible(deployment, lambda: self._send(deployment, function), self.want.service_account)
+            deployed_function: functions_v2.Function = op.result(polling=POLLING)
+            return deployed_function
+
+        # A retry after a failed start patches the (now FAILED) function: create meets ALREADY_EXISTS.
+        result = until_readable(deploy, reads_secrets=bool(self.want.secret_env))
         state.versions[self.want.key] = result.service_config.revision
         if self.want.key == deployment.primary and result.service_config.uri:
             state.url = result.service_config.uri
@@ -322,7 +391,8 @@ class FunctionStep:
                 if _status(error) != "ALREADY_EXISTS":
                     raise
                 return client.update_function(function=function, update_mask=update_mask(code=True, want=self.want))
-        return client.update_function(function=function, update_mask=update_mask(code=self.code, want=self.want))
+        mask = update_mask(code=self.code, want=self.want, network=self.network)
+        return client.update_function(function=function, update_mask=mask)
 
 
 def _status(error: exceptions.GoogleAPICallError) -> str:

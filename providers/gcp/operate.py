@@ -25,7 +25,7 @@ from faas import (
     rollback_target,
     translated,
 )
-from faas.providers.gcp import events, functions, identity, schedules, storage
+from faas.providers.gcp import events, functions, identity, schedules, secrets, storage
 from faas.providers.gcp.context import ERRORS, Deployment
 from faas.providers.gcp.naming import CODE_LABEL
 
@@ -94,6 +94,10 @@ def _status(deployment: Deployment) -> Status:
         resources.append(Resource(identity.RESOURCE, account, "runtime identity of the functions and jobs"))
     for bucket in storage.owned_buckets(deployment):
         resources.append(Resource(storage.RESOURCE, bucket, storage.public_url(deployment, bucket)))
+    # Metadata only: which secrets the functions read, never a value (the secrets are the user's).
+    for name in sorted({name for function in owned for name in secrets.deployed_references(function)}):
+        note = f"Secret Manager {secrets.secret_path(deployment, name)}, read at start as {secrets.VERSION}"
+        resources.append(Resource("secret", name, note))
     return Status(
         provider="gcp",
         stage=deployment.project.stage,

@@ -7,7 +7,7 @@ Nothing is stored locally: names and labels find the deployment again, so a depl
 from __future__ import annotations
 
 from faas import Action, ApplyState, Artifact, Change, DeployResult, Observed, Plan, apply_plan, translated
-from faas.providers.gcp import events, functions, identity, invoker, receiver, schedules, storage
+from faas.providers.gcp import events, functions, identity, invoker, receiver, schedules, secrets, storage
 from faas.providers.gcp.context import ARTIFACT, ERRORS, Deployment
 
 
@@ -20,11 +20,20 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
     specs = functions.wanted(deployment, artifact)
     triggers = events.wanted_triggers(deployment)
     events.check_sources(deployment, triggers)
+    referenced = {secret for want in specs for _, _, secret, _ in want.secret_env}
+    # Before anything else: a missing secret refuses the deploy while nothing has been written.
+    secrets.check_exist(deployment, referenced)
+    owned = functions.owned_functions(deployment)
+    secret_grants, secret_revokes = secrets.plan_access(
+        deployment, referenced, {name for f in owned for name in secrets.deployed_references(f)}
+    )
     actions: list[Action] = identity.plan_account(deployment)
-    grants, revokes = receiver.plan_receiver(deployment, wanted=bool(triggers))
-    actions += grants
+    receiver_grants, receiver_revokes = receiver.plan_receiver(deployment, wanted=bool(triggers))
+    actions += receiver_grants
     function_actions, needs_code = functions.plan_functions(deployment, specs)
     actions += storage.plan_storage(deployment, artifact)
+    # A revision reads its secrets as it starts: the grants come before the functions change.
+    actions += secret_grants
     if needs_code:
         actions.append(Action(Change.CREATE, "source upload", artifact.sha256[:12], (), functions.UploadStep()))
     actions += function_actions
@@ -37,17 +46,34 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
             )
     actions += schedules.plan_schedules(deployment, changing)
     keys = {want.name for want in specs}
-    for function in functions.owned_functions(deployment):
+    for function in owned:
         if function.name not in keys:
             short = function.name.rsplit("/", 1)[1]
             actions.append(
                 Action(Change.DELETE, functions.RESOURCE, short, (), functions.DeleteFunctionStep(function.name))
             )
-    actions += revokes
+    # After the functions stop reading them (updated or deleted above); before a stale account goes.
+    actions += receiver_revokes
+    actions += secret_revokes
     actions += identity.plan_stale_account(deployment)
     observed = _observed(deployment)
-    notes = (identity.deployer_roles_note(deployment, event_triggers=bool(triggers)),) if actions else ()
+    notes = (
+        (identity.deployer_roles_note(deployment, event_triggers=bool(triggers)), *_cost_notes(specs))
+        if actions
+        else ()
+    )
     return Plan("gcp", deployment.project.stage, tuple(actions), notes, observed)
+
+
+def _cost_notes(specs: list[functions.Wanted]) -> tuple[str, ...]:
+    warm = [(want.key or "app", want.min_instances) for want in specs if want.min_instances]
+    if not warm:
+        return ()
+    which = ", ".join(f"{key} {count}" for key, count in warm)
+    return (
+        f"{sum(count for _, count in warm)} minimum instance(s) ({which}) are kept warm and billed while idle, "
+        "at Cloud Run's idle rate for their CPU and memory, plus their requests",
+    )
 
 
 def _observed(deployment: Deployment) -> Observed:

@@ -55,6 +55,8 @@ class GcpProvider(Provider[GcpOptions]):
             Capability.STORAGE_TRIGGER,
             Capability.QUEUE_TRIGGER,
             Capability.TOPIC_TRIGGER,
+            Capability.SECRETS,
+            Capability.INSTANCES,
         }
     )
     requires = ("google.cloud.functions_v2",)
@@ -105,7 +107,31 @@ class GcpProvider(Provider[GcpOptions]):
         from faas.providers.gcp.identity import DEPLOYER_ROLES
 
         roles = "; ".join(f"{role} on {where} ({why})" for role, where, why in DEPLOYER_ROLES)
-        return [Diagnosis(self.name, "deployer roles", f"deploying needs {roles}", ok=True)]
+        findings = [Diagnosis(self.name, "deployer roles", f"deploying needs {roles}", ok=True)]
+        vpc = self.options.vpc
+        if vpc is not None and vpc.egress == "all-traffic":
+            # All egress goes into the VPC: a connector's VPC has no way out to the internet by itself.
+            findings.append(
+                Diagnosis(
+                    self.name,
+                    "network",
+                    f"egress all-traffic through {vpc.connector}: the functions reach the internet only through "
+                    "Cloud NAT on that VPC network and region, and Google APIs only through Private Google Access "
+                    "or Cloud NAT",
+                    action=f"configure a Cloud NAT gateway for the connector's network in {vpc.region} (and Private "
+                    'Google Access on its subnet), or use egress = "private-ranges-only"',
+                )
+            )
+        elif vpc is not None:
+            findings.append(
+                Diagnosis(
+                    self.name,
+                    "network",
+                    f"private ranges go through {vpc.connector}; other traffic leaves directly",
+                    ok=True,
+                )
+            )
+        return findings
 
     def plan(self, artifact: Artifact) -> Plan:
         from faas.providers.gcp import planner
@@ -153,3 +179,12 @@ class GcpProvider(Provider[GcpOptions]):
         from faas.providers.gcp import invoke
 
         return invoke.manage(self.deployment, arguments)
+
+    def set_secret(self, name: str, value: str) -> str:
+        """Create Secret Manager secret `name` if missing, then add `value` as its newest version."""
+        from faas import translated
+        from faas.providers.gcp import secrets
+        from faas.providers.gcp.context import ERRORS
+
+        with translated(self.deployment, "secrets set", ERRORS):
+            return secrets.set_secret(self.deployment, name, value)

@@ -1,11 +1,12 @@
 """Undeploy: the stage's scheduler jobs, every function labelled for it (its Cloud Run service, IAM and
-Eventarc trigger go with it), its buckets (with their objects), the eventReceiver project grant, then
-its runtime service account."""
+Eventarc trigger go with it), its buckets (with their objects), the eventReceiver project grant, the
+runtime identity's accessor bindings on the secrets the functions read (the secrets stay: they are the
+user's), then its runtime service account."""
 
 from __future__ import annotations
 
-from faas import Action, Change, Plan, translated, undeploy_plan
-from faas.providers.gcp import functions, identity, receiver, schedules, storage
+from faas import Action, Change, Plan, secret_references, translated, undeploy_plan
+from faas.providers.gcp import functions, identity, receiver, schedules, secrets, storage
 from faas.providers.gcp.context import ERRORS, Deployment
 
 
@@ -15,7 +16,11 @@ def plan_undeploy(deployment: Deployment) -> Plan:
         found = functions.owned_functions(deployment)
         buckets = storage.owned_buckets(deployment)
         account = identity.owned_account(deployment)
-        _, revokes = receiver.plan_receiver(deployment, wanted=False)
+        _, receiver_revokes = receiver.plan_receiver(deployment, wanted=False)
+        read = {name for f in found for name in secrets.deployed_references(f)}
+        configured = _environments(deployment)
+        read |= {name for environment in configured for name in secret_references(environment).values()}
+        _, secret_revokes = secrets.plan_access(deployment, set(), read)
     actions: list[Action] = [
         Action(Change.DELETE, schedules.RESOURCE, schedules.job_id(name), (), schedules.DeleteJobStep(name))
         for name in sorted(jobs)
@@ -25,9 +30,10 @@ def plan_undeploy(deployment: Deployment) -> Plan:
         for f in found
     ]
     actions += [Action(Change.DELETE, storage.RESOURCE, name, (), storage.DeleteBucketStep(name)) for name in buckets]
-    actions += revokes
+    actions += receiver_revokes
+    actions += secret_revokes
     if account is not None:
-        # Last: its only bindings were on the functions' services, deleted with them above.
+        # Last: its bindings (on the services, buckets and secrets) are gone by then.
         actions.append(
             Action(Change.DELETE, identity.RESOURCE, deployment.names.runtime_account, (), identity.DeleteAccountStep())
         )
@@ -36,3 +42,12 @@ def plan_undeploy(deployment: Deployment) -> Plan:
 
 def undeploy(deployment: Deployment, plan: Plan) -> None:
     undeploy_plan(deployment, plan, ERRORS)
+
+
+def _environments(deployment: Deployment) -> list[dict[str, str]]:
+    """The configured environments: a secret referenced there may hold a grant a failed deploy left."""
+    config = deployment.project.config
+    found = [dict(function.environment) for function in config.functions]
+    if config.app is not None:
+        found.append(dict(config.app.environment))
+    return found

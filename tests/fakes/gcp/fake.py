@@ -37,6 +37,8 @@ from .run_api import build as build_run
 from .run_ingress import Ingress, Revision
 from .scheduler_api import SchedulerState
 from .scheduler_api import build as build_scheduler
+from .secrets_api import SecretsState
+from .secrets_api import build as build_secrets
 from .server import Faults, Hub, RecordedRequest, Service, serve_api, start
 from .storage import Emulator, SignedUploads, free_port
 from .storage_front import StorageFront
@@ -93,6 +95,13 @@ class GcpFake:
         self.iam = IamState(self.project, self.project_number, self.faults)
         self.iam.reset(self.account.email)
         self.ingress.project_policy = lambda: self.iam.project_policy
+        self.secrets = SecretsState(
+            self.project,
+            self.project_number,
+            check_member=self.iam.check_member,
+            project_policy=lambda: self.iam.project_policy,
+            faults=self.faults,
+        )
         self.functions = FunctionsState(
             self.project,
             self.project_number,
@@ -101,6 +110,7 @@ class GcpFake:
             uploads,
             self.faults,
             iam=self.iam,
+            secrets=self.secrets,
             builder=Builder(self.deps_cache, proxy=f"http://127.0.0.1:{self.closed_port}")
             if self.install_requirements
             else None,
@@ -116,6 +126,7 @@ class GcpFake:
         self._add_service(build_resource_manager(self.iam))
         self.pubsub = PubsubState(self.project)
         self._add_service(build_pubsub(self.pubsub))
+        self._add_service(build_secrets(self.secrets))
         self.storage = StorageFront(self.emulator, self.hub)
         self._add(self.storage.server, "storage")
         self.eventarc = Eventarc(self.functions, self.identity, self.hub.lock)
@@ -153,6 +164,7 @@ class GcpFake:
             self.run.lagging.clear()
             self.run.operations.items.clear()
             self.scheduler.jobs.clear()
+            self.secrets.clear()
             self.scheduler.attempts.clear()
             self.logging.entries.clear()
             self.storage.forget()

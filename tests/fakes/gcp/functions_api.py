@@ -30,6 +30,7 @@ from .listing import label_filter, matches, page
 from .masks import apply_mask, keep, parse_mask, replace_all
 from .operations import EMPTY, Operations, now
 from .run_api import RunState
+from .secrets_api import SecretsState
 from .server import Faults, Handler, Request, Service
 from .storage import Emulator, SignedUploads
 
@@ -46,6 +47,7 @@ STORAGE_EVENTS = {
 RESERVED_ENV = frozenset(
     {"FUNCTION_TARGET", "FUNCTION_SIGNATURE_TYPE", "K_SERVICE", "K_REVISION", "K_CONFIGURATION", "PORT"}
 )
+CONNECTOR = re.compile(r"projects/[^/]+/locations/(?P<region>[^/]+)/connectors/[a-z][-a-z0-9]{0,23}")
 RUNTIMES = [f"python3{minor}" for minor in range(7, 15)]
 # "Supported units are k, M, G, Mi, Gi. If no unit is supplied the value is interpreted as bytes."
 MEMORY = re.compile(r"^(\d+(?:\.\d+)?)(k|M|G|Mi|Gi)?$")
@@ -80,6 +82,7 @@ class FunctionsState:
     iam: IamState | None = None
     builder: Builder | None = None  # None: requirements are not installed (revisions use the host's packages)
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)  # function -> its own IAM policy
+    secrets: SecretsState | None = None  # resolves `secretEnvironmentVariables` when a revision starts
 
     def uploads_bucket(self, region: str) -> str:
         return f"gcf-v2-uploads-{self.project_number}.{region}.cloudfunctions.appspot.com"
@@ -142,6 +145,35 @@ def _check_function(state: FunctionsState, function: dict[str, Any]) -> None:
     _check_env(
         function.get("serviceConfig", {}).get("environmentVariables", {}), "service_config.environment_variables"
     )
+    plain = function.get("serviceConfig", {}).get("environmentVariables", {})
+    secret_env = function.get("serviceConfig", {}).get("secretEnvironmentVariables", [])
+    _check_env({item.get("key", ""): "" for item in secret_env}, "service_config.secret_environment_variables")
+    for item in secret_env:
+        if not item.get("secret"):
+            raise invalid_argument(
+                "A secret environment variable needs the secret's name.",
+                field_path="service_config.secret_environment_variables.secret",
+            )
+        if item["key"] in plain:
+            raise invalid_argument(
+                f"Environment variable {item['key']} is set both as a plain and as a secret environment variable.",
+                field_path="service_config.secret_environment_variables.key",
+            )
+    connector = function.get("serviceConfig", {}).get("vpcConnector")
+    if connector:
+        found = CONNECTOR.fullmatch(connector)
+        if found is None:
+            raise invalid_argument(
+                f"Invalid VPC connector {connector!r}: expected projects/PROJECT/locations/REGION/connectors/NAME.",
+                field_path="service_config.vpc_connector",
+            )
+        region = function["name"].split("/")[3]
+        if found.group("region") != region:
+            raise invalid_argument(
+                f"VPC connector {connector} is in region {found.group('region')}; the function is in {region}. "
+                "A function can only use a connector of its own region.",
+                field_path="service_config.vpc_connector",
+            )
     if "serviceAccountEmail" in function.get("serviceConfig", {}):
         email = function["serviceConfig"]["serviceAccountEmail"]
         _check_account(email, "service_config.service_account_email")
@@ -226,6 +258,44 @@ def _defaults(function: dict[str, Any], function_id: str, number: str) -> None:
     service.setdefault("serviceAccountEmail", f"{number}-compute@developer.gserviceaccount.com")
 
 
+def _secret_values(state: FunctionsState, service: dict[str, Any], service_id: str) -> dict[str, str]:
+    """{key: value} of the secret environment variables, or Cloud Run's error when one cannot be read."""
+    wanted = service.get("secretEnvironmentVariables", [])
+    if not wanted:
+        return {}
+    if state.secrets is None:
+        raise GoogleError("UNIMPLEMENTED", "This fake was built without Secret Manager.")
+    account = service["serviceAccountEmail"]
+    values = {}
+    for index, item in enumerate(wanted):
+        project, secret, version = item.get("projectId", state.project), item["secret"], item.get("version", "latest")
+        where = f"spec.template.spec.containers[0].env[{index}].value_from.secret_key_ref.name"
+        path = f"projects/{state.project_number}/secrets/{secret}/versions/{version}"
+        try:
+            state.secrets.secret_id(project, secret)
+        except GoogleError:
+            raise GoogleError(
+                "FAILED_PRECONDITION",
+                f"Could not create or update Cloud Run service {service_id}. {where}: Secret {path} was not found",
+            ) from None
+        if not state.secrets.can_access(secret, account):
+            raise GoogleError(
+                "FAILED_PRECONDITION",
+                f"Could not create or update Cloud Run service {service_id}. {where}: Permission denied on secret: "
+                f"{path} for Revision service account {account}. The service account used must be granted the "
+                "'Secret Manager Secret Accessor' role (roles/secretmanager.secretAccessor) at the secret, project "
+                "or higher level.",
+            )
+        try:
+            values[item["key"]] = state.secrets.value(project, secret, version)
+        except GoogleError as exc:
+            raise GoogleError(
+                "FAILED_PRECONDITION",
+                f"Could not create or update Cloud Run service {service_id}. {where}: {exc.message}",
+            ) from None
+    return values
+
+
 def build(state: FunctionsState) -> Service:
     api = Api("cloudfunctions.v2")
     prefix = "cloudfunctions.projects.locations."
@@ -292,12 +362,14 @@ def build(state: FunctionsState) -> Service:
         service_id = function_id.lower().replace("_", "-")
         service_name = f"{location}/services/{service_id}"
         container = {"image": f"{region}-docker.pkg.dev/{state.project}/gcf-artifacts/{service_id}:version_1"}
+        # Cloud Run reads each secret as the revision starts: the value is in the process, never in the function.
+        environment = {**svc_cfg.get("environmentVariables", {}), **_secret_values(state, svc_cfg, service_id)}
         revision = state.run.deploy_revision(
             service_name,
             labels=function.get("labels", {}),
             container=container,
             latest=bool(svc_cfg.get("allTrafficOnLatestRevision")),
-            code=(archive, build_cfg.get("entryPoint", function_id), dict(svc_cfg.get("environmentVariables", {}))),
+            code=(archive, build_cfg.get("entryPoint", function_id), environment),
             deps=deps,
             # The Python buildpack hands functions-framework this file (main.py unless the build says).
             source_file=build_cfg.get("environmentVariables", {}).get("GOOGLE_FUNCTION_SOURCE", "main.py"),

@@ -133,7 +133,17 @@ def test_logs_follow_polls_and_yields_each_entry_once(flask_project: Any, gcp_en
     url = outcome.result.url
     seen: list[str] = []
     stream = provider.logs(follow=True)
-    threading.Thread(target=lambda: seen.extend(r.message for r in stream), daemon=True).start()
+    stop = threading.Event()
+
+    def follow() -> None:
+        for record in stream:
+            seen.append(record.message)
+            if stop.is_set():
+                stream.close()  # from the generator's own thread, between polls
+                return
+
+    follower = threading.Thread(target=follow, daemon=True)
+    follower.start()
 
     def wait_for(text: str) -> None:
         deadline = time.monotonic() + 30
@@ -160,6 +170,19 @@ def test_logs_follow_polls_and_yields_each_entry_once(flask_project: Any, gcp_en
     time.sleep(4.5)  # two more polls from the same (inclusive) instant
     for text in ("/items/first", "faas same instant one", "faas same instant two"):
         assert sum(text in m for m in seen) == 1, seen
+    # Stop following, so no poll of this test reaches the fake during the next ones: one more entry
+    # (after the 2099 ones the poll now starts from) wakes it.
+    stop.set()
+    gcp_env.logging.add(
+        {
+            "logName": f"projects/{gcp_env.project}/logs/run.googleapis.com%2Fstdout",
+            "resource": {"type": "cloud_run_revision", "labels": {"service_name": service}},
+            "textPayload": "faas last",
+            "timestamp": "2099-01-01T00:00:01.000000Z",
+        }
+    )
+    follower.join(timeout=30)
+    assert not follower.is_alive()
 
 
 def test_manage_in_a_django_app_only_project_runs_in_a_private_copy(tmp_path: Any, gcp_env: GcpFake) -> None:
