@@ -11,6 +11,7 @@ import contextlib
 import os
 import signal
 import tempfile
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,13 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# urllib builds its global opener on the first urlopen, and the opener's ProxyHandler keeps the
+# proxies of that moment for good. A first urlopen inside a GCP test (whose fake sets HTTP_PROXY to
+# a closed port, and NO_PROXY for loopback, for that test only) left every later urlopen of the
+# worker going to the closed proxy once NO_PROXY was gone: build it now, from the suite's own
+# environment.
+urllib.request.install_opener(urllib.request.build_opener())
 
 
 @pytest.fixture(scope="session", autouse=True)

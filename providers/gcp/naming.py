@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from faas import CLOUD_FUNCTION, CLOUD_SCHEDULER_JOB, GCP_LABELS, GCP_SERVICE_ACCOUNT
+from dataclasses import dataclass
+
+from faas import CLOUD_FUNCTION, CLOUD_SCHEDULER_JOB, GCP_LABELS, GCP_SERVICE_ACCOUNT, TriggerRef, default_trigger_name
 from faas import Names as BaseNames
 
 CODE_LABEL = "faas-code"
@@ -26,6 +28,18 @@ class Names(BaseNames):
         # A project name may start with a digit; an account id may not.
         head = f"{self.prefix}-run" if self.prefix[0].isalpha() else f"f-{self.prefix}-run"
         return GCP_SERVICE_ACCOUNT.fit(head, hash_of=f"{self.project}/{self.stage}/runtime")
+
+
+@dataclass(frozen=True)
+class TriggerNames:
+    """A packaged trigger's name: a schedule's is its Cloud Scheduler job id (the job calls with
+    `X-CloudScheduler-JobName`, which the adapter matches), any other the default. A value, so two
+    targets of the same project compare equal (the local provider builds exactly what gcp builds)."""
+
+    names: Names
+
+    def __call__(self, ref: TriggerRef) -> str:
+        return self.names.job(ref.function, ref.index) if ref.kind == "schedule" else default_trigger_name(ref)
 
 
 def code_label(sha256: str) -> str:

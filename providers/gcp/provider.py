@@ -13,11 +13,10 @@ from faas import (
     PackageTarget,
     Provider,
     SizeLimits,
-    TriggerRef,
     check_limits,
-    default_trigger_name,
     entry_source,
 )
+from faas.providers.gcp.naming import Names, TriggerNames
 from faas.providers.gcp.options import GcpOptions
 
 if TYPE_CHECKING:
@@ -88,16 +87,8 @@ class GcpProvider(Provider[GcpOptions]):
                 advice="Cloud Functions takes at most 100 MB of zipped source; move data files to a bucket.",
             ),
             schedules=CLOUD_SCHEDULER,
-            trigger_name=self._trigger_name,
+            trigger_name=TriggerNames(Names.of(self.project)),
         )
-
-    def _trigger_name(self, ref: TriggerRef) -> str:
-        # A schedule's job calls with X-CloudScheduler-JobName: the adapter matches the trigger by it.
-        if ref.kind == "schedule":
-            from faas.providers.gcp.naming import Names
-
-            return Names.of(self.project).job(ref.function, ref.index)
-        return default_trigger_name(ref)
 
     def check_limits(self) -> None:
         check_limits(self.project, app=HTTP_LIMITS, functions=EVENT_LIMITS)

@@ -53,8 +53,8 @@ WEEKDAYS = '{ schedule = "cron(15 10 * * MON-FRI)" }, { queue = "jobs" }, { sche
         ),
         (
             "gcp",
-            {"name": "tick-schedule-0", "platform_expression": "15 10 * * 1-5", "time_zone": "Etc/UTC"},
-            {"name": "tick-schedule-1", "platform_expression": "0 * * * *", "time_zone": "Etc/UTC"},
+            {"name": "clock-dev_tick_0", "platform_expression": "15 10 * * 1-5", "time_zone": "Etc/UTC"},
+            {"name": "clock-dev_tick_1", "platform_expression": "0 * * * *", "time_zone": "Etc/UTC"},
         ),
         (
             "azure",

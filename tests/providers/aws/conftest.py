@@ -37,10 +37,11 @@ def running_moto(log: Path, **settings: str) -> Iterator[str]:
     with log.open("wb") as out:
         process = subprocess.Popen([*moto, "-H", "127.0.0.1", "-p", str(port)], env=env, stdout=out, stderr=out)
     try:
-        deadline = time.monotonic() + 30
+        # moto imports its backends on the first request: on a busy machine that takes seconds.
+        deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
+                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=10).close()
                 break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
