@@ -16,6 +16,7 @@ from google.iam.v1 import iam_policy_pb2, policy_pb2
 from faas import Action, ApplyState, Change
 from faas.providers.gcp.context import Deployment
 from faas.providers.gcp.functions import deployed
+from faas.providers.gcp.iam_policy import with_member
 
 ROLE = "roles/run.invoker"
 MEMBER = "allUsers"
@@ -28,21 +29,7 @@ def count(policy: policy_pb2.Policy, member: str = MEMBER) -> int:
 
 def merged(policy: policy_pb2.Policy, public: bool, member: str = MEMBER) -> policy_pb2.Policy:
     """The policy with `member` in run.invoker exactly once (`public`: wanted) or not at all; etag kept."""
-    out = policy_pb2.Policy(version=policy.version, etag=policy.etag)
-    placed = False
-    for binding in policy.bindings:
-        members = [m for m in binding.members if not (binding.role == ROLE and m == member)]
-        if binding.role == ROLE and public and not placed and not binding.HasField("condition"):
-            members.append(member)
-            placed = True
-        if members:
-            copy = policy_pb2.Binding(role=binding.role, members=members)
-            if binding.HasField("condition"):
-                copy.condition.CopyFrom(binding.condition)
-            out.bindings.append(copy)
-    if public and not placed:
-        out.bindings.append(policy_pb2.Binding(role=ROLE, members=[member]))
-    return out
+    return with_member(policy, ROLE, member if public else None, {member})
 
 
 def service_of(deployment: Deployment, function_name: str) -> str | None:

@@ -25,6 +25,7 @@ from google.iam.v1 import iam_policy_pb2, policy_pb2
 
 from faas import Action, ApplyState, Change, DeployError, secret_references
 from faas.providers.gcp.context import Deployment
+from faas.providers.gcp.iam_policy import with_member
 
 T = TypeVar("T")
 
@@ -95,23 +96,8 @@ def _wanted_members(deployment: Deployment, granted: bool) -> list[str]:
 
 def merged(policy: policy_pb2.Policy, deployment: Deployment, *, granted: bool) -> policy_pb2.Policy:
     """The policy with the runtime identity in the accessor role exactly once (or not at all); etag kept."""
-    controlled = _controlled(deployment)
-    out = policy_pb2.Policy(version=policy.version, etag=policy.etag)
-    placed = False
-    for binding in policy.bindings:
-        plain = binding.role == ROLE and not binding.HasField("condition")
-        members = [m for m in binding.members if not (plain and m in controlled)]
-        if plain and granted and not placed:
-            members.append(_member(deployment.runtime_identity))
-            placed = True
-        if members:
-            copy = policy_pb2.Binding(role=binding.role, members=members)
-            if binding.HasField("condition"):
-                copy.condition.CopyFrom(binding.condition)
-            out.bindings.append(copy)
-    if granted and not placed:
-        out.bindings.append(policy_pb2.Binding(role=ROLE, members=[_member(deployment.runtime_identity)]))
-    return out
+    member = _member(deployment.runtime_identity) if granted else None
+    return with_member(policy, ROLE, member, _controlled(deployment))
 
 
 def plan_access(deployment: Deployment, wanted: set[str], previously: set[str]) -> tuple[list[Action], list[Action]]:
