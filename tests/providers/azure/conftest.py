@@ -7,7 +7,7 @@ none) and hide the Azure SDK's namespace package.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import pytest
 from faas.core import workflow
 from faas.core.config import load_project
 from faas.providers.azure import publish
+from tests.fakes.azure.fake import AzureFake
 from tests.fakes.azure.fixture import azure_fake  # noqa: F401
 
 EXAMPLES = Path(__file__).parents[3] / "examples"
@@ -29,6 +30,22 @@ def azure_env(azure_fake: Any, monkeypatch: pytest.MonkeyPatch) -> Any:  # noqa:
     # the fake indexes synchronously: no need to wait minutes for functions that will never appear
     monkeypatch.setattr(publish, "INDEX_TIMEOUT", 3.0)
     return azure_fake
+
+
+@pytest.fixture(scope="module")
+def fake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AzureFake]:
+    """One fake per test module, for modules whose tests build on one deployment (operate, timers)."""
+    running = AzureFake(tmp_path_factory.mktemp("azure"))
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in running.environment().items():
+            patch.setenv(name, value)
+        patch.setattr(publish, "INDEX_TIMEOUT", 3.0)  # the fake indexes synchronously
+        try:
+            yield running
+        finally:
+            running.stop()
+    crashes = [f"{c.method} {c.path}\n{c.error}" for c in running.calls if c.error]
+    assert not crashes, "the fake ARM crashed on:\n" + "\n".join(crashes)
 
 
 @pytest.fixture

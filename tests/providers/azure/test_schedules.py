@@ -8,7 +8,6 @@ shares one fake and one deployment; the tests run in file order and each says wh
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ from faas.core import workflow
 from faas.core.config import load_project
 from faas.core.errors import UsageError
 from faas.core.model import NCRONTAB, parse_schedule
-from faas.providers.azure import publish
 from tests.fakes.azure.fake import AzureFake
 
 WEEKDAYS = "cron(15 10 * * MON-FRI)"
@@ -50,21 +48,6 @@ def write_project(root: Path, schedules: list[str]) -> None:
 
 def open_azure(root: Path) -> Any:
     return workflow.open_provider(load_project(root / "faas.toml"), "azure")
-
-
-@pytest.fixture(scope="module")
-def fake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AzureFake]:
-    running = AzureFake(tmp_path_factory.mktemp("azure"))
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in running.environment().items():
-            patch.setenv(name, value)
-        patch.setattr(publish, "INDEX_TIMEOUT", 3.0)  # the fake indexes synchronously
-        try:
-            yield running
-        finally:
-            running.stop()
-    crashes = [f"{c.method} {c.path}\n{c.error}" for c in running.calls if c.error]
-    assert not crashes, "the fake ARM crashed on:\n" + "\n".join(crashes)
 
 
 @pytest.fixture(scope="module")
