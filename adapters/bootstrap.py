@@ -184,6 +184,15 @@ def gcp_bootstrap(runtime: Runtime) -> Any:
             event = cloud_event_from_request(request)
             if event is not None:
                 if only is not None:
+                    source = classify(event)
+                    if (
+                        source is not None
+                        and source.kind == "storage"
+                        and not dispatcher.get(only).wants_object(source)
+                    ):
+                        # Eventarc filters by bucket only: an object outside the trigger's prefix,
+                        # suffix or events is acknowledged (2xx, so it is not redelivered) and skipped.
+                        return result({"skipped": f"{source.key}: not an object the trigger of {only} wants"})
                     return result(dispatcher.call(only, event, None))
                 trigger = classify(event)
                 if trigger is None:

@@ -101,18 +101,26 @@ class FunctionSpec:
         """True when one of this function's triggers accepts ``source``."""
         return any(_trigger_matches(trigger, source) for trigger in self.triggers)
 
+    def wants_object(self, source: EventSource) -> bool:
+        """True when one of this function's storage triggers wants the object event ``source``,
+        whatever its bucket: for a platform that filters by bucket only (Eventarc), and whose
+        function was deployed for one trigger, the event, prefix and suffix are still ours to check."""
+        return any(t.get("type") == "storage" and _object_matches(t, source) for t in self.triggers)
+
+
+def _object_matches(trigger: Mapping[str, Any], source: EventSource) -> bool:
+    events = trigger.get("events") or ["created"]
+    return (
+        source.action in events
+        and source.key.startswith(trigger.get("prefix") or "")
+        and source.key.endswith(trigger.get("suffix") or "")
+    )
+
 
 def _trigger_matches(trigger: Mapping[str, Any], source: EventSource) -> bool:
     kind = trigger.get("type")
     if source.kind == "storage":
-        if kind != "storage" or trigger.get("bucket") != source.name:
-            return False
-        events = trigger.get("events") or ["created"]
-        return (
-            source.action in events
-            and source.key.startswith(trigger.get("prefix") or "")
-            and source.key.endswith(trigger.get("suffix") or "")
-        )
+        return kind == "storage" and trigger.get("bucket") == source.name and _object_matches(trigger, source)
     if source.kind in ("queue", "topic"):
         # A neutral "queue" trigger is a Pub/Sub topic on GCP and may be an SNS topic on AWS.
         return (kind == "queue" and trigger.get("queue") == source.name) or (

@@ -16,7 +16,8 @@ subscription behind the trigger is Eventarc's, deleted with the function.
 
 Cloud Functions takes one event trigger, with one event type, per function: a function asking for
 more (two storage triggers, or `events = ["created", "deleted"]`) is refused at plan, before any
-write. Eventarc filters Cloud Storage events by bucket only, so `prefix` and `suffix` are refused too.
+write. Eventarc filters Cloud Storage events by bucket only: the adapter skips the objects outside a
+trigger's `prefix`/`suffix`.
 """
 
 from __future__ import annotations
@@ -99,13 +100,8 @@ def wanted_triggers(deployment: Deployment) -> dict[str, WantedTrigger]:
             found[function.name] = WantedTrigger(PUBSUB_EVENT, (), deployment.runtime_identity, pubsub_topic=topic)
         if not storage:
             continue
+        # Eventarc filters by bucket only: the adapter checks prefix and suffix (bootstrap.py).
         (source,) = storage
-        if source.prefix or source.suffix:
-            raise DeployError(
-                "plan",
-                f"function '{function.name}': Eventarc filters Cloud Storage events by bucket only; "
-                "prefix and suffix are not supported on gcp",
-            )
         bucket = trigger_bucket(deployment, source.bucket)
         found[function.name] = WantedTrigger(kinds[0], (("bucket", bucket),), deployment.runtime_identity)
     return found

@@ -116,6 +116,25 @@ def test_uploading_and_deleting_an_object_runs_the_triggered_functions(flask_pro
     assert requests.post(delivery.uri, data=delivery.body, headers=headers, timeout=60).status_code == 403
 
 
+def test_objects_outside_the_triggers_prefix_and_suffix_are_acknowledged_and_skipped(
+    flask_project: Any, gcp_env: GcpFake
+) -> None:
+    (flask_project.root / "handlers.py").write_text(HANDLERS)
+    storage_trigger = '{ storage = { bucket = "uploads", prefix = "photos/", suffix = ".jpg" } }'
+    function = f'[[functions]]\nname = "thumbs"\nentry = "handlers:thumbs"\ntriggers = [{storage_trigger}]\n'
+    project = flask_project("[storage.uploads]\n" + function)
+    provider, _ = deploy(project)
+    bucket = storage_client(gcp_env).bucket(uploads_bucket(provider))
+    bucket.blob("docs/readme.jpg").upload_from_string(b"no", content_type="image/jpeg")
+    bucket.blob("photos/notes.txt").upload_from_string(b"no", content_type="text/plain")
+    bucket.blob("photos/cat.jpg").upload_from_string(b"meow", content_type="image/jpeg")
+    deliveries = gcp_env.eventarc.wait_for_deliveries(3)
+    assert [d.status for d in deliveries] == [200, 200, 200]  # acknowledged, so Eventarc does not redeliver
+    wait_for_line(provider, "thumbs saw")
+    seen = [r.message for r in provider.logs() if "thumbs saw" in r.message]
+    assert len(seen) == 1 and "photos/cat.jpg" in seen[0], seen
+
+
 def test_a_no_op_redeploy_writes_nothing(flask_project: Any, gcp_env: GcpFake) -> None:
     project = project_with(flask_project)
     deploy(project)
