@@ -127,6 +127,24 @@ def test_a_pattern_filters_the_lines(fake: AzureFake, project: Path, deployed: w
     assert list(provider.logs(pattern='shouting "b')) == []
 
 
+def test_the_faas_logs_command_prints_the_lines(
+    fake: AzureFake, project: Path, deployed: workflow.DeployOutcome
+) -> None:
+    from click.testing import CliRunner
+
+    from faas.core.cli.main import cli
+
+    shout(fake, deployed, "charlie")
+    wait_for(open_azure(project), "shouting charlie")
+    config = str(project / "faas.toml")
+    result = CliRunner().invoke(cli, ["logs", "--provider", "azure", "-c", config, "--filter", "charlie"])
+    assert result.exit_code == 0, result.output
+    site = open_azure(project).deployment.site
+    lines = result.output.splitlines()
+    assert any(line.endswith(f"{site} shouting charlie") for line in lines), result.output
+    assert all("charlie" in line for line in lines)
+
+
 def next_within(stream: Iterator[LogRecord], seconds: float = 30) -> LogRecord:
     box: queue.Queue[LogRecord] = queue.Queue()
     threading.Thread(target=lambda: box.put(next(stream)), daemon=True).start()
