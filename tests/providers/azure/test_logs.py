@@ -22,7 +22,7 @@ from azure.mgmt.web import WebSiteManagementClient
 
 from faas.core import workflow
 from faas.core.config import load_project
-from faas.core.errors import NotDeployedError
+from faas.core.errors import FaasError, NotDeployedError
 from faas.core.results import LogRecord
 from faas.providers.azure import monitoring
 from tests.fakes.azure.fake import AzureFake
@@ -190,3 +190,21 @@ def test_undeploy_removes_the_workspace_and_the_component(
     assert [d["id"] for d in fake.arm.resources.values() if names.owns(d.get("tags"))] == []
     with pytest.raises(NotDeployedError, match="not deployed"):
         list(open_azure(project).logs())
+
+
+def test_a_deploy_interrupted_before_the_component_converges(
+    azure_env: AzureFake, flask_project: Path, deploy: Any
+) -> None:
+    azure_env.fail_nth_call(1, status=409, code="Conflict", path_contains="/components/")
+    with pytest.raises(FaasError, match="Conflict"):
+        deploy(flask_project)
+    assert azure_env.arm.of_type("Microsoft.OperationalInsights/workspaces")
+    assert azure_env.arm.of_type("microsoft.insights/components") == []
+    outcome = deploy(flask_project)
+    assert outcome.result is not None
+    [component] = azure_env.arm.of_type("microsoft.insights/components")
+    group, site = outcome.result.outputs["resource_group"], outcome.result.outputs["function_app"]
+    settings = azure_env.client(WebSiteManagementClient).web_apps.list_application_settings(group, site).properties
+    assert settings[monitoring.SETTING] == component["properties"]["ConnectionString"]
+    [workspace] = azure_env.arm.of_type("Microsoft.OperationalInsights/workspaces")  # the first one, not a second
+    assert component["properties"]["WorkspaceResourceId"] == workspace["id"]
