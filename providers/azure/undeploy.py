@@ -1,7 +1,8 @@
 """Status and undeploy: find the stage's resources by their derived names, check the tags say ours.
 
-Undeploy deletes the site, its plan, the identity (its role assignment with it), the storage
-account (unless kept), and the resource group only when faas created it (tagged) and it is empty.
+Undeploy deletes the site, its plan, the identity (its role assignment with it), the Application
+Insights component and its workspace (monitoring.py), the storage account (unless kept), and the
+resource group only when faas created it (tagged) and it is empty.
 """
 
 from __future__ import annotations
