@@ -22,7 +22,10 @@ from faas import (
 )
 
 if TYPE_CHECKING:
-    from faas import Artifact, DeployResult, InvokeResult, Plan, RollbackResult, Status
+    from collections.abc import Iterator
+    from datetime import datetime
+
+    from faas import Artifact, DeployResult, InvokeResult, LogRecord, Plan, RollbackResult, Status
     from faas.providers.azure.context import Deployment
 
 MB = 1024 * 1024
@@ -67,6 +70,11 @@ class AzureOptions(ProviderOptions):
         description="Token audience for ARM and Kudu (default: the known audience of arm_endpoint, else "
         "https://management.azure.com).",
     )
+    logs_endpoint: str | None = Field(
+        default=None,
+        description="Log Analytics query endpoint `faas logs` reads from (default: $FAAS_AZURE_LOGS_ENDPOINT, else "
+        "the one of arm_endpoint's cloud, e.g. https://api.loganalytics.io).",
+    )
     ca_bundle: str | None = Field(
         default=None,
         description="CA bundle for TLS to ARM, Kudu and storage (default: $REQUESTS_CA_BUNDLE, else the system's).",
@@ -91,6 +99,8 @@ class AzureProvider(Provider[AzureOptions]):
             Capability.STATUS,
             Capability.UNDEPLOY,
             Capability.INVOKE,
+            # the host's and the worker's logs, through Application Insights into Log Analytics
+            Capability.LOGS,
             Capability.MANAGE,
             Capability.ROLLBACK,
             # Timers live in the published code (function_app.py registers each NCRONTAB schedule):
@@ -144,6 +154,13 @@ class AzureProvider(Provider[AzureOptions]):
         from faas.providers.azure import undeploy
 
         return undeploy.status(self.deployment)
+
+    def logs(
+        self, since: datetime | None = None, follow: bool = False, pattern: str | None = None
+    ) -> Iterator[LogRecord]:
+        from faas.providers.azure import monitoring
+
+        return monitoring.logs(self.deployment, since, follow, pattern)
 
     def invoke(self, event: Any, function: str | None = None) -> InvokeResult:
         from faas.providers.azure import operate

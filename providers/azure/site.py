@@ -13,7 +13,7 @@ from typing import Any
 from azure.mgmt.web import WebSiteManagementClient, models
 
 from faas import FUNCTION_ENV, Action, ApplyState, Change, ConfigError, Detail, desired_functions
-from faas.providers.azure import infra, static
+from faas.providers.azure import infra, monitoring, static
 from faas.providers.azure.context import Deployment, get_or_none
 
 MANAGED = "FAAS_SETTINGS"
@@ -187,6 +187,8 @@ def desired_settings(deployment: Deployment, current: dict[str, str]) -> dict[st
         "AzureWebJobsStorage__credential": "managedidentity",
         "AzureWebJobsStorage__clientId": identity.client_id if identity is not None else "",
         **static.storage_environment(deployment),
+        # where the host sends its logs (what `faas logs` reads): Application Insights
+        monitoring.SETTING: monitoring.connection_string(deployment),
         **user_environment(deployment),
     }
     previous = {name for name in current.get(MANAGED, "").split(",") if name}

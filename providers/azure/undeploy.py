@@ -1,7 +1,8 @@
 """Status and undeploy: find the stage's resources by their derived names, check the tags say ours.
 
-Undeploy deletes the site, its plan, the identity (its role assignment with it), the storage
-account (unless kept), and the resource group only when faas created it (tagged) and it is empty.
+Undeploy deletes the site, its plan, the identity (its role assignment with it), the Application
+Insights component and its workspace (monitoring.py), the storage account (unless kept), and the
+resource group only when faas created it (tagged) and it is empty.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.storage import StorageManagementClient
 
 from faas import Action, ApplyState, Change, Plan, Resource, Status, translated, undeploy_plan
-from faas.providers.azure import infra
+from faas.providers.azure import infra, monitoring
 from faas.providers.azure import site as sites
 from faas.providers.azure.context import BLOB_DATA_OWNER, ERRORS, Deployment, get_or_none, role_assignment_name
 
@@ -78,6 +79,7 @@ def _actions(deployment: Deployment, keep_artifacts: bool) -> list[Action]:
                 )
             )
         actions.append(Action(Change.DELETE, "managed identity", identity.name, payload=DeleteStep("identity")))
+    actions += monitoring.plan_delete(deployment)
     if account is not None and deployment.names.owns(account.tags) and not keep_artifacts:
         actions.append(Action(Change.DELETE, "storage account", deployment.account, payload=DeleteStep("storage")))
     group = resources.resource_groups.get(deployment.group)

@@ -15,6 +15,7 @@ from .azurite import Azurite
 from .httpserver import HttpsServer
 from .identity import IdentityProvider
 from .kudu import KuduHosts
+from .monitor import LogAnalytics, MonitorProvider
 from .siteops import SiteOperations
 from .sites import SiteHosts
 from .storage import StorageProvider
@@ -93,6 +94,13 @@ class AzureFake:
         self.arm.deletion_listeners.append(
             lambda document: self.sites.stop(document["id"]) if document.get("type") == "Microsoft.Web/sites" else None
         )
+        self.monitor = MonitorProvider(self.arm)
+        self.monitor.register()
+        # api.loganalytics.io: the sites' logs as AppTraces of the workspace their component sends to
+        self.log_analytics = LogAnalytics(
+            tokens=self.tokens, monitor=self.monitor, hosts=lambda: iter(list(self.sites.hosts.values()))
+        )
+        self.log_analytics.url = self._serve(self.log_analytics).url
         self.extra: dict[str, Any] = {}
 
     def _serve(self, app: Any) -> HttpsServer:
@@ -146,6 +154,7 @@ class AzureFake:
             "AZURE_FAKE_ARM_ENDPOINT": self.arm.url,
             # What faas itself reads (the azure provider's arm_endpoint default).
             "FAAS_AZURE_ARM_ENDPOINT": self.arm.url,
+            "FAAS_AZURE_LOGS_ENDPOINT": self.log_analytics.url,
             "REQUESTS_CA_BUNDLE": str(self.certificates.with_public_roots),
             "SSL_CERT_FILE": str(self.certificates.with_public_roots),
             "CURL_CA_BUNDLE": str(self.certificates.with_public_roots),  # curl reads this one first

@@ -69,6 +69,19 @@ class LogLine:
     time: float
     text: str
     release: int
+    # the APPLICATIONINSIGHTS_CONNECTION_STRING the host ran with when it wrote the line (monitor.py)
+    telemetry: str | None = None
+
+
+# what the Functions host logs as the reason of an HTTP-triggered run, too
+HTTP_REASON = "This function was programmatically called via the host APIs."
+
+
+def _http_route(function: dict[str, Any]) -> str | None:
+    for binding in function.get("bindings") or ():
+        if binding.get("type") == "httpTrigger":
+            return str(binding.get("route") or function["name"]).strip("/")
+    return None
 
 
 def route_prefix(release: Path) -> str:
@@ -120,6 +133,7 @@ class SiteHost:
         self.release_dir: Path | None = None
         self.prefix = "api"
         self.error: str | None = None  # why the worker is not serving, when it is not
+        self.telemetry: str | None = None  # where the host sends its logs (the connection string setting)
         self._worker: subprocess.Popen[bytes] | None = None
         self._worker_port = 0
         self._internal_key = secrets.token_urlsafe(24)  # what the front end hands the worker, never a user
@@ -148,6 +162,7 @@ class SiteHost:
     def restart(self, settings: dict[str, str]) -> None:
         with self._lock:
             self._stop_worker()
+            self.telemetry = settings.get("APPLICATIONINSIGHTS_CONNECTION_STRING")
             if self.release_dir is None:
                 return
             self.prefix = route_prefix(self.release_dir)
@@ -174,7 +189,7 @@ class SiteHost:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
             )
-            threading.Thread(target=self._pump, args=(self._worker, self.release), daemon=True).start()
+            threading.Thread(target=self._pump, args=(self._worker, self.release, self.telemetry), daemon=True).start()
             self.error = self._wait_listening(self._worker)
 
     def _wait_listening(self, worker: subprocess.Popen[bytes]) -> str | None:
@@ -192,10 +207,10 @@ class SiteHost:
             time.sleep(0.02)
         return "the host did not listen within 60 s"
 
-    def _pump(self, worker: subprocess.Popen[bytes], release: int) -> None:
+    def _pump(self, worker: subprocess.Popen[bytes], release: int, telemetry: str | None) -> None:
         assert worker.stdout is not None
         for raw in worker.stdout:
-            self.logs.append(LogLine(time.time(), raw.decode(errors="replace").rstrip("\n"), release))
+            self.logs.append(LogLine(time.time(), raw.decode(errors="replace").rstrip("\n"), release, telemetry))
 
     def _stop_worker(self) -> None:
         if self._worker is not None and self._worker.poll() is None:
@@ -256,7 +271,16 @@ class SiteHost:
                         self._reply(404)
                     return
                 headers.append(("Host", outer.host_name))
-                outer._forward(self, body, headers)
+                http_function = outer._http_function(split.path)
+                run_id = str(uuid.uuid4())
+                if http_function:
+                    outer._log(f"Executing 'Functions.{http_function}' (Reason='{HTTP_REASON}', Id={run_id})")
+                started = time.monotonic()
+                status = outer._forward(self, body, headers)
+                if http_function:
+                    outcome = "Succeeded" if status and status < 500 else "Failed"
+                    duration = round((time.monotonic() - started) * 1000)
+                    outer._log(f"Executed 'Functions.{http_function}' ({outcome}, Id={run_id}, Duration={duration}ms)")
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
@@ -323,6 +347,7 @@ class SiteHost:
                 f"Executing 'Functions.{name}' (Reason='This function was programmatically called via the host "
                 f"APIs.', Id={run_id})",
                 release,
+                self.telemetry,
             )
         )
         started = time.monotonic()
@@ -346,9 +371,21 @@ class SiteHost:
         outcome = "Succeeded" if status == 202 else "Failed"
         duration = round((time.monotonic() - started) * 1000)
         line = f"Executed 'Functions.{name}' ({outcome}, Id={run_id}, Duration={duration}ms)"
-        self.logs.append(LogLine(time.time(), line, release))
+        self.logs.append(LogLine(time.time(), line, release, self.telemetry))
 
-    def _forward(self, front: BaseHTTPRequestHandler, body: bytes, headers: list[tuple[str, str]]) -> None:
+    def _http_function(self, path: str) -> str | None:
+        """The indexed HTTP function serving `path`: a literal route first, else a catch-all ({*x})."""
+        path = path.strip("/")
+        if self.prefix and path.startswith(self.prefix):
+            path = path[len(self.prefix) :].strip("/")
+        routes = [(f["name"], route) for f in self._indexed() if (route := _http_route(f)) is not None]
+        literal = next((name for name, route in routes if "{" not in route and route == path), None)
+        return literal or next((name for name, route in routes if "{" in route), None)
+
+    def _log(self, text: str) -> None:
+        self.logs.append(LogLine(time.time(), text, self.release, self.telemetry))
+
+    def _forward(self, front: BaseHTTPRequestHandler, body: bytes, headers: list[tuple[str, str]]) -> int:
         connection = http.client.HTTPConnection("127.0.0.1", self._worker_port, timeout=230)
         try:
             connection.putrequest(front.command, front.path, skip_host=True, skip_accept_encoding=True)
@@ -364,7 +401,7 @@ class SiteHost:
             front.send_response(502)
             front.send_header("Content-Length", "0")
             front.end_headers()
-            return
+            return 0
         finally:
             connection.close()
         front.send_response(response.status)
@@ -375,6 +412,7 @@ class SiteHost:
         front.end_headers()
         if front.command != "HEAD":
             front.wfile.write(payload)
+        return response.status
 
 
 class SiteHosts:
