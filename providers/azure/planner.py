@@ -7,7 +7,7 @@ after a failure plans exactly what is still missing, and a deploy that changes n
 from __future__ import annotations
 
 from faas import Action, ApplyState, Artifact, Change, DeployResult, Observed, Plan, apply_plan, translated
-from faas.providers.azure import infra, publish, static
+from faas.providers.azure import infra, keyvault, publish, static
 from faas.providers.azure import site as sites
 from faas.providers.azure.context import ERRORS, Deployment
 
@@ -31,6 +31,8 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
     account_exists = exists and not any(a.resource == "storage account" for a in storage)
     actions += static.plan_static(deployment, artifact, account_exists)
     actions += infra.plan_identity(deployment, exists)
+    # refuses a missing secret here, before any write; grants the identity its role on the vault
+    actions += keyvault.plan_vault(deployment, infra.read_identity(deployment) if exists else None)
     actions += sites.plan_server_farm(deployment, exists)
     site = sites.read_site(deployment) if exists else None
     storage_url = infra.container_url(deployment) if account_exists else None

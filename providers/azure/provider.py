@@ -71,6 +71,12 @@ class AzureOptions(ProviderOptions):
         default=None,
         description="CA bundle for TLS to ARM, Kudu and storage (default: $REQUESTS_CA_BUNDLE, else the system's).",
     )
+    key_vault: str | None = Field(
+        default=None,
+        description="Key Vault (its name; an existing vault with RBAC authorization, anywhere in the subscription) "
+        "that holds the ${secret:NAME} values: each becomes a Key Vault reference the site resolves as its "
+        "identity, which faas grants Key Vault Secrets User on this vault only. `_` in NAME is `-` in the vault.",
+    )
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every resource faas creates.")
     remote_build: bool = Field(
         default=False,
@@ -97,6 +103,7 @@ class AzureProvider(Provider[AzureOptions]):
             # nothing in ARM to create, the host indexes them from the package.
             Capability.SCHEDULE,
             Capability.STATIC_STORAGE,
+            Capability.SECRETS,
         }
     )
     requires = ("azure.mgmt.web",)
@@ -165,6 +172,15 @@ class AzureProvider(Provider[AzureOptions]):
         from faas.providers.azure import releases
 
         return releases.rollback(self.deployment, to)
+
+    def set_secret(self, name: str, value: str) -> str:
+        """Add `value` as the newest version of NAME's secret in `[providers.azure] key_vault`."""
+        from faas import translated
+        from faas.providers.azure import keyvault
+        from faas.providers.azure.context import ERRORS
+
+        with translated(self.deployment, "secrets set", ERRORS):
+            return keyvault.set_secret(self.deployment, name, value)
 
     def package_target(self) -> PackageTarget:
         options = self.options

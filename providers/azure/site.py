@@ -13,7 +13,7 @@ from typing import Any
 from azure.mgmt.web import WebSiteManagementClient, models
 
 from faas import FUNCTION_ENV, Action, ApplyState, Change, ConfigError, Detail, desired_functions
-from faas.providers.azure import infra, static
+from faas.providers.azure import infra, keyvault, static
 from faas.providers.azure.context import Deployment, get_or_none
 
 MANAGED = "FAAS_SETTINGS"
@@ -125,6 +125,8 @@ class SiteStep:
             server_farm_id=farm.id,
             https_only=True,
             function_app_config=models.FunctionAppConfig(desired_config(deployment, infra.container_url(deployment))),
+            # Azure resolves Key Vault references as the system identity unless told which user-assigned one.
+            key_vault_reference_identity=identity,
         )
         # Settings go with the first PUT (the host needs its storage at once); later they are merged.
         existing = get_or_none(web(deployment).web_apps.get, deployment.group, deployment.site)
@@ -157,6 +159,9 @@ def plan_site(deployment: Deployment, site: Any, storage_url: str | None) -> lis
     current_config = site_config_of(site)
     have = _config_fields(current_config) if current_config else {}
     details: list[Detail] = [(k, have.get(k, ""), v) for k, v in wanted.items() if have.get(k) != v]
+    reference_identity = str(site.key_vault_reference_identity or "")
+    if reference_identity.lower() != infra.identity_id(deployment).lower():
+        details.append(("key vault reference identity", reference_identity, deployment.names.identity))
     if dict(site.tags or {}) != deployment.tags(""):
         details.append(("tags", "", "faas tags"))
     if not details:
@@ -175,7 +180,8 @@ def user_environment(deployment: Deployment) -> dict[str, str]:
     bad = sorted(name for name in environment if flex_rejected(name))
     if bad:
         raise ConfigError(f"Flex Consumption manages these settings itself and refuses them: {', '.join(bad)}")
-    return {name: str(value) for name, value in environment.items()}
+    # ${secret:NAME} values become Key Vault references the platform resolves (keyvault.py)
+    return keyvault.with_references(deployment, {name: str(value) for name, value in environment.items()})
 
 
 def desired_settings(deployment: Deployment, current: dict[str, str]) -> dict[str, str]:

@@ -14,6 +14,7 @@ from .arm import Arm, Fault, LoggedCall, is_write
 from .azurite import Azurite
 from .httpserver import HttpsServer
 from .identity import IdentityProvider
+from .keyvault import KeyVaultProvider
 from .kudu import KuduHosts
 from .siteops import SiteOperations
 from .sites import SiteHosts
@@ -62,12 +63,14 @@ class AzureFake:
         if self.azurite is not None:
             self.storage = StorageProvider(self.arm, self.azurite, self.ca_bundle)
             self.storage.register()
+        self.keyvault = KeyVaultProvider(self.arm, self._serve)
+        self.keyvault.register()
         # each site's front end at its defaultHostName, running what Kudu released
         self.sites = SiteHosts(
             self.workdir / "sites",
             self.certificates.server_context,
             keys_of=lambda site_id: self.site_operations.keys_of(site_id),  # noqa: PLW0108 (built below)
-            settings_of=lambda site_id: dict(self.web.app_settings.get(site_id.lower(), {})),
+            settings_of=self._settings_seen_by,
             index_of=lambda site_id: self.kudu.index_of(site_id),  # noqa: PLW0108 (built below)
         )
         self.kudu = KuduHosts(
@@ -94,6 +97,15 @@ class AzureFake:
             lambda document: self.sites.stop(document["id"]) if document.get("type") == "Microsoft.Web/sites" else None
         )
         self.extra: dict[str, Any] = {}
+
+    def _settings_seen_by(self, site_id: str) -> dict[str, str]:
+        """The site's app settings as its process gets them: Key Vault references resolved (App Service's part)."""
+        settings = dict(self.web.app_settings.get(site_id.lower(), {}))
+        site = self.arm.get(site_id) or {}
+        reference_identity = (site.get("properties") or {}).get("keyVaultReferenceIdentity") or ""
+        identity = self.arm.get(reference_identity) if reference_identity.startswith("/") else None
+        principal = identity["properties"]["principalId"] if identity is not None else None
+        return self.keyvault.resolve(site_id, settings, principal)
 
     def _serve(self, app: Any) -> HttpsServer:
         server = HttpsServer(app, self.certificates.server_context())
@@ -191,6 +203,7 @@ class AzureFake:
 
     def stop(self) -> None:
         self.kudu.stop_all()
+        self.keyvault.stop_all()
         self.sites.stop_all()
         for server in self._servers:
             server.stop()

@@ -251,6 +251,14 @@ class WebProvider:
             )
         kind = body.get("kind") or "app"
         identity = self._identity(body, existing)
+        reference_identity = props.get("keyVaultReferenceIdentity")
+        assigned = {k.lower() for k in ((identity or {}).get("userAssignedIdentities") or {})}
+        if reference_identity and reference_identity != "SystemAssigned" and reference_identity.lower() not in assigned:
+            raise ArmError(
+                400,
+                "BadRequest",
+                f"keyVaultReferenceIdentity '{reference_identity}' is not a user-assigned identity of the site.",
+            )
         site_config = dict(props.get("siteConfig") or {})
         settings_given = site_config.pop("appSettings", None)
         settings = (
