@@ -54,6 +54,10 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
 
 
 def _notes(deployment: Deployment) -> tuple[str, ...]:
+    return (*sites.warm_notes(deployment), *_django_notes(deployment))
+
+
+def _django_notes(deployment: Deployment) -> tuple[str, ...]:
     app = deployment.project.config.app
     if app is not None and app.framework == "django" and not deployment.options.route_prefix:
         # azure-functions-host#2590: with an empty route prefix the host's admin API keeps /admin/*.

@@ -104,6 +104,8 @@ class AzureProvider(Provider[AzureOptions]):
             Capability.SCHEDULE,
             Capability.STATIC_STORAGE,
             Capability.SECRETS,
+            # min_instances, max_instances and concurrency of the app: Flex always-ready, scale-out and HTTP
+            Capability.INSTANCES,
         }
     )
     requires = ("azure.mgmt.web",)

@@ -17,6 +17,7 @@ from faas.providers.azure import infra, keyvault, static
 from faas.providers.azure.context import Deployment, get_or_none
 
 MANAGED = "FAAS_SETTINGS"
+MAX_INSTANCES = 1000  # Flex Consumption's maximumInstanceCount limit
 RELEASE = "FAAS_RELEASE"
 # Learn: "Flex Consumption plan deprecations": the platform sets these from functionAppConfig.
 FLEX_REJECTED = frozenset(
@@ -78,8 +79,50 @@ def plan_server_farm(deployment: Deployment, group_exists: bool) -> list[Action]
 # -- site -------------------------------------------------------------------------------------------
 
 
+def http_scale(deployment: Deployment) -> tuple[int, int, int | None]:
+    """(always-ready instances of the http group, most instances, HTTP requests per instance or None).
+
+    One function app serves every function, so the app's settings are the site's; a [[functions]]
+    entry cannot have its own on Azure.
+    """
+    project = deployment.project
+    for function in project.config.functions:
+        if function.min_instances is not None or function.max_instances is not None or function.concurrency:
+            raise ConfigError(
+                f"[[functions]] {function.name}: min_instances, max_instances and concurrency are the app's on Azure "
+                "(one function app hosts every function): set them under [app]"
+            )
+    app = project.config.app
+    if app is None:
+        return 0, deployment.options.maximum_instances, None
+    most = app.max_instances if app.max_instances is not None else deployment.options.maximum_instances
+    if most > MAX_INSTANCES:
+        raise ConfigError(
+            f"max_instances {most}: Flex Consumption scales a function app out to at most {MAX_INSTANCES}"
+        )
+    return app.min_instances or 0, most, app.concurrency
+
+
+def warm_notes(deployment: Deployment) -> tuple[str, ...]:
+    warm, _, _ = http_scale(deployment)
+    if not warm:
+        return ()
+    memory = deployment.options.instance_memory
+    return (
+        f"{warm} always-ready instance(s) of {memory} MB (Flex Consumption, http group) are kept warm and billed "
+        "while idle (the always-ready baseline rate, plus execution time at the always-ready rate)",
+    )
+
+
 def desired_config(deployment: Deployment, storage_url: str) -> dict[str, Any]:
     options = deployment.options
+    warm, most, concurrency = http_scale(deployment)
+    scale: dict[str, Any] = {"instanceMemoryMB": options.instance_memory, "maximumInstanceCount": most}
+    if warm:
+        # Flex's always-ready instances, per trigger group: the HTTP app's is "http".
+        scale["alwaysReady"] = [{"name": "http", "instanceCount": warm}]
+    if concurrency:
+        scale["triggers"] = {"http": {"perInstanceConcurrency": concurrency}}
     return {
         "deployment": {
             "storage": {
@@ -92,23 +135,26 @@ def desired_config(deployment: Deployment, storage_url: str) -> dict[str, Any]:
             }
         },
         "runtime": {"name": "python", "version": deployment.project.config.python},
-        "scaleAndConcurrency": {
-            "instanceMemoryMB": options.instance_memory,
-            "maximumInstanceCount": options.maximum_instances,
-        },
+        "scaleAndConcurrency": scale,
     }
 
 
 def _config_fields(config: dict[str, Any]) -> dict[str, str]:
     storage = config["deployment"]["storage"]
     scale = config.get("scaleAndConcurrency") or {}
-    return {
+    fields = {
         "runtime": f"{config['runtime']['name']} {config['runtime']['version']}",
         "deployment storage": storage["value"],
         "storage identity": str(storage["authentication"].get("userAssignedIdentityResourceId", "")).lower(),
         "instance memory": str(scale.get("instanceMemoryMB", "")),
         "maximum instances": str(scale.get("maximumInstanceCount", "")),
+        "always ready": ",".join(f"{r.get('name')}={r.get('instanceCount')}" for r in scale.get("alwaysReady") or ()),
     }
+    concurrency = ((scale.get("triggers") or {}).get("http") or {}).get("perInstanceConcurrency")
+    if concurrency:
+        # Azure picks a default when none is given: the plan compares only a chosen one (wanted's keys)
+        fields["http concurrency"] = str(concurrency)
+    return fields
 
 
 def site_config_of(site: Any) -> dict[str, Any] | None:
