@@ -6,7 +6,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from faas import (
     NCRONTAB,
@@ -38,6 +38,30 @@ PLAN_LIMITS = {
     ),
     "premium": (FunctionLimits("Azure Functions (HTTP)", max_timeout=_HTTP_SECONDS), FunctionLimits("Azure Functions")),
 }
+
+
+SUBNET_ID = re.compile(
+    r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+$",
+    re.IGNORECASE,
+)
+
+
+class AzureVnet(ProviderOptions):
+    subnet: str = Field(
+        description="Resource id of the subnet the function app's outbound traffic goes through "
+        "(/subscriptions/.../resourceGroups/.../providers/Microsoft.Network/virtualNetworks/NAME/subnets/NAME); "
+        "Flex Consumption needs it delegated to Microsoft.App/environments.",
+    )
+
+    @model_validator(mode="after")
+    def _subnet_id(self) -> AzureVnet:
+        if not SUBNET_ID.match(self.subnet):
+            raise ValueError(
+                f"vnet.subnet {self.subnet!r} is not a subnet resource id: /subscriptions/SUB/resourceGroups/GROUP/"
+                "providers/Microsoft.Network/virtualNetworks/VNET/subnets/SUBNET (`az network vnet subnet show "
+                "--query id`)"
+            )
+        return self
 
 
 class AzureOptions(ProviderOptions):
@@ -77,6 +101,11 @@ class AzureOptions(ProviderOptions):
         "that holds the ${secret:NAME} values: each becomes a Key Vault reference the site resolves as its "
         "identity, which faas grants Key Vault Secrets User on this vault only. `_` in NAME is `-` in the vault.",
     )
+    vnet: AzureVnet | None = Field(
+        default=None,
+        description="VNet integration: the function app's outbound traffic goes through this subnet (a private "
+        "database, a firewall). Flex Consumption only.",
+    )
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every resource faas creates.")
     remote_build: bool = Field(
         default=False,
@@ -84,6 +113,12 @@ class AzureOptions(ProviderOptions):
         "instead of linux x86_64 wheels pre-built into .python_packages (the default: what runs is what was "
         "built and checked here, and what a rollback republishes).",
     )
+
+    @model_validator(mode="after")
+    def _vnet_needs_flex(self) -> AzureOptions:
+        if self.vnet is not None and self.plan != "flex":
+            raise ValueError("vnet is supported on plan = 'flex' only")
+        return self
 
 
 class AzureProvider(Provider[AzureOptions]):

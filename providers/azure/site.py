@@ -17,6 +17,7 @@ from faas.providers.azure import infra, keyvault, static
 from faas.providers.azure.context import Deployment, get_or_none
 
 MANAGED = "FAAS_SETTINGS"
+FLEX_DELEGATION = "Microsoft.App/environments"
 MAX_INSTANCES = 1000  # Flex Consumption's maximumInstanceCount limit
 RELEASE = "FAAS_RELEASE"
 # Learn: "Flex Consumption plan deprecations": the platform sets these from functionAppConfig.
@@ -173,6 +174,7 @@ class SiteStep:
             function_app_config=models.FunctionAppConfig(desired_config(deployment, infra.container_url(deployment))),
             # Azure resolves Key Vault references as the system identity unless told which user-assigned one.
             key_vault_reference_identity=identity,
+            virtual_network_subnet_id=deployment.options.vnet.subnet if deployment.options.vnet else None,
         )
         # Settings go with the first PUT (the host needs its storage at once); later they are merged.
         existing = get_or_none(web(deployment).web_apps.get, deployment.group, deployment.site)
@@ -198,13 +200,44 @@ def read_site(deployment: Deployment) -> Any:
     return get_or_none(web(deployment).web_apps.get, deployment.group, deployment.site)
 
 
+def check_subnet(deployment: Deployment) -> None:
+    """Refuse, at plan time, a subnet that is missing or not delegated to Microsoft.App/environments."""
+    vnet = deployment.options.vnet
+    if vnet is None:
+        return
+    from azure.mgmt.network import NetworkManagementClient
+
+    parts = vnet.subnet.split("/")
+    group, network, subnet = parts[4], parts[8], parts[10]
+    if parts[2].lower() != deployment.subscription.lower():
+        raise ConfigError(
+            f"[providers.azure] vnet.subnet is in subscription {parts[2]}: VNet integration needs the virtual network "
+            f"in the app's subscription ({deployment.subscription})"
+        )
+    subnets = deployment.client(NetworkManagementClient).subnets
+    found = get_or_none(subnets.get, group, network, subnet)
+    if found is None:
+        raise ConfigError(f"[providers.azure] vnet.subnet: no subnet {subnet} in virtual network {network} ({group})")
+    services = [d.service_name for d in found.delegations or ()]
+    if FLEX_DELEGATION not in services:
+        raise ConfigError(
+            f"[providers.azure] vnet.subnet {subnet} is not delegated to {FLEX_DELEGATION}, which Flex Consumption "
+            f"needs: `az network vnet subnet update -g {group} --vnet-name {network} -n {subnet} "
+            f"--delegations {FLEX_DELEGATION}`"
+        )
+
+
 def plan_site(deployment: Deployment, site: Any, storage_url: str | None) -> list[Action]:
+    check_subnet(deployment)
     if site is None:
         return [Action(Change.CREATE, "function app", deployment.site, payload=SiteStep())]
     wanted = _config_fields(desired_config(deployment, storage_url or ""))
     current_config = site_config_of(site)
     have = _config_fields(current_config) if current_config else {}
     details: list[Detail] = [(k, have.get(k, ""), v) for k, v in wanted.items() if have.get(k) != v]
+    subnet = deployment.options.vnet.subnet if deployment.options.vnet else ""
+    if str(site.virtual_network_subnet_id or "").lower() != subnet.lower():
+        details.append(("subnet", str(site.virtual_network_subnet_id or ""), subnet))
     reference_identity = str(site.key_vault_reference_identity or "")
     if reference_identity.lower() != infra.identity_id(deployment).lower():
         details.append(("key vault reference identity", reference_identity, deployment.names.identity))

@@ -16,6 +16,7 @@ from .httpserver import HttpsServer
 from .identity import IdentityProvider
 from .keyvault import KeyVaultProvider
 from .kudu import KuduHosts
+from .network import NetworkProvider
 from .siteops import SiteOperations
 from .sites import SiteHosts
 from .storage import StorageProvider
@@ -90,6 +91,9 @@ class AzureFake:
             start_site=self.sites.start,
         )
         self.web.register()
+        self.network = NetworkProvider(self.arm)
+        self.network.register()
+        self.web.subnet_problem = self.network.subnet_problem
         self.web.settings_listeners.append(self.sites.restart)
         self.site_operations = SiteOperations(self.web, on_restart=self.sites.restart)
         self.site_operations.register()
