@@ -6,7 +6,8 @@ as azure-keyvault-secrets expects it: a request without a token gets Key Vault's
 (401, `WWW-Authenticate: Bearer authorization=..., resource="https://vault.azure.net"`), then only
 tokens issued for that audience pass; the api-version is checked; each operation needs a data role
 on the vault (RBAC vaults only): reading a value takes Key Vault Secrets User (or Officer or
-Administrator), listing versions and writing take Officer or Administrator, else 403 ForbiddenByRbac.
+Administrator), listing versions Key Vault Reader, Officer or Administrator, writing Officer or
+Administrator; else 403 ForbiddenByRbac.
 
 `resolve(settings, principal)` is what App Service does for Key Vault references when it starts a
 site: `@Microsoft.KeyVault(VaultName=v;SecretName=s)` becomes the secret's value when the principal
@@ -44,8 +45,10 @@ REFERENCE = re.compile(r"^@Microsoft\.KeyVault\(VaultName=(?P<vault>[^;]+);Secre
 SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"
 SECRETS_OFFICER = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7"
 ADMINISTRATOR = "00482a5a-887f-4fb3-b363-3b7fe8e74483"
+READER = "21090545-7ca7-4776-b22c-e363652d74d2"  # Key Vault Reader: metadata, never a value
 READERS = {SECRETS_USER, SECRETS_OFFICER, ADMINISTRATOR}
 WRITERS = {SECRETS_OFFICER, ADMINISTRATOR}
+METADATA_READERS = {READER, SECRETS_OFFICER, ADMINISTRATOR}
 ROLES = {
     SECRETS_USER: "Key Vault Secrets User",
     SECRETS_OFFICER: "Key Vault Secrets Officer",
@@ -116,7 +119,7 @@ class DataPlane(App):
                 self.secrets.setdefault(name.lower(), []).append(Version(version_id, body["value"], int(time.time())))
             return Response(200, self._bundle(name, self.secrets[name.lower()][-1], with_value=True))
         if request.method == "GET" and rest == "versions":
-            self._require(caller, WRITERS, "Microsoft.KeyVault/vaults/secrets/readMetadata/action")
+            self._require(caller, METADATA_READERS, "Microsoft.KeyVault/vaults/secrets/readMetadata/action")
             versions = self._versions(name)
             return Response(
                 200, {"value": [self._bundle(name, v, with_value=False) for v in versions], "nextLink": None}

@@ -27,7 +27,7 @@ from faas.core.config import load_project
 from faas.core.reporting import NullReporter
 from faas.providers.azure import infra
 from tests.fakes.azure.fake import AzureFake
-from tests.fakes.azure.keyvault import SECRETS_OFFICER, SECRETS_USER
+from tests.fakes.azure.keyvault import READER, SECRETS_OFFICER, SECRETS_USER
 
 VAULT = "faas-shared-kv"
 VALUE = "pg-pa55-9f3e-only-in-key-vault"
@@ -196,3 +196,24 @@ def test_secrets_set_without_a_writing_role_is_one_clear_line(azure_env: AzureFa
     )
     assert isinstance(result.exception, DeployError)
     assert "you need Key Vault Secrets Officer on it" in str(result.exception)
+
+
+def test_a_deployer_who_may_not_read_values_still_deploys(azure_env: AzureFake, secret_app: Path, deploy: Any) -> None:
+    # Key Vault Reader sees metadata only: the deploy's check never needs a value.
+    vault_id = make_vault(azure_env)
+    store(secret_app)
+    officer = next(
+        a
+        for a in azure_env.arm.of_type("Microsoft.Authorization/roleAssignments")
+        if a["properties"]["roleDefinitionId"].lower().endswith(SECRETS_OFFICER)
+    )
+    azure_env.arm.delete(officer["id"])
+    reader = f"/subscriptions/{azure_env.subscription_id}/providers/Microsoft.Authorization/roleDefinitions/{READER}"
+    azure_env.client(AuthorizationManagementClient).role_assignments.create(
+        vault_id,
+        str(uuid.uuid4()),
+        RoleAssignmentCreateParameters(role_definition_id=reader, principal_id=azure_env.tokens.object_id),
+    )
+    outcome = deploy(secret_app)
+    url = outcome.result.url.rstrip("/")
+    assert requests.get(f"{url}/env/DB_PASSWORD", timeout=60, verify=azure_env.ca_bundle).json() == {"value": VALUE}
