@@ -7,7 +7,7 @@ after a failure plans exactly what is still missing, and a deploy that changes n
 from __future__ import annotations
 
 from faas import Action, ApplyState, Artifact, Change, DeployResult, Observed, Plan, apply_plan, translated
-from faas.providers.azure import infra, keyvault, publish, static
+from faas.providers.azure import infra, keyvault, publish, scaling, static
 from faas.providers.azure import site as sites
 from faas.providers.azure.context import ERRORS, Deployment
 
@@ -54,7 +54,7 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
 
 
 def _notes(deployment: Deployment) -> tuple[str, ...]:
-    return (*sites.warm_notes(deployment), *_django_notes(deployment))
+    return (*scaling.warm_notes(deployment), *_django_notes(deployment))
 
 
 def _django_notes(deployment: Deployment) -> tuple[str, ...]:

@@ -13,12 +13,10 @@ from typing import Any
 from azure.mgmt.web import WebSiteManagementClient, models
 
 from faas import FUNCTION_ENV, Action, ApplyState, Change, ConfigError, Detail, desired_functions
-from faas.providers.azure import infra, keyvault, static
+from faas.providers.azure import infra, keyvault, network, scaling, static
 from faas.providers.azure.context import Deployment, get_or_none
 
 MANAGED = "FAAS_SETTINGS"
-FLEX_DELEGATION = "Microsoft.App/environments"
-MAX_INSTANCES = 1000  # Flex Consumption's maximumInstanceCount limit
 RELEASE = "FAAS_RELEASE"
 # Learn: "Flex Consumption plan deprecations": the platform sets these from functionAppConfig.
 FLEX_REJECTED = frozenset(
@@ -80,44 +78,9 @@ def plan_server_farm(deployment: Deployment, group_exists: bool) -> list[Action]
 # -- site -------------------------------------------------------------------------------------------
 
 
-def http_scale(deployment: Deployment) -> tuple[int, int, int | None]:
-    """(always-ready instances of the http group, most instances, HTTP requests per instance or None).
-
-    One function app serves every function, so the app's settings are the site's; a [[functions]]
-    entry cannot have its own on Azure.
-    """
-    project = deployment.project
-    for function in project.config.functions:
-        if function.min_instances is not None or function.max_instances is not None or function.concurrency:
-            raise ConfigError(
-                f"[[functions]] {function.name}: min_instances, max_instances and concurrency are the app's on Azure "
-                "(one function app hosts every function): set them under [app]"
-            )
-    app = project.config.app
-    if app is None:
-        return 0, deployment.options.maximum_instances, None
-    most = app.max_instances if app.max_instances is not None else deployment.options.maximum_instances
-    if most > MAX_INSTANCES:
-        raise ConfigError(
-            f"max_instances {most}: Flex Consumption scales a function app out to at most {MAX_INSTANCES}"
-        )
-    return app.min_instances or 0, most, app.concurrency
-
-
-def warm_notes(deployment: Deployment) -> tuple[str, ...]:
-    warm, _, _ = http_scale(deployment)
-    if not warm:
-        return ()
-    memory = deployment.options.instance_memory
-    return (
-        f"{warm} always-ready instance(s) of {memory} MB (Flex Consumption, http group) are kept warm and billed "
-        "while idle (the always-ready baseline rate, plus execution time at the always-ready rate)",
-    )
-
-
 def desired_config(deployment: Deployment, storage_url: str) -> dict[str, Any]:
     options = deployment.options
-    warm, most, concurrency = http_scale(deployment)
+    warm, most, concurrency = scaling.http_scale(deployment)
     scale: dict[str, Any] = {"instanceMemoryMB": options.instance_memory, "maximumInstanceCount": most}
     if warm:
         # Flex's always-ready instances, per trigger group: the HTTP app's is "http".
@@ -200,35 +163,8 @@ def read_site(deployment: Deployment) -> Any:
     return get_or_none(web(deployment).web_apps.get, deployment.group, deployment.site)
 
 
-def check_subnet(deployment: Deployment) -> None:
-    """Refuse, at plan time, a subnet that is missing or not delegated to Microsoft.App/environments."""
-    vnet = deployment.options.vnet
-    if vnet is None:
-        return
-    from azure.mgmt.network import NetworkManagementClient
-
-    parts = vnet.subnet.split("/")
-    group, network, subnet = parts[4], parts[8], parts[10]
-    if parts[2].lower() != deployment.subscription.lower():
-        raise ConfigError(
-            f"[providers.azure] vnet.subnet is in subscription {parts[2]}: VNet integration needs the virtual network "
-            f"in the app's subscription ({deployment.subscription})"
-        )
-    subnets = deployment.client(NetworkManagementClient).subnets
-    found = get_or_none(subnets.get, group, network, subnet)
-    if found is None:
-        raise ConfigError(f"[providers.azure] vnet.subnet: no subnet {subnet} in virtual network {network} ({group})")
-    services = [d.service_name for d in found.delegations or ()]
-    if FLEX_DELEGATION not in services:
-        raise ConfigError(
-            f"[providers.azure] vnet.subnet {subnet} is not delegated to {FLEX_DELEGATION}, which Flex Consumption "
-            f"needs: `az network vnet subnet update -g {group} --vnet-name {network} -n {subnet} "
-            f"--delegations {FLEX_DELEGATION}`"
-        )
-
-
 def plan_site(deployment: Deployment, site: Any, storage_url: str | None) -> list[Action]:
-    check_subnet(deployment)
+    network.check_subnet(deployment)
     if site is None:
         return [Action(Change.CREATE, "function app", deployment.site, payload=SiteStep())]
     wanted = _config_fields(desired_config(deployment, storage_url or ""))

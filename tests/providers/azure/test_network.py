@@ -104,9 +104,9 @@ def test_the_platform_refuses_a_subnet_not_delegated(
 ) -> None:
     # Without faas's own check, ARM's site PUT is what refuses it (as Azure does for Flex).
     from faas import DeployError
-    from faas.providers.azure import site
+    from faas.providers.azure import network
 
-    monkeypatch.setattr(site, "check_subnet", lambda deployment: None)
+    monkeypatch.setattr(network, "check_subnet", lambda deployment: None)
     subnet = make_subnet(azure_env, delegated=False)
     with pytest.raises(DeployError, match=r"must be delegated to Microsoft.App/environments"):
         deploy(with_vnet(flask_project, subnet))
