@@ -94,7 +94,9 @@ def reader_assignments(fake: AzureFake) -> list[dict[str, Any]]:
     ]
 
 
-def test_the_value_reaches_the_app_and_nowhere_else(azure_env: AzureFake, secret_app: Path, deploy: Any) -> None:
+def test_the_value_reaches_the_app_and_nowhere_else(
+    azure_env: AzureFake, secret_app: Path, deploy: Any, capsys: pytest.CaptureFixture[str], caplog: Any
+) -> None:
     vault_id = make_vault(azure_env)
     store(secret_app)
     reads_before = [r for r in azure_env.keyvault.planes[vault_id.lower()].requests if r[0] == "GET"]
@@ -121,6 +123,8 @@ def test_the_value_reaches_the_app_and_nowhere_else(azure_env: AzureFake, secret
         assert all(VALUE.encode() not in archive.read(entry) for entry in archive.namelist())
     shown = "\n".join(outcome.plan.render()) + json.dumps(outcome.plan.to_json())
     assert VALUE not in shown
+    printed = capsys.readouterr()
+    assert VALUE not in printed.out + printed.err + caplog.text
     # faas only listed the secret's versions (metadata): it never asked the vault for a value.
     reads = [r for r in azure_env.keyvault.planes[vault_id.lower()].requests if r[0] == "GET"][len(reads_before) :]
     assert reads and all(path.endswith("/versions") for _, path in reads)
