@@ -170,24 +170,27 @@ class RoleStep:
             raise RuntimeError("the identity step ran before the role step (a provider bug)")
         scope = account_id(deployment)
         name = role_assignment_name(scope, identity.principal_id, BLOB_DATA_OWNER)
-        assignments = deployment.client(AuthorizationManagementClient).role_assignments
-        # from the client's own API version (2022-04-01): mypy resolves the unversioned models to 2015's
-        body = RoleAssignmentCreateParameters(
-            role_definition_id=role_definition(deployment),
-            principal_id=identity.principal_id,
-            principal_type="ServicePrincipal",
-        )
-        for delay in (*PROPAGATION_DELAYS, None):
-            try:
-                assignments.create(scope, name, body)
-                return
-            except HttpResponseError as error:
-                # A new identity is not yet known to the authorization store: documented, retried.
-                code = getattr(getattr(error, "error", None), "code", None)
-                if code != "PrincipalNotFound" or delay is None:
-                    raise
-                deployment.say(f"waiting {delay:g}s for identity {deployment.names.identity} to propagate")
-                time.sleep(delay)
+        assign_role(deployment, scope, name, role_definition(deployment), identity.principal_id)
+
+
+def assign_role(deployment: Deployment, scope: str, name: str, role: str, principal: str) -> None:
+    """Role assignment `name` (role definition id `role`) for `principal` at `scope`, retried while it propagates."""
+    assignments = deployment.client(AuthorizationManagementClient).role_assignments
+    # from the client's own API version (2022-04-01): mypy resolves the unversioned models to 2015's
+    body = RoleAssignmentCreateParameters(
+        role_definition_id=role, principal_id=principal, principal_type="ServicePrincipal"
+    )
+    for delay in (*PROPAGATION_DELAYS, None):
+        try:
+            assignments.create(scope, name, body)
+            return
+        except HttpResponseError as error:
+            # A new identity is not yet known to the authorization store: documented, retried.
+            code = getattr(getattr(error, "error", None), "code", None)
+            if code != "PrincipalNotFound" or delay is None:
+                raise
+            deployment.say(f"waiting {delay:g}s for identity {deployment.names.identity} to propagate")
+            time.sleep(delay)
 
 
 def plan_identity(deployment: Deployment, group_exists: bool) -> list[Action]:

@@ -7,7 +7,7 @@ after a failure plans exactly what is still missing, and a deploy that changes n
 from __future__ import annotations
 
 from faas import Action, ApplyState, Artifact, Change, DeployResult, Observed, Plan, apply_plan, translated
-from faas.providers.azure import infra, monitoring, publish, static
+from faas.providers.azure import infra, keyvault, monitoring, publish, scaling, static
 from faas.providers.azure import site as sites
 from faas.providers.azure.context import ERRORS, Deployment
 
@@ -32,6 +32,8 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
     actions += static.plan_static(deployment, artifact, account_exists)
     actions += infra.plan_identity(deployment, exists)
     actions += monitoring.plan_monitoring(deployment, exists)
+    # refuses a missing secret here, before any write; grants the identity its role on the vault
+    actions += keyvault.plan_vault(deployment, infra.read_identity(deployment) if exists else None)
     actions += sites.plan_server_farm(deployment, exists)
     site = sites.read_site(deployment) if exists else None
     storage_url = infra.container_url(deployment) if account_exists else None
@@ -53,6 +55,10 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
 
 
 def _notes(deployment: Deployment) -> tuple[str, ...]:
+    return (*scaling.warm_notes(deployment), *_django_notes(deployment))
+
+
+def _django_notes(deployment: Deployment) -> tuple[str, ...]:
     app = deployment.project.config.app
     if app is not None and app.framework == "django" and not deployment.options.route_prefix:
         # azure-functions-host#2590: with an empty route prefix the host's admin API keeps /admin/*.

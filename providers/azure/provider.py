@@ -6,7 +6,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from faas import (
     NCRONTAB,
@@ -41,6 +41,30 @@ PLAN_LIMITS = {
     ),
     "premium": (FunctionLimits("Azure Functions (HTTP)", max_timeout=_HTTP_SECONDS), FunctionLimits("Azure Functions")),
 }
+
+
+SUBNET_ID = re.compile(
+    r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+$",
+    re.IGNORECASE,
+)
+
+
+class AzureVnet(ProviderOptions):
+    subnet: str = Field(
+        description="Resource id of the subnet the function app's outbound traffic goes through "
+        "(/subscriptions/.../resourceGroups/.../providers/Microsoft.Network/virtualNetworks/NAME/subnets/NAME); "
+        "Flex Consumption needs it delegated to Microsoft.App/environments.",
+    )
+
+    @model_validator(mode="after")
+    def _subnet_id(self) -> AzureVnet:
+        if not SUBNET_ID.match(self.subnet):
+            raise ValueError(
+                f"vnet.subnet {self.subnet!r} is not a subnet resource id: /subscriptions/SUB/resourceGroups/GROUP/"
+                "providers/Microsoft.Network/virtualNetworks/VNET/subnets/SUBNET (`az network vnet subnet show "
+                "--query id`)"
+            )
+        return self
 
 
 class AzureOptions(ProviderOptions):
@@ -79,6 +103,17 @@ class AzureOptions(ProviderOptions):
         default=None,
         description="CA bundle for TLS to ARM, Kudu and storage (default: $REQUESTS_CA_BUNDLE, else the system's).",
     )
+    key_vault: str | None = Field(
+        default=None,
+        description="Key Vault (its name; an existing vault with RBAC authorization, anywhere in the subscription) "
+        "that holds the ${secret:NAME} values: each becomes a Key Vault reference the site resolves as its "
+        "identity, which faas grants Key Vault Secrets User on this vault only. `_` in NAME is `-` in the vault.",
+    )
+    vnet: AzureVnet | None = Field(
+        default=None,
+        description="VNet integration: the function app's outbound traffic goes through this subnet (a private "
+        "database, a firewall). Flex Consumption only.",
+    )
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every resource faas creates.")
     remote_build: bool = Field(
         default=False,
@@ -86,6 +121,12 @@ class AzureOptions(ProviderOptions):
         "instead of linux x86_64 wheels pre-built into .python_packages (the default: what runs is what was "
         "built and checked here, and what a rollback republishes).",
     )
+
+    @model_validator(mode="after")
+    def _vnet_needs_flex(self) -> AzureOptions:
+        if self.vnet is not None and self.plan != "flex":
+            raise ValueError("vnet is supported on plan = 'flex' only")
+        return self
 
 
 class AzureProvider(Provider[AzureOptions]):
@@ -107,6 +148,9 @@ class AzureProvider(Provider[AzureOptions]):
             # nothing in ARM to create, the host indexes them from the package.
             Capability.SCHEDULE,
             Capability.STATIC_STORAGE,
+            Capability.SECRETS,
+            # min_instances, max_instances and concurrency of the app: Flex always-ready, scale-out and HTTP
+            Capability.INSTANCES,
         }
     )
     requires = ("azure.mgmt.web",)
@@ -182,6 +226,15 @@ class AzureProvider(Provider[AzureOptions]):
         from faas.providers.azure import releases
 
         return releases.rollback(self.deployment, to)
+
+    def set_secret(self, name: str, value: str) -> str:
+        """Add `value` as the newest version of NAME's secret in `[providers.azure] key_vault`."""
+        from faas import translated
+        from faas.providers.azure import keyvault
+        from faas.providers.azure.context import ERRORS
+
+        with translated(self.deployment, "secrets set", ERRORS):
+            return keyvault.set_secret(self.deployment, name, value)
 
     def package_target(self) -> PackageTarget:
         options = self.options

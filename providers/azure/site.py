@@ -13,7 +13,7 @@ from typing import Any
 from azure.mgmt.web import WebSiteManagementClient, models
 
 from faas import FUNCTION_ENV, Action, ApplyState, Change, ConfigError, Detail, desired_functions
-from faas.providers.azure import infra, monitoring, static
+from faas.providers.azure import infra, keyvault, monitoring, network, scaling, static
 from faas.providers.azure.context import Deployment, get_or_none
 
 MANAGED = "FAAS_SETTINGS"
@@ -80,6 +80,13 @@ def plan_server_farm(deployment: Deployment, group_exists: bool) -> list[Action]
 
 def desired_config(deployment: Deployment, storage_url: str) -> dict[str, Any]:
     options = deployment.options
+    warm, most, concurrency = scaling.http_scale(deployment)
+    scale: dict[str, Any] = {"instanceMemoryMB": options.instance_memory, "maximumInstanceCount": most}
+    if warm:
+        # Flex's always-ready instances, per trigger group: the HTTP app's is "http".
+        scale["alwaysReady"] = [{"name": "http", "instanceCount": warm}]
+    if concurrency:
+        scale["triggers"] = {"http": {"perInstanceConcurrency": concurrency}}
     return {
         "deployment": {
             "storage": {
@@ -92,23 +99,26 @@ def desired_config(deployment: Deployment, storage_url: str) -> dict[str, Any]:
             }
         },
         "runtime": {"name": "python", "version": deployment.project.config.python},
-        "scaleAndConcurrency": {
-            "instanceMemoryMB": options.instance_memory,
-            "maximumInstanceCount": options.maximum_instances,
-        },
+        "scaleAndConcurrency": scale,
     }
 
 
 def _config_fields(config: dict[str, Any]) -> dict[str, str]:
     storage = config["deployment"]["storage"]
     scale = config.get("scaleAndConcurrency") or {}
-    return {
+    fields = {
         "runtime": f"{config['runtime']['name']} {config['runtime']['version']}",
         "deployment storage": storage["value"],
         "storage identity": str(storage["authentication"].get("userAssignedIdentityResourceId", "")).lower(),
         "instance memory": str(scale.get("instanceMemoryMB", "")),
         "maximum instances": str(scale.get("maximumInstanceCount", "")),
+        "always ready": ",".join(f"{r.get('name')}={r.get('instanceCount')}" for r in scale.get("alwaysReady") or ()),
     }
+    concurrency = ((scale.get("triggers") or {}).get("http") or {}).get("perInstanceConcurrency")
+    if concurrency:
+        # Azure picks a default when none is given: the plan compares only a chosen one (wanted's keys)
+        fields["http concurrency"] = str(concurrency)
+    return fields
 
 
 def site_config_of(site: Any) -> dict[str, Any] | None:
@@ -125,6 +135,9 @@ class SiteStep:
             server_farm_id=farm.id,
             https_only=True,
             function_app_config=models.FunctionAppConfig(desired_config(deployment, infra.container_url(deployment))),
+            # Azure resolves Key Vault references as the system identity unless told which user-assigned one.
+            key_vault_reference_identity=identity,
+            virtual_network_subnet_id=deployment.options.vnet.subnet if deployment.options.vnet else None,
         )
         # Settings go with the first PUT (the host needs its storage at once); later they are merged.
         existing = get_or_none(web(deployment).web_apps.get, deployment.group, deployment.site)
@@ -151,12 +164,19 @@ def read_site(deployment: Deployment) -> Any:
 
 
 def plan_site(deployment: Deployment, site: Any, storage_url: str | None) -> list[Action]:
+    network.check_subnet(deployment)
     if site is None:
         return [Action(Change.CREATE, "function app", deployment.site, payload=SiteStep())]
     wanted = _config_fields(desired_config(deployment, storage_url or ""))
     current_config = site_config_of(site)
     have = _config_fields(current_config) if current_config else {}
     details: list[Detail] = [(k, have.get(k, ""), v) for k, v in wanted.items() if have.get(k) != v]
+    subnet = deployment.options.vnet.subnet if deployment.options.vnet else ""
+    if str(site.virtual_network_subnet_id or "").lower() != subnet.lower():
+        details.append(("subnet", str(site.virtual_network_subnet_id or ""), subnet))
+    reference_identity = str(site.key_vault_reference_identity or "")
+    if reference_identity.lower() != infra.identity_id(deployment).lower():
+        details.append(("key vault reference identity", reference_identity, deployment.names.identity))
     if dict(site.tags or {}) != deployment.tags(""):
         details.append(("tags", "", "faas tags"))
     if not details:
@@ -175,7 +195,8 @@ def user_environment(deployment: Deployment) -> dict[str, str]:
     bad = sorted(name for name in environment if flex_rejected(name))
     if bad:
         raise ConfigError(f"Flex Consumption manages these settings itself and refuses them: {', '.join(bad)}")
-    return {name: str(value) for name, value in environment.items()}
+    # ${secret:NAME} values become Key Vault references the platform resolves (keyvault.py)
+    return keyvault.with_references(deployment, {name: str(value) for name, value in environment.items()})
 
 
 def desired_settings(deployment: Deployment, current: dict[str, str]) -> dict[str, str]:

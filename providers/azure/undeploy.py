@@ -16,7 +16,7 @@ from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.storage import StorageManagementClient
 
 from faas import Action, ApplyState, Change, Plan, Resource, Status, translated, undeploy_plan
-from faas.providers.azure import infra, monitoring
+from faas.providers.azure import infra, keyvault, monitoring
 from faas.providers.azure import site as sites
 from faas.providers.azure.context import BLOB_DATA_OWNER, ERRORS, Deployment, get_or_none, role_assignment_name
 
@@ -69,6 +69,7 @@ def _actions(deployment: Deployment, keep_artifacts: bool) -> list[Action]:
     storage = deployment.client(StorageManagementClient)
     account = get_or_none(storage.storage_accounts.get_properties, deployment.group, deployment.account)
     if identity is not None and deployment.names.owns(identity.tags):
+        actions += keyvault.plan_unassign(deployment, identity)
         if account is not None:
             actions.append(
                 Action(

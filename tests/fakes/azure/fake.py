@@ -14,8 +14,10 @@ from .arm import Arm, Fault, LoggedCall, is_write
 from .azurite import Azurite
 from .httpserver import HttpsServer
 from .identity import IdentityProvider
+from .keyvault import KeyVaultProvider
 from .kudu import KuduHosts
 from .monitor import LogAnalytics, MonitorProvider
+from .network import NetworkProvider
 from .siteops import SiteOperations
 from .sites import SiteHosts
 from .storage import StorageProvider
@@ -63,12 +65,14 @@ class AzureFake:
         if self.azurite is not None:
             self.storage = StorageProvider(self.arm, self.azurite, self.ca_bundle)
             self.storage.register()
+        self.keyvault = KeyVaultProvider(self.arm, self._serve)
+        self.keyvault.register()
         # each site's front end at its defaultHostName, running what Kudu released
         self.sites = SiteHosts(
             self.workdir / "sites",
             self.certificates.server_context,
             keys_of=lambda site_id: self.site_operations.keys_of(site_id),  # noqa: PLW0108 (built below)
-            settings_of=lambda site_id: dict(self.web.app_settings.get(site_id.lower(), {})),
+            settings_of=self._settings_seen_by,
             index_of=lambda site_id: self.kudu.index_of(site_id),  # noqa: PLW0108 (built below)
         )
         self.kudu = KuduHosts(
@@ -88,6 +92,9 @@ class AzureFake:
             start_site=self.sites.start,
         )
         self.web.register()
+        self.network = NetworkProvider(self.arm)
+        self.network.register()
+        self.web.subnet_problem = self.network.subnet_problem
         self.web.settings_listeners.append(self.sites.restart)
         self.site_operations = SiteOperations(self.web, on_restart=self.sites.restart)
         self.site_operations.register()
@@ -102,6 +109,15 @@ class AzureFake:
         )
         self.log_analytics.url = self._serve(self.log_analytics).url
         self.extra: dict[str, Any] = {}
+
+    def _settings_seen_by(self, site_id: str) -> dict[str, str]:
+        """The site's app settings as its process gets them: Key Vault references resolved (App Service's part)."""
+        settings = dict(self.web.app_settings.get(site_id.lower(), {}))
+        site = self.arm.get(site_id) or {}
+        reference_identity = (site.get("properties") or {}).get("keyVaultReferenceIdentity") or ""
+        identity = self.arm.get(reference_identity) if reference_identity.startswith("/") else None
+        principal = identity["properties"]["principalId"] if identity is not None else None
+        return self.keyvault.resolve(site_id, settings, principal)
 
     def _serve(self, app: Any) -> HttpsServer:
         server = HttpsServer(app, self.certificates.server_context())
@@ -200,6 +216,7 @@ class AzureFake:
 
     def stop(self) -> None:
         self.kudu.stop_all()
+        self.keyvault.stop_all()
         self.sites.stop_all()
         for server in self._servers:
             server.stop()

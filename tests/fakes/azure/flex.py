@@ -119,6 +119,16 @@ def check_function_app_config(
         )
     if scale["maximumInstanceCount"] not in MAX_INSTANCES:
         raise _bad(f"maximumInstanceCount {scale['maximumInstanceCount']} must be between 1 and 1000.")
+    for entry in scale.get("alwaysReady") or []:
+        # Learn: "Always ready instances": a trigger group (http, blob, durable) or function:<name>
+        group = str(entry.get("name") or "")
+        if group.lower() not in ("http", "blob", "durable") and not group.lower().startswith("function:"):
+            raise _bad(f"alwaysReady name '{group}' is not a trigger group (http, blob, durable) or function:<name>.")
+        if int(entry.get("instanceCount") or 0) < 0:
+            raise _bad("alwaysReady instanceCount cannot be negative.")
+    concurrency = ((scale.get("triggers") or {}).get("http") or {}).get("perInstanceConcurrency")
+    if concurrency is not None and not 1 <= int(concurrency) <= 1000:
+        raise _bad(f"triggers.http.perInstanceConcurrency {concurrency} must be between 1 and 1000.")
     ready = sum(int(entry.get("instanceCount") or 0) for entry in scale.get("alwaysReady") or [])
     if ready > scale["maximumInstanceCount"]:
         raise _bad("The total alwaysReady instance count cannot exceed maximumInstanceCount.")

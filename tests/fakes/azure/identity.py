@@ -39,6 +39,10 @@ BUILT_IN_ROLES = {
     "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
     "de139f84-1756-47ae-9be6-808fbbe84772": "Website Contributor",
     "f1a07417-d97a-45cb-824c-7a7467783830": "Managed Identity Operator",
+    "4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User",
+    "b86a8fe4-44ce-4948-aee5-eccb2c155cd7": "Key Vault Secrets Officer",
+    "00482a5a-887f-4fb3-b363-3b7fe8e74483": "Key Vault Administrator",
+    "21090545-7ca7-4776-b22c-e363652d74d2": "Key Vault Reader",
 }
 BLOB_WRITERS = {"ba92f5b4-2d11-453d-a403-e96b0029c9fe", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"}
 _ROLE_DEFINITION = re.compile(

@@ -45,6 +45,8 @@ class WebProvider:
         self.function_index = function_index  # site id -> the Kudu's Index (or None)
         # serves a new site on loopback and returns its host name (default: the Azure name, not served)
         self.start_site = start_site
+        # why a site may not join a subnet (network.py), or None; set by the fake
+        self.subnet_problem: Callable[[str], str | None] = lambda subnet_id: f"Subnet {subnet_id} does not exist."
         # called with the site after its app settings were replaced (the platform restarts the app)
         self.settings_listeners: list[Callable[[dict[str, Any]], None]] = []
         self.app_settings: dict[str, dict[str, str]] = {}  # lowercased site id -> settings
@@ -251,6 +253,14 @@ class WebProvider:
             )
         kind = body.get("kind") or "app"
         identity = self._identity(body, existing)
+        reference_identity = props.get("keyVaultReferenceIdentity")
+        assigned = {k.lower() for k in ((identity or {}).get("userAssignedIdentities") or {})}
+        if reference_identity and reference_identity != "SystemAssigned" and reference_identity.lower() not in assigned:
+            raise ArmError(
+                400,
+                "BadRequest",
+                f"keyVaultReferenceIdentity '{reference_identity}' is not a user-assigned identity of the site.",
+            )
         site_config = dict(props.get("siteConfig") or {})
         settings_given = site_config.pop("appSettings", None)
         settings = (
@@ -275,6 +285,10 @@ class WebProvider:
                 container_exists=self._container_exists,
             )
             flex.refuse_forbidden(list(settings))
+            subnet = props.get("virtualNetworkSubnetId")
+            problem = self.subnet_problem(subnet) if subnet else None
+            if problem is not None:
+                raise ArmError(400, "BadRequest", problem)
             flex.refuse_site_config(site_config)
         document: dict[str, Any] = existing or {"id": site_id, "name": name, "type": "Microsoft.Web/sites"}
         if "_default_host" not in document:
