@@ -17,6 +17,7 @@ from faas.core.deploy.desired import (
     environment_diff,
     environment_size,
     field_diff,
+    missing_secrets,
     secret_diff,
 )
 from faas.core.deploy.engine import ErrorTranslator, Step, apply_plan, step_name, translated, undeploy_plan
@@ -92,6 +93,7 @@ __all__ = [
     "environment_size",
     "field_diff",
     "fit",
+    "missing_secrets",
     "new_deploy_id",
     "poll_logs",
     "release_at",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from faas.adapters.contract import ENV_FUNCTION
 from faas.core.deploy.naming import APP
+from faas.core.errors import DeployError
 
 if TYPE_CHECKING:
     from faas.core.config import Project
@@ -129,3 +130,13 @@ def secret_diff(label: str, deployed_hash: str | None, desired_hash: str) -> lis
     if deployed_hash == desired_hash:
         return []
     return [(label, "" if deployed_hash is None else "(set)", "changed")]
+
+
+def missing_secrets(provider: str, absent: Sequence[str], store: str) -> DeployError:
+    """The plan's refusal of `${secret:NAME}` references whose secrets `store` does not hold.
+
+    `absent` are the names as the user wrote them; `store` says where faas looked (the vault, the
+    project...). Every provider words it the same way, with the command that stores each one.
+    """
+    commands = "; ".join(f"faas secrets set {name} --provider {provider}" for name in absent)
+    return DeployError("plan", f"no secret {', '.join(absent)} in {store}: store it with `{commands}` (reads stdin)")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from faas import DeployError, secret_references
+from faas import missing_secrets, secret_references
 from faas.adapters.contract import ENV_SECRETS_STORE
 from faas.providers.aws.context import Deployment
 from faas.providers.aws.naming import PROJECT_TAG
@@ -47,12 +47,7 @@ def secret_arns(deployment: Deployment) -> list[str]:
     found = {name: _lookup(deployment, store, name) for name in names}
     absent = [name for name, arn in found.items() if arn is None]
     if absent:
-        commands = "; ".join(f"faas secrets set {name} --provider aws" for name in absent)
-        raise DeployError(
-            "plan",
-            f"no secret {', '.join(absent)} in {_STORE_NAMES[store]} ({deployment.region}): store it with "
-            f"`{commands}` (reads stdin)",
-        )
+        raise missing_secrets("aws", absent, f"{_STORE_NAMES[store]} ({deployment.region})")
     return sorted(arn for arn in found.values() if arn is not None)
 
 

@@ -23,7 +23,16 @@ from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.keyvault import KeyVaultManagementClient
 
-from faas import Action, ApplyState, Change, ConfigError, DeployError, desired_functions, secret_references
+from faas import (
+    Action,
+    ApplyState,
+    Change,
+    ConfigError,
+    DeployError,
+    desired_functions,
+    missing_secrets,
+    secret_references,
+)
 from faas.providers.azure import infra
 from faas.providers.azure.context import Deployment, get_or_none, role_assignment_name
 
@@ -119,12 +128,8 @@ def check_exist(deployment: Deployment, vault: Any, names: set[str]) -> None:
         except ResourceNotFoundError:
             absent.append(name)
     if absent:
-        commands = "; ".join(f"faas secrets set {name} --provider azure" for name in absent)
-        raise DeployError(
-            "plan",
-            f"no secret {', '.join(vault_secret_name(n) for n in absent)} in Key Vault {vault.name}: store it "
-            f"with `{commands}` (reads stdin)",
-        )
+        stored_as = ", ".join(vault_secret_name(n) for n in absent)
+        raise missing_secrets("azure", absent, f"Key Vault {vault.name} (as {stored_as})")
 
 
 def role_definition(deployment: Deployment) -> str:

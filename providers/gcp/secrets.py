@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from google.api_core import exceptions
 from google.iam.v1 import iam_policy_pb2, policy_pb2
 
-from faas import Action, ApplyState, Change, DeployError, secret_references
+from faas import Action, ApplyState, Change, missing_secrets, secret_references
 from faas.providers.gcp.context import Deployment
 from faas.providers.gcp.iam_policy import with_member
 
@@ -55,12 +55,7 @@ def check_exist(deployment: Deployment, names: set[str]) -> None:
         except exceptions.NotFound:
             absent.append(name)
     if absent:
-        commands = "; ".join(f"faas secrets set {name} --provider gcp" for name in absent)
-        raise DeployError(
-            "plan",
-            f"no secret {', '.join(absent)} in Secret Manager (project {deployment.gcp_project}): store it with "
-            f"`{commands}` (reads stdin)",
-        )
+        raise missing_secrets("gcp", absent, f"Secret Manager (project {deployment.gcp_project})")
 
 
 def _member(email: str) -> str:

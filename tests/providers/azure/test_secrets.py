@@ -149,7 +149,7 @@ def test_a_missing_secret_is_refused_before_any_write(azure_env: AzureFake, secr
     before = len(azure_env.write_calls())
     with pytest.raises(
         DeployError,
-        match=r"no secret DB-PASSWORD in Key Vault faas-shared-kv.*faas secrets set "
+        match=r"no secret DB_PASSWORD in Key Vault faas-shared-kv \(as DB-PASSWORD\).*faas secrets set "
         r"DB_PASSWORD --provider azure",
     ):
         deploy(secret_app)
