@@ -54,6 +54,54 @@ def builtin_registry() -> ProviderRegistry:
     return get_registry(manager)
 
 
+PRODUCTION_EXAMPLE = """## Worked example: a private database, a secret, a warm instance
+
+A Django app whose database sits in a private network, whose password stays in the cloud's secret
+store, and which keeps one instance warm. The neutral keys say what; each provider's table says
+where, with the platform's own ids. The same file deploys with `--provider aws`, `gcp` or `azure`.
+
+```toml
+name = "shop"
+
+[app]
+entry = "shop.wsgi:application"
+framework = "django"
+min_instances = 1   # billed while idle, on every cloud (the plan says so)
+environment = { DB_HOST = "10.20.0.3", DB_PASSWORD = "${secret:DB_PASSWORD}" }
+
+[providers.aws]
+vpc = { subnets = ["subnet-0a1b2c3d4e5f60718"], security_groups = ["sg-0123456789abcdef0"] }
+
+[providers.gcp]
+vpc = { connector = "projects/shop-prod/locations/us-central1/connectors/shop-vpc", egress = "private-ranges-only" }
+
+[providers.azure]
+key_vault = "shop-secrets"
+
+[providers.azure.vnet]
+subnet = "/subscriptions/SUB/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/shop/subnets/fn"
+```
+
+`printf %s "$DB_PASSWORD" | faas secrets set DB_PASSWORD --provider aws` (or `gcp`, `azure`)
+stores the value, from stdin only; a deploy never reads it, and refuses a reference whose secret is
+missing before any write. What each cloud makes of it:
+
+- **private network**: on AWS the functions' network interfaces in the subnets and security
+  groups, the role given the ENI permissions only; on Google Cloud a Serverless VPC Access
+  connector, egress as set; on Azure VNet integration of the Flex site, whose subnet must be
+  delegated to Microsoft.App/environments.
+- **`${secret:DB_PASSWORD}`**: on AWS a Secrets Manager secret (or an SSM parameter) read when the
+  function starts, the role allowed exactly that one; on Google Cloud a Secret Manager secret
+  environment variable, the runtime account given secretAccessor on that secret only; on Azure a
+  Key Vault reference app setting, the identity given Key Vault Secrets User on that vault only.
+- **`min_instances = 1`**: provisioned concurrency on the alias (AWS), min instances (Google
+  Cloud), always-ready instances (Azure).
+
+Each provider's guide has the details: [AWS](providers/aws.md), [Google Cloud](providers/gcp.md),
+[Azure](providers/azure.md).
+"""
+
+
 def render_configuration(registry: ProviderRegistry) -> str:
     lines = [
         "# Configuration reference",
@@ -64,6 +112,8 @@ def render_configuration(registry: ProviderRegistry) -> str:
         "except `name` and `stages` can be overridden per stage under `[stages.<stage>]`; tables merge",
         "key by key, lists and values replace. `${env:NAME}` (or `${env:NAME:-default}`) takes a value",
         "from the deploying machine's environment; `$$` is a literal `$`.",
+        "",
+        *PRODUCTION_EXAMPLE.splitlines(),
         "",
     ]
     for title, path, model in SECTIONS:
