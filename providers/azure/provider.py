@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from datetime import datetime
 
-    from faas import Artifact, DeployResult, InvokeResult, LogRecord, Plan, RollbackResult, Status
+    from faas import Artifact, DeployResult, Diagnosis, InvokeResult, LogRecord, Plan, RollbackResult, Status
     from faas.providers.azure.context import Deployment
 
 MB = 1024 * 1024
@@ -261,6 +261,25 @@ class AzureProvider(Provider[AzureOptions]):
             schedules=NCRONTAB,
             trigger_name=function_name,
         )
+
+    def diagnose(self) -> list[Diagnosis]:
+        from faas import Diagnosis
+
+        if self.options.vnet is None:
+            return []
+        # Flex routes all outbound traffic into the integrated VNet: a subnet with no NAT gateway (or
+        # firewall) on its route has no way out to the internet.
+        return [
+            Diagnosis(
+                self.name,
+                "network",
+                f"the site joins {self.options.vnet.subnet.rsplit('/', 1)[-1]}: all its outbound traffic goes "
+                "into the VNet, so it reaches the internet (package indexes, APIs outside Azure) only through "
+                "a NAT gateway or firewall on that subnet",
+                action="attach a NAT gateway to the subnet (az network vnet subnet update --nat-gateway ...), "
+                "or make sure the app needs only private addresses",
+            )
+        ]
 
     def check_limits(self) -> None:
         options = self.options

@@ -3,6 +3,7 @@ Microsoft.App/environments, which the test creates through azure-mgmt-network in
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,11 @@ from azure.mgmt.network import models as net
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.resources.models import ResourceGroup
 from azure.mgmt.web import WebSiteManagementClient
+from click.testing import CliRunner
 
 from faas import ConfigError
 from faas.core import workflow
+from faas.core.cli.main import cli
 from faas.core.config import load_project
 from faas.core.reporting import NullReporter
 from tests.fakes.azure.fake import AzureFake
@@ -110,3 +113,11 @@ def test_the_platform_refuses_a_subnet_not_delegated(
     subnet = make_subnet(azure_env, delegated=False)
     with pytest.raises(DeployError, match=r"must be delegated to Microsoft.App/environments"):
         deploy(with_vnet(flask_project, subnet))
+
+
+def test_doctor_warns_that_the_subnet_needs_a_nat_gateway_for_the_internet(flask_project: Path) -> None:
+    subnet = "/subscriptions/s/resourceGroups/network/providers/Microsoft.Network/virtualNetworks/app-vnet/subnets/apps"
+    config = with_vnet(flask_project, subnet) / "faas.toml"
+    result = CliRunner().invoke(cli, ["doctor", "--provider", "azure", "-c", str(config), "--json"])
+    (finding,) = [f for f in json.loads(result.output)["findings"] if f["check"] == "network"]
+    assert not finding["ok"] and "NAT gateway" in finding["message"] and "nat-gateway" in finding["action"]
