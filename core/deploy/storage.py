@@ -8,6 +8,7 @@ tell the app where its buckets are is the same on every cloud, and lives here.
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,6 +79,11 @@ def storage_files(source: Path) -> dict[str, tuple[Path, str]]:
 def storage_changes(local: dict[str, tuple[Path, str]], remote: dict[str, str]) -> tuple[str, ...]:
     """The keys whose local md5 differs from the stored object's (`remote`: key -> md5 hex), sorted."""
     return tuple(sorted(key for key, (_, md5) in local.items() if remote.get(key) != md5))
+
+
+def storage_content_type(key: str) -> str:
+    """The Content-Type an object is stored and served with, from its key's extension."""
+    return mimetypes.guess_type(key)[0] or "application/octet-stream"
 
 
 def storage_environment(buckets: Iterable[tuple[str, str, str]]) -> dict[str, str]:

@@ -8,11 +8,20 @@ The app finds them through environment variables set on every function:
 from __future__ import annotations
 
 import json
-import mimetypes
 from dataclasses import dataclass
 from typing import Any
 
-from faas import Action, Artifact, Change, DeployError, StorageRole, storage_changes, storage_files, storage_roles
+from faas import (
+    Action,
+    Artifact,
+    Change,
+    DeployError,
+    StorageRole,
+    storage_changes,
+    storage_content_type,
+    storage_files,
+    storage_roles,
+)
 from faas import storage_environment as core_storage_environment
 from faas.providers.aws.artifacts import empty_and_delete_bucket, ensure_private_bucket
 from faas.providers.aws.context import ApplyState, Deployment
@@ -110,8 +119,9 @@ class UploadFilesStep:
         s3 = deployment.session.client("s3")
         for key in self.keys:
             path = self.storage.source / key
-            content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-            s3.put_object(Bucket=self.storage.bucket, Key=key, Body=path.read_bytes(), ContentType=content_type)
+            s3.put_object(
+                Bucket=self.storage.bucket, Key=key, Body=path.read_bytes(), ContentType=storage_content_type(key)
+            )
         deployment.say(f"uploaded {len(self.keys)} file(s) to s3://{self.storage.bucket}")
 
 

@@ -15,6 +15,7 @@ may still link them). The app finds its containers in `FAAS_STORAGE_<ROLE>_BUCKE
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ from faas import (
     DeployError,
     StorageRole,
     storage_changes,
+    storage_content_type,
     storage_files,
     storage_roles,
 )
@@ -177,15 +179,12 @@ class UploadFilesStep:
     keys: tuple[str, ...]
 
     def run(self, deployment: Deployment, state: ApplyState) -> None:
-        import hashlib
-        import mimetypes
-
         assert self.role.source is not None
         container = container_client(deployment, self.role.bucket)
         for key in self.keys:
             data = (self.role.source / key).read_bytes()
             settings = ContentSettings(
-                content_type=mimetypes.guess_type(key)[0] or "application/octet-stream",
+                content_type=storage_content_type(key),
                 content_md5=bytearray(hashlib.md5(data, usedforsecurity=False).digest()),
             )
             container.upload_blob(key, data, overwrite=True, content_settings=settings)

@@ -16,7 +16,6 @@ cached elsewhere may still link them). The app finds its buckets in `FAAS_STORAG
 from __future__ import annotations
 
 import base64
-import mimetypes
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +28,7 @@ from faas import (
     DeployError,
     StorageRole,
     storage_changes,
+    storage_content_type,
     storage_files,
     storage_roles,
 )
@@ -166,8 +166,7 @@ class UploadFilesStep:
         assert self.role.source is not None
         bucket = deployment.storage.bucket(self.role.bucket)
         for key in self.keys:
-            content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-            bucket.blob(key).upload_from_filename(str(self.role.source / key), content_type=content_type)
+            bucket.blob(key).upload_from_filename(str(self.role.source / key), content_type=storage_content_type(key))
         deployment.say(f"uploaded {len(self.keys)} file(s) to gs://{self.role.bucket}")
 
 

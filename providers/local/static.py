@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
-import mimetypes
 import os
 import shutil
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from faas import STATIC_ROLE, DeployError, Project, Reporter
+from faas import STATIC_ROLE, DeployError, Project, Reporter, storage_content_type
 from faas import storage_environment as core_storage_environment
 from faas.providers.local.gateway.aws import HttpAnswer
 from faas.providers.local.gateway.request import GatewayRequest
@@ -158,7 +157,7 @@ def _serve_object(bucket: LocalBucket, request: GatewayRequest) -> HttpAnswer:
     etag = '"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"'
     modified = email.utils.formatdate(path.stat().st_mtime, usegmt=True)
     headers = [("ETag", etag), ("Last-Modified", modified), ("Accept-Ranges", "bytes")]
-    content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+    content_type = storage_content_type(key)
     if request.header("If-None-Match") == etag:
         return 304, headers, b""
     headers.append(("Content-Type", content_type))
