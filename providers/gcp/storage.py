@@ -110,7 +110,8 @@ def _controlled(deployment: Deployment) -> set[Grant]:
 
 
 def _granted(policy: Any) -> set[Grant]:
-    return {(binding["role"], member) for binding in policy.bindings for member in binding["members"]}
+    """The policy's unconditional grants (a conditional binding is the user's: kept as it is, never widened)."""
+    return {(b["role"], member) for b in policy.bindings if not b.get("condition") for member in b["members"]}
 
 
 def _describe(grants: set[Grant]) -> str:

@@ -100,3 +100,21 @@ def test_a_users_bucket_that_does_not_exist_is_refused_before_any_write(flask_pr
     with pytest.raises(DeployError, match=r"storage\.media\.bucket 'their-media-bucket' does not exist"):
         workflow.deploy(provider)
     assert gcp_env.writes() == []
+
+
+def test_a_conditional_binding_of_the_user_stays_conditional_when_faas_changes_the_policy(
+    flask_project: Any, gcp_env: GcpFake
+) -> None:
+    deploy(flask_project("[storage.media]\n"))
+    (bucket,) = storage_client(gcp_env).list_buckets()
+    policy = bucket.get_iam_policy(requested_policy_version=3)
+    policy.version = 3
+    condition = {"title": "reports only", "expression": 'resource.name.startsWith("reports/")'}
+    member = "user:auditor@example.com"
+    policy.bindings.append({"role": "roles/storage.objectViewer", "members": {member}, "condition": condition})
+    bucket.set_iam_policy(policy)
+
+    deploy(flask_project("[storage.media]\npublic = true\n"))  # faas rewrites the bucket's policy
+    bindings = bucket.get_iam_policy(requested_policy_version=3).bindings
+    assert [b.get("condition") for b in bindings if member in b["members"]] == [condition]
+    assert ("roles/storage.objectViewer", "allUsers") in grants(bucket)
