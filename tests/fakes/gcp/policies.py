@@ -11,6 +11,7 @@ import base64
 import re
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import GoogleError, invalid_argument
@@ -66,3 +67,29 @@ def replace(
     stored["version"] = policy.get("version", 1)
     stored["etag"] = new_etag()
     return stored
+
+
+@dataclass
+class Propagation:
+    """Policies not yet seen everywhere (`Faults.delay_iam`): a resource's old policy, for N more checks."""
+
+    stale: dict[str, tuple[dict[str, Any], int]] = field(default_factory=dict)
+
+    def hold(self, resource: str, old: dict[str, Any], checks: int) -> None:
+        """After a setIamPolicy: access checks keep applying `old` for the next `checks` requests."""
+        if checks:
+            self.stale[resource] = (old, checks)
+
+    def effective(self, resource: str, current: dict[str, Any]) -> dict[str, Any]:
+        """The policy an access check applies now: the old one while IAM propagates, else `current`."""
+        held = self.stale.get(resource)
+        if held is not None:
+            old, left = held
+            if left > 0:
+                self.stale[resource] = (old, left - 1)
+                return old
+            del self.stale[resource]
+        return current
+
+    def clear(self) -> None:
+        self.stale.clear()

@@ -24,6 +24,7 @@ from .errors import GoogleError, invalid_argument, not_found
 from .listing import page
 from .masks import apply_mask, parse_mask
 from .operations import Operations, now
+from .policies import Propagation
 from .run_ingress import Ingress, pick
 from .server import Faults, Handler, Request, Service
 
@@ -43,7 +44,7 @@ class RunState:
     ingress: Ingress | None = None
     faults: Faults | None = None
     # service -> (the policy the front door still applies, requests left before the new one does)
-    lagging: dict[str, tuple[dict[str, Any], int]] = field(default_factory=dict)
+    lagging: Propagation = field(default_factory=Propagation)
 
     def __post_init__(self) -> None:
         if self.ingress is not None:
@@ -52,14 +53,7 @@ class RunState:
 
     def effective_policy(self, service: str) -> dict[str, Any]:
         """The policy the service's front door applies now (the old one while IAM propagates)."""
-        stale = self.lagging.get(service)
-        if stale is not None:
-            policy, left = stale
-            if left > 0:
-                self.lagging[service] = (policy, left - 1)
-                return policy
-            del self.lagging[service]
-        return self.policies.get(service, {})
+        return self.lagging.effective(service, self.policies.get(service, {}))
 
     def uri(self, name: str) -> str:
         """The service's front door on loopback (without one: the https://{service}-{number}.{region}.run.app form)."""
@@ -250,8 +244,7 @@ def build(state: RunState) -> Service:
         state.service(resource)
         current = state.policies[resource]
         stored = policies.replace(current, req.body.get("policy", {}))
-        if state.faults is not None and state.faults.iam_lag:
-            state.lagging[resource] = (current, state.faults.iam_lag)
+        state.lagging.hold(resource, current, state.faults.iam_lag if state.faults is not None else 0)
         state.policies[resource] = stored
         return stored
 

@@ -28,6 +28,7 @@ from .discovery import Api
 from .errors import GoogleError, invalid_argument
 from .listing import label_filter, matches, page
 from .operations import now
+from .policies import Propagation
 from .server import Faults, Handler, Request, Service
 
 SECRET_ID = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
@@ -47,7 +48,7 @@ class SecretsState:
     project_policy: Callable[[], dict[str, Any]] = lambda: {}
     faults: Faults | None = None
     # secret -> (the policy revision starts still see, checks left before the new one applies)
-    lagging: dict[str, tuple[dict[str, Any], int]] = field(default_factory=dict)
+    lagging: Propagation = field(default_factory=Propagation)
 
     def clear(self) -> None:
         self.secrets.clear()
@@ -57,14 +58,7 @@ class SecretsState:
 
     def effective_policy(self, secret: str) -> dict[str, Any]:
         """The policy access checks apply now (the old one while IAM propagates, `Faults.delay_iam`)."""
-        stale = self.lagging.get(secret)
-        if stale is not None:
-            policy, left = stale
-            if left > 0:
-                self.lagging[secret] = (policy, left - 1)
-                return policy
-            del self.lagging[secret]
-        return self.policies.get(secret, {})
+        return self.lagging.effective(secret, self.policies.get(secret, {}))
 
     def secret_id(self, project: str, secret: str) -> str:
         """The secret's id, or 404 for another project or a secret that does not exist."""
@@ -193,8 +187,7 @@ def build(state: SecretsState) -> Service:
         secret = secret_of(req, "resource")
         current = state.policies[secret]
         stored = policies.replace(current, req.body.get("policy", {}), check_member=state.check_member)
-        if state.faults is not None and state.faults.iam_lag:
-            state.lagging[secret] = (current, state.faults.iam_lag)
+        state.lagging.hold(secret, current, state.faults.iam_lag if state.faults is not None else 0)
         state.policies[secret] = stored
         return stored
 
