@@ -159,11 +159,6 @@ def trigger_diff(have: functions_v2.Function, want: Wanted) -> list[Detail]:
     return [("event trigger", current.describe() if current else "", wanted.describe() if wanted else "")]
 
 
-def seen_deployed(have: functions_v2.Function, want: Wanted) -> Wanted:
-    """`want`, remembering whether the deployed function has an event trigger (a patch must then mask it)."""
-    return replace(want, had_event_trigger=have_trigger(have) is not None)
-
-
-def mask_paths(want: Wanted) -> list[str]:
-    """`event_trigger` in the update mask whenever either side has one (masked and absent: it is removed)."""
-    return [MASK] if want.had_event_trigger or want.event_trigger is not None else []
+def has_trigger(have: functions_v2.Function) -> bool:
+    """Whether the deployed function has an event trigger (a patch must then mask it, to keep or clear it)."""
+    return have_trigger(have) is not None

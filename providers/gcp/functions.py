@@ -84,8 +84,6 @@ class Wanted:
     labels: dict[str, str]
     public: bool
     event_trigger: events.WantedTrigger | None = None
-    had_event_trigger: bool = False
-    """The deployed function has an event trigger (events.py)."""
     secret_env: tuple[tuple[str, str, str, str], ...] = ()
     """(variable, project id, secret, version) of each `${secret:NAME}` variable, sorted by variable."""
     vpc_connector: str = ""
@@ -266,8 +264,8 @@ def plan_functions(deployment: Deployment, specs: list[Wanted]) -> tuple[list[Ac
         if code:
             details.insert(0, ("code", "failed" if failed else "", "new artifact"))
         if details:
-            network = bool(want.vpc_connector or have.service_config.vpc_connector)
-            step = FunctionStep(events.seen_deployed(have, want), create=False, code=code, network=network)
+            had_network, had_trigger = bool(have.service_config.vpc_connector), events.has_trigger(have)
+            step = FunctionStep(want, create=False, code=code, had_network=had_network, had_trigger=had_trigger)
             actions.append(Action(Change.UPDATE, RESOURCE, short, tuple(details), step))
             needs_code = needs_code or code
     return actions, needs_code
@@ -320,14 +318,19 @@ def function_of(want: Wanted, source: Any | None) -> functions_v2.Function:
     return function
 
 
-def update_mask(*, code: bool, want: Wanted, network: bool = False) -> field_mask_pb2.FieldMask:
-    """The fields a patch sets; `network` adds the connector fields (cleared when no connector is wanted)."""
+def update_mask(
+    *, code: bool, want: Wanted, had_network: bool = False, had_trigger: bool = False
+) -> field_mask_pb2.FieldMask:
+    """The fields a patch sets. An optional field (the connector, the event trigger) is masked when it
+    is wanted or the deployed function has it (`had_*`): masked and absent, the patch clears it."""
     paths = [p for p in CONFIG_MASK if (p != "service_config.service_account_email" or want.service_account)]
     if not want.cpu:
         paths.remove("service_config.available_cpu")
-    if network or want.vpc_connector:
+    if had_network or want.vpc_connector:
         paths += NETWORK_MASK
-    return field_mask_pb2.FieldMask(paths=[*(CODE_MASK if code else ()), *paths, *events.mask_paths(want)])
+    if had_trigger or want.event_trigger is not None:
+        paths.append(events.MASK)
+    return field_mask_pb2.FieldMask(paths=[*(CODE_MASK if code else ()), *paths])
 
 
 def upload_source(deployment: Deployment, artifact: Artifact) -> Any:
@@ -360,7 +363,10 @@ class FunctionStep:
     want: Wanted
     create: bool
     code: bool
-    network: bool = False
+    had_network: bool = False
+    """The deployed function has a VPC connector (so a patch without one clears it)."""
+    had_trigger: bool = False
+    """The deployed function has an event trigger (likewise)."""
 
     def run(self, deployment: Deployment, state: ApplyState) -> None:
         source = state.require(SOURCE) if self.code else None
@@ -391,7 +397,7 @@ class FunctionStep:
                 if _status(error) != "ALREADY_EXISTS":
                     raise
                 return client.update_function(function=function, update_mask=update_mask(code=True, want=self.want))
-        mask = update_mask(code=self.code, want=self.want, network=self.network)
+        mask = update_mask(code=self.code, want=self.want, had_network=self.had_network, had_trigger=self.had_trigger)
         return client.update_function(function=function, update_mask=mask)
 
 
