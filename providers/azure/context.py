@@ -55,6 +55,11 @@ def role_assignment_name(scope: str, principal: str, role: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{scope.lower()}|{principal}|{role}"))
 
 
+def role_definition_id(subscription: str, role: str) -> str:
+    """The resource id of built-in role `role` (its GUID) in `subscription`, as a role assignment names it."""
+    return f"/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{role}"
+
+
 def get_or_none(call: Any, *args: Any) -> Any:
     """`call(*args)`, or None where ARM answers 404: the plan's read of what may not exist yet."""
     try:

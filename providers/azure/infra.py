@@ -28,6 +28,7 @@ from faas.providers.azure.context import (
     Deployment,
     get_or_none,
     role_assignment_name,
+    role_definition_id,
 )
 
 # Entra ID replicates a new principal to ARM's authorization store within seconds to minutes.
@@ -156,12 +157,6 @@ class IdentityStep:
         )
 
 
-def role_definition(deployment: Deployment) -> str:
-    return (
-        f"/subscriptions/{deployment.subscription}/providers/Microsoft.Authorization/roleDefinitions/{BLOB_DATA_OWNER}"
-    )
-
-
 @dataclass(frozen=True)
 class RoleStep:
     def run(self, deployment: Deployment, state: ApplyState) -> None:
@@ -170,7 +165,8 @@ class RoleStep:
             raise RuntimeError("the identity step ran before the role step (a provider bug)")
         scope = account_id(deployment)
         name = role_assignment_name(scope, identity.principal_id, BLOB_DATA_OWNER)
-        assign_role(deployment, scope, name, role_definition(deployment), identity.principal_id)
+        role = role_definition_id(deployment.subscription, BLOB_DATA_OWNER)
+        assign_role(deployment, scope, name, role, identity.principal_id)
 
 
 def assign_role(deployment: Deployment, scope: str, name: str, role: str, principal: str) -> None:

@@ -34,7 +34,7 @@ from faas import (
     secret_references,
 )
 from faas.providers.azure import infra
-from faas.providers.azure.context import Deployment, get_or_none, role_assignment_name
+from faas.providers.azure.context import Deployment, get_or_none, role_assignment_name, role_definition_id
 
 SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"
 RESOURCE = "role assignment"
@@ -132,10 +132,6 @@ def check_exist(deployment: Deployment, vault: Any, names: set[str]) -> None:
         raise missing_secrets("azure", absent, f"Key Vault {vault.name} (as {stored_as})")
 
 
-def role_definition(deployment: Deployment) -> str:
-    return f"/subscriptions/{deployment.subscription}/providers/Microsoft.Authorization/roleDefinitions/{SECRETS_USER}"
-
-
 @dataclass(frozen=True)
 class VaultRoleStep:
     """Key Vault Secrets User for the stage's identity at the vault's scope (`granted`), or not at all."""
@@ -152,7 +148,8 @@ class VaultRoleStep:
         assignments = deployment.client(AuthorizationManagementClient).role_assignments
         name = role_assignment_name(self.vault_id, identity.principal_id, SECRETS_USER)
         if self.granted:
-            infra.assign_role(deployment, self.vault_id, name, role_definition(deployment), identity.principal_id)
+            role = role_definition_id(deployment.subscription, SECRETS_USER)
+            infra.assign_role(deployment, self.vault_id, name, role, identity.principal_id)
         else:
             assignments.delete(self.vault_id, name)
 

@@ -10,6 +10,11 @@ from faas.providers.azure.context import Deployment, get_or_none
 FLEX_DELEGATION = "Microsoft.App/environments"
 
 
+def subnet_id(deployment: Deployment) -> str:
+    """The subnet the site joins, or "" without `vnet`."""
+    return deployment.options.vnet.subnet if deployment.options.vnet is not None else ""
+
+
 def check_subnet(deployment: Deployment) -> None:
     """Refuse, at plan time, a subnet that is missing or not delegated to Microsoft.App/environments."""
     vnet = deployment.options.vnet

@@ -137,7 +137,7 @@ class SiteStep:
             function_app_config=models.FunctionAppConfig(desired_config(deployment, infra.container_url(deployment))),
             # Azure resolves Key Vault references as the system identity unless told which user-assigned one.
             key_vault_reference_identity=identity,
-            virtual_network_subnet_id=deployment.options.vnet.subnet if deployment.options.vnet else None,
+            virtual_network_subnet_id=network.subnet_id(deployment) or None,
         )
         # Settings go with the first PUT (the host needs its storage at once); later they are merged.
         existing = get_or_none(web(deployment).web_apps.get, deployment.group, deployment.site)
@@ -171,7 +171,7 @@ def plan_site(deployment: Deployment, site: Any, storage_url: str | None) -> lis
     current_config = site_config_of(site)
     have = _config_fields(current_config) if current_config else {}
     details: list[Detail] = [(k, have.get(k, ""), v) for k, v in wanted.items() if have.get(k) != v]
-    subnet = deployment.options.vnet.subnet if deployment.options.vnet else ""
+    subnet = network.subnet_id(deployment)
     if str(site.virtual_network_subnet_id or "").lower() != subnet.lower():
         details.append(("subnet", str(site.virtual_network_subnet_id or ""), subnet))
     reference_identity = str(site.key_vault_reference_identity or "")
