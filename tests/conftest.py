@@ -18,12 +18,23 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from tests import loopback
+from tests.provision import RECORD_VARIABLE
+from tests.wheelhouse.index import PackageIndex
+from tests.wheelhouse.lock import Lock, wheelhouse
+
 # CI must answer the same on every run of the same commit: there, property tests draw a fixed
 # sequence of examples. Anywhere else they draw fresh ones, which is how new bugs are found
 # (a cron that never fires was found that way); a failure prints the example to turn into a test.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# Record mode (python -m tests.provision --record) is the one run allowed to reach PyPI.
+RECORDING = os.environ.get(RECORD_VARIABLE) == "1"
+if not RECORDING:
+    loopback.fence_children(loopback.closed_port())
+    loopback.guard_this_process()
 
 # urllib builds its global opener on the first urlopen, and the opener's ProxyHandler keeps the
 # proxies of that moment for good. A first urlopen inside a GCP test (whose fake sets HTTP_PROXY to
@@ -42,6 +53,41 @@ def faas_cache() -> Iterator[Path]:
     yield Path(chosen)
     if previous is None:
         os.environ.pop("FAAS_CACHE_DIR", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def package_index() -> Iterator[PackageIndex]:
+    """The suite's package index (tests/wheelhouse): every pip of the session resolves against it."""
+    index = PackageIndex(wheelhouse(), Lock.read(), record=RECORDING).start()
+    names = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_CONSTRAINT", "PIP_CONFIG_FILE")
+    saved = {name: os.environ.get(name) for name in names}
+    for name in names:
+        os.environ.pop(name, None)
+    # Only this index answers: a machine's pip.conf or PIP_* variables must not add another source.
+    os.environ["PIP_INDEX_URL"] = index.url
+    os.environ["PIP_CONFIG_FILE"] = os.devnull
+    yield index
+    index.stop()
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def stays_on_loopback(package_index: PackageIndex) -> Iterator[None]:
+    """Fails the test that tried to leave loopback, or asked the index for a file it does not hold."""
+    loopback.take_attempts()
+    package_index.take_misses()
+    yield
+    attempts = loopback.take_attempts()
+    assert not attempts, f"loopback only: this test tried to reach {attempts}"
+    misses = package_index.take_misses()
+    assert not misses, (
+        f"the suite's package index does not hold {misses}: record them with "
+        "`python -m tests.provision --record -- <this test>`, then commit tests/wheelhouse/lock.txt"
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,7 +1,7 @@
 """Azurite's blob service from npm, on a random loopback port, over HTTPS with OAuth on.
 
-The first test that needs it installs the pinned version from npm into tests/fakes/azure/.azurite
-(once, under a lock the xdist workers share), so the README's test command needs no extra step;
+`python -m tests.provision` (the install step of the README's test command) installs the pinned
+version from npm into tests/fakes/azure/.azurite; a test never does, since tests stay on loopback.
 `AZURITE_HOME` overrides the place. Accounts are added at run time through a file the launcher
 re-reads (see azurite_launcher.js).
 """
@@ -24,7 +24,7 @@ from .tls import Certificates
 AZURITE_VERSION = "3.35.0"  # 3.36+ declare node>=21; the machines have Node 20
 HERE = Path(__file__).resolve().parent
 DEFAULT_HOME = HERE / ".azurite"
-INSTALL_HINT = f"npm install --prefix tests/fakes/azure/.azurite --no-save --no-package-lock azurite@{AZURITE_VERSION}"
+INSTALL_HINT = "python -m tests.provision"
 
 
 def azurite_home() -> Path:
@@ -45,11 +45,11 @@ def ensure_azurite() -> None:
             return
         npm = shutil.which("npm")
         if npm is None:
-            raise RuntimeError(f"npm is not on PATH: Azurite cannot be installed; run `{INSTALL_HINT}`")
+            raise RuntimeError("npm is not on PATH: Azurite cannot be installed (apt install nodejs npm)")
         command = [npm, "install", "--prefix", str(home), "--no-save", "--no-package-lock", "--no-audit", "--no-fund"]
         result = subprocess.run([*command, f"azurite@{AZURITE_VERSION}"], capture_output=True, text=True)
         if result.returncode != 0 or not azurite_installed():
-            raise RuntimeError(f"installing Azurite failed ({INSTALL_HINT}):\n{result.stdout}{result.stderr}")
+            raise RuntimeError(f"installing Azurite {AZURITE_VERSION} failed:\n{result.stdout}{result.stderr}")
 
 
 def _free_port() -> int:
@@ -60,7 +60,8 @@ def _free_port() -> int:
 
 class Azurite:
     def __init__(self, workdir: Path, certificates: Certificates) -> None:
-        ensure_azurite()
+        if not azurite_installed():
+            raise RuntimeError(f"Azurite {AZURITE_VERSION} is not installed in {azurite_home()}: run `{INSTALL_HINT}`")
         node = shutil.which("node")
         if node is None:
             raise RuntimeError("node is not on PATH; Azurite needs Node 20")
