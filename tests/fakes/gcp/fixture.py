@@ -6,7 +6,8 @@ A provider's tests import them in their conftest.py:
 
 `gcp_fake_session` starts one fake (and one storage emulator process) per test session;
 `gcp_fake` hands each test that fake reset (no resource, request, fault or stored object left from
-an earlier test), with the environment set so that google-auth and the clients reach nothing but loopback.
+an earlier test), with the environment set so that google-auth and the clients reach nothing but loopback;
+`gcp_env` adds what points faas itself at the fake (its API endpoints, the project).
 """
 
 from __future__ import annotations
@@ -36,3 +37,12 @@ def gcp_fake(gcp_fake_session: GcpFake, monkeypatch: pytest.MonkeyPatch) -> Iter
     monkeypatch.setattr(_metadata, "_GCE_METADATA_HOST", fake.env()["GCE_METADATA_HOST"])
     fake.reset()
     yield fake
+
+
+@pytest.fixture
+def gcp_env(gcp_fake: GcpFake, monkeypatch: pytest.MonkeyPatch) -> GcpFake:
+    """The fake's endpoints in FAAS_GCP_API_ENDPOINTS, the way a user points faas at other endpoints."""
+    endpoints = ",".join(f"{key}={url}" for key, url in gcp_fake.endpoints.items())
+    monkeypatch.setenv("FAAS_GCP_API_ENDPOINTS", endpoints)
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", gcp_fake.project)
+    return gcp_fake

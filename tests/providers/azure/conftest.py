@@ -17,19 +17,9 @@ from faas.core import workflow
 from faas.core.config import load_project
 from faas.providers.azure import publish
 from tests.fakes.azure.fake import AzureFake
-from tests.fakes.azure.fixture import azure_fake  # noqa: F401
+from tests.fakes.azure.fixture import azure_env, azure_fake  # noqa: F401
 
 EXAMPLES = Path(__file__).parents[3] / "examples"
-
-
-@pytest.fixture
-def azure_env(azure_fake: Any, monkeypatch: pytest.MonkeyPatch) -> Any:  # noqa: F811
-    """The environment a CI job sets for a service principal, pointed at the fake."""
-    for name, value in azure_fake.environment().items():
-        monkeypatch.setenv(name, value)
-    # the fake indexes synchronously: no need to wait minutes for functions that will never appear
-    monkeypatch.setattr(publish, "INDEX_TIMEOUT", 3.0)
-    return azure_fake
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +50,13 @@ def open_azure(root: Path) -> Any:
 
 
 @pytest.fixture
-def azure_provider(azure_env: Any) -> Callable[[Path], Any]:
+def azure_provider(azure_env: Any) -> Callable[[Path], Any]:  # noqa: F811
     """The azure provider of a project folder, against the fake (its deployment, status, rollback...)."""
     return open_azure
 
 
 @pytest.fixture
-def deploy(azure_env: Any) -> Callable[[Path], workflow.DeployOutcome]:
+def deploy(azure_env: Any) -> Callable[[Path], workflow.DeployOutcome]:  # noqa: F811
     """`faas deploy --provider azure` of a project folder, against the fake."""
 
     def run(root: Path) -> workflow.DeployOutcome:
@@ -76,7 +66,7 @@ def deploy(azure_env: Any) -> Callable[[Path], workflow.DeployOutcome]:
 
 
 @pytest.fixture
-def undeploy(azure_env: Any) -> Callable[[Path], Any]:
+def undeploy(azure_env: Any) -> Callable[[Path], Any]:  # noqa: F811
     def run(root: Path) -> Any:
         return workflow.undeploy(open_azure(root))
 

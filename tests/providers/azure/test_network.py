@@ -8,10 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from azure.mgmt.network import NetworkManagementClient
-from azure.mgmt.network import models as net
-from azure.mgmt.resource.resources import ResourceManagementClient
-from azure.mgmt.resource.resources.models import ResourceGroup
 from azure.mgmt.web import WebSiteManagementClient
 from click.testing import CliRunner
 
@@ -21,34 +17,7 @@ from faas.core.cli.main import cli
 from faas.core.config import load_project
 from faas.core.reporting import NullReporter
 from tests.fakes.azure.fake import AzureFake
-
-
-def make_subnet(fake: AzureFake, *, delegated: bool = True) -> str:
-    fake.client(ResourceManagementClient).resource_groups.create_or_update("network", ResourceGroup(location="eastus"))
-    delegations = (
-        [
-            net.Delegation(
-                name="flex", properties=net.ServiceDelegationPropertiesFormat(service_name="Microsoft.App/environments")
-            )
-        ]
-        if delegated
-        else []
-    )
-    body = net.VirtualNetwork(
-        location="eastus",
-        properties=net.VirtualNetworkPropertiesFormat(
-            address_space=net.AddressSpace(address_prefixes=["10.20.0.0/16"]),
-            subnets=[
-                net.Subnet(
-                    name="apps",
-                    properties=net.SubnetPropertiesFormat(address_prefix="10.20.1.0/24", delegations=delegations),
-                )
-            ],
-        ),
-    )
-    client = fake.client(NetworkManagementClient)
-    client.virtual_networks.begin_create_or_update("network", "app-vnet", body).result()
-    return str(client.subnets.get("network", "app-vnet", "apps").id)
+from tests.fakes.azure.prerequisites import make_subnet
 
 
 def with_vnet(root: Path, subnet: str, plan: str = "") -> Path:

@@ -13,10 +13,6 @@ import pytest
 import requests
 from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.authorization.v2022_04_01.models import RoleAssignmentCreateParameters
-from azure.mgmt.keyvault import KeyVaultManagementClient
-from azure.mgmt.keyvault import models as kv
-from azure.mgmt.resource.resources import ResourceManagementClient
-from azure.mgmt.resource.resources.models import ResourceGroup
 from azure.mgmt.web import WebSiteManagementClient
 from click.testing import CliRunner
 
@@ -28,8 +24,8 @@ from faas.core.reporting import NullReporter
 from faas.providers.azure import infra
 from tests.fakes.azure.fake import AzureFake
 from tests.fakes.azure.keyvault import READER, SECRETS_OFFICER, SECRETS_USER
+from tests.fakes.azure.prerequisites import VAULT, make_vault
 
-VAULT = "faas-shared-kv"
 VALUE = "pg-pa55-9f3e-only-in-key-vault"
 ROUTE = """
 
@@ -39,30 +35,6 @@ def env(name: str):
 
     return jsonify(value=os.environ.get(name))
 """
-
-
-def make_vault(fake: AzureFake, *, officer: bool = True) -> str:
-    """The user's own vault (RBAC), in a group of its own; the deployer may write secrets when `officer`."""
-    fake.client(ResourceManagementClient).resource_groups.create_or_update("shared", ResourceGroup(location="eastus"))
-    parameters = kv.VaultCreateOrUpdateParameters(
-        location="eastus",
-        properties=kv.VaultProperties(
-            tenant_id=fake.tokens.tenant_id,
-            sku=kv.Sku(family="A", name="standard"),
-            enable_rbac_authorization=True,
-        ),
-    )
-    vault = fake.client(KeyVaultManagementClient).vaults.begin_create_or_update("shared", VAULT, parameters).result()
-    if officer:
-        role = (
-            f"/subscriptions/{fake.subscription_id}/providers/Microsoft.Authorization/roleDefinitions/{SECRETS_OFFICER}"
-        )
-        fake.client(AuthorizationManagementClient).role_assignments.create(
-            vault.id,
-            str(uuid.uuid4()),
-            RoleAssignmentCreateParameters(role_definition_id=role, principal_id=fake.tokens.object_id),
-        )
-    return str(vault.id)
 
 
 @pytest.fixture

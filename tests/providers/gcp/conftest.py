@@ -9,22 +9,13 @@ from typing import Any
 import pytest
 
 from tests.fakes.gcp.fake import GcpFake
-from tests.fakes.gcp.fixture import gcp_fake, gcp_fake_session  # noqa: F401
+from tests.fakes.gcp.fixture import gcp_env, gcp_fake, gcp_fake_session  # noqa: F401
 
 EXAMPLE = Path(__file__).parents[3] / "examples" / "flask"
 
 
 @pytest.fixture
-def gcp_env(gcp_fake: GcpFake, monkeypatch: pytest.MonkeyPatch) -> GcpFake:  # noqa: F811
-    """The fake's endpoints in FAAS_GCP_API_ENDPOINTS, the way a user points faas at other endpoints."""
-    endpoints = ",".join(f"{key}={url}" for key, url in gcp_fake.endpoints.items())
-    monkeypatch.setenv("FAAS_GCP_API_ENDPOINTS", endpoints)
-    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", gcp_fake.project)
-    return gcp_fake
-
-
-@pytest.fixture
-def flask_project(tmp_path: Path, gcp_env: GcpFake) -> Any:
+def flask_project(tmp_path: Path, gcp_env: GcpFake) -> Any:  # noqa: F811
     """The Flask example copied, with `[providers.gcp]` naming the fake's region; `extra` appends config."""
     from faas.core.config import load_project
 
