@@ -20,7 +20,17 @@ from faas.providers.gcp.naming import Names, TriggerNames
 from faas.providers.gcp.options import GcpOptions
 
 if TYPE_CHECKING:
-    from faas import Artifact, DeployResult, Diagnosis, InvokeResult, LogRecord, Plan, RollbackResult, Status
+    from faas import (
+        Artifact,
+        CertifyResult,
+        DeployResult,
+        Diagnosis,
+        InvokeResult,
+        LogRecord,
+        Plan,
+        RollbackResult,
+        Status,
+    )
     from faas.providers.gcp.context import Deployment
 
 MB = 1024 * 1024
@@ -56,6 +66,7 @@ class GcpProvider(Provider[GcpOptions]):
             Capability.TOPIC_TRIGGER,
             Capability.SECRETS,
             Capability.INSTANCES,
+            Capability.CUSTOM_DOMAIN,
         }
     )
     requires = ("google.cloud.functions_v2",)
@@ -170,6 +181,15 @@ class GcpProvider(Provider[GcpOptions]):
         from faas.providers.gcp import invoke
 
         return invoke.manage(self.deployment, arguments)
+
+    def certify(self) -> CertifyResult:
+        """Map the domain to the app's Cloud Run service (Google-managed certificate); the DNS records to create."""
+        from faas import translated
+        from faas.providers.gcp import domain
+        from faas.providers.gcp.context import ERRORS
+
+        with translated(self.deployment, "certify", ERRORS):
+            return domain.certify(self.deployment)
 
     def set_secret(self, name: str, value: str) -> str:
         """Create Secret Manager secret `name` if missing, then add `value` as its newest version."""
