@@ -38,6 +38,8 @@ def main() -> None:
         exports["FAAS_GCP_API_ENDPOINTS"] = ",".join(f"{api}={url}" for api, url in sorted(fake.endpoints.items()))
         for name, value in sorted(exports.items()):
             print(f"export {name}={shlex.quote(value)}")
+        print(f"# mapped custom domains answer at {fake.domains_url} (send the domain as Host);")
+        print("# verify one first: the fake maps only domains added with fake.domains.verify(...)")
         print("# ready: the fake serves until Ctrl-C", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
