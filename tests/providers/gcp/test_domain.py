@@ -165,3 +165,30 @@ def test_a_changed_domain_replaces_the_old_mapping(flask_project: Any, gcp_env: 
 
     deploy(load_project(flask_project.root / "faas.toml", "dev"))
     assert sorted(gcp_env.domains.mappings) == ["app.example.com"]
+
+
+def test_faas_certify_prints_the_exact_records_and_a_refusal_is_one_line(
+    flask_project: Any, gcp_env: GcpFake, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from click.testing import CliRunner
+
+    from faas.core.cli.main import cli, run
+
+    gcp_env.domains.verify("example.com")
+    project = with_domain(flask_project, f'domain = "{DOMAIN}"')
+    config = str(project.source)
+    deployed = CliRunner().invoke(cli, ["deploy", "--provider", "gcp", "-c", config])
+    assert deployed.exit_code == 0, deployed.output
+    result = CliRunner().invoke(cli, ["certify", "--provider", "gcp", "-c", config])
+    assert result.exit_code == 0, result.output
+    assert f"Domain {DOMAIN}: certificate Google-managed" in result.output
+    assert "Create these DNS records:" in result.output
+    assert f"  {DOMAIN} CNAME ghs.googlehosted.com." in result.output
+
+    path = flask_project.root / "faas.toml"
+    path.write_text(path.read_text().replace(f'domain = "{DOMAIN}"', f'domain = "{DOMAIN}"\nbase_path = "/api"'))
+    capsys.readouterr()
+    assert run(["certify", "--provider", "gcp", "-c", config]) == DeployError.exit_code
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "not the path /api" in err and len(err.strip().splitlines()) == 1
+    assert "--path-rules='/api/*=" in err
