@@ -22,6 +22,7 @@ from faas import (
     DeployError,
     DnsRecord,
     NotDeployedError,
+    ProjectConfig,
     Resource,
     UsageError,
 )
@@ -90,6 +91,21 @@ def load_balancer_steps(deployment: Deployment, domain: str) -> str:
     return "; ".join(f"({number}) {step}" for number, step in enumerate(steps, 1))
 
 
+def unsupported_reason(config: ProjectConfig, region: str) -> str | None:
+    """Why a Cloud Run domain mapping cannot serve `config.domain` in `region`, or None when it can."""
+    domain = config.domain
+    if region not in MAPPING_REGIONS:
+        return f"Cloud Run domain mappings are not available in {region} (only {', '.join(sorted(MAPPING_REGIONS))})"
+    if config.base_path:
+        return f"a Cloud Run domain mapping maps the whole host {domain}, not the path {config.base_path}"
+    if config.certificate not in (None, "managed"):
+        return (
+            f"a Cloud Run domain mapping provisions its own Google-managed certificate and cannot use "
+            f"{config.certificate}"
+        )
+    return None
+
+
 def check_supported(deployment: Deployment, step: str) -> str:
     """The domain, when a Cloud Run domain mapping can serve it; else DeployError with what to set up instead."""
     domain = domain_of(deployment)
@@ -98,19 +114,7 @@ def check_supported(deployment: Deployment, step: str) -> str:
     config = deployment.project.config
     if config.app is None:
         raise DeployError(step, f"{domain} maps to the app, and {deployment.project.name} has no [app]")
-    reason = None
-    if deployment.region not in MAPPING_REGIONS:
-        reason = (
-            f"Cloud Run domain mappings are not available in {deployment.region} "
-            f"(only {', '.join(sorted(MAPPING_REGIONS))})"
-        )
-    elif config.base_path:
-        reason = f"a Cloud Run domain mapping maps the whole host {domain}, not the path {config.base_path}"
-    elif config.certificate not in (None, "managed"):
-        reason = (
-            f"a Cloud Run domain mapping provisions its own Google-managed certificate and cannot use "
-            f"{config.certificate}"
-        )
+    reason = unsupported_reason(config, deployment.region)
     if reason is not None:
         raise DeployError(
             step,
@@ -144,11 +148,12 @@ def _matches(mapping: dict[str, Any], route: str) -> bool:
 
 
 def plan_domain(deployment: Deployment) -> list[Action]:
-    """Stale mappings of the stage deleted; the configured domain mapped to the app when it is not yet."""
+    """Stale mappings of the stage deleted; the configured domain mapped to the app when it is not yet.
+
+    The planner has already refused (with `check_supported`) a domain a mapping cannot serve.
+    """
     domain = domain_of(deployment) if deployment.project.config.app is not None else None
     actions: list[Action] = []
-    if domain is not None:
-        check_supported(deployment, "plan")
     for mapping in owned_mappings(deployment):
         name = str(mapping.get("metadata", {}).get("name", ""))
         if name != domain:

@@ -133,7 +133,31 @@ class GcpProvider(Provider[GcpOptions]):
                     ok=True,
                 )
             )
+        if self.project.config.domain and self.project.config.app is not None:
+            findings.append(self._domain_finding())
         return findings
+
+    def _domain_finding(self) -> Diagnosis:
+        from faas import Diagnosis
+        from faas.providers.gcp.domain import unsupported_reason
+
+        config = self.project.config
+        reason = unsupported_reason(config, self.options.region)
+        if reason is None:
+            return Diagnosis(
+                self.name,
+                "custom domain",
+                f"{config.domain} is served by a Cloud Run domain mapping with a Google-managed certificate, "
+                "once the deploying account has verified the domain (gcloud domains verify)",
+                ok=True,
+            )
+        return Diagnosis(
+            self.name,
+            "custom domain",
+            f"{reason}: deploy and certify refuse it",
+            action="serve the domain through a global external Application Load Balancer with a serverless NEG "
+            "(`faas certify --provider gcp` prints the gcloud commands), or remove domain from the config",
+        )
 
     def plan(self, artifact: Artifact) -> Plan:
         from faas.providers.gcp import planner

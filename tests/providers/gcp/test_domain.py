@@ -192,3 +192,23 @@ def test_faas_certify_prints_the_exact_records_and_a_refusal_is_one_line(
     err = capsys.readouterr().err
     assert "Traceback" not in err and "not the path /api" in err and len(err.strip().splitlines()) == 1
     assert "--path-rules='/api/*=" in err
+
+
+def test_doctor_says_whether_a_mapping_can_serve_the_domain(flask_project: Any, gcp_env: GcpFake) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from faas.core.cli.main import cli
+
+    project = with_domain(flask_project, f'domain = "{DOMAIN}"')
+    result = CliRunner().invoke(cli, ["doctor", "--provider", "gcp", "-c", str(project.source), "--json"])
+    (finding,) = [f for f in json.loads(result.output)["findings"] if f["check"] == "custom domain"]
+    assert finding["ok"] and "gcloud domains verify" in finding["message"]
+
+    path = flask_project.root / "faas.toml"
+    path.write_text(path.read_text().replace(f'domain = "{DOMAIN}"', f'domain = "{DOMAIN}"\nbase_path = "/api"'))
+    result = CliRunner().invoke(cli, ["doctor", "--provider", "gcp", "-c", str(project.source), "--json"])
+    (finding,) = [f for f in json.loads(result.output)["findings"] if f["check"] == "custom domain"]
+    assert not finding["ok"] and "not the path /api" in finding["message"]
+    assert "Application Load Balancer" in finding["action"]
