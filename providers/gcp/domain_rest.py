@@ -31,8 +31,10 @@ class DomainMappings:
     def _base(self) -> str:
         return f"{self.endpoint}/apis/{API_VERSION}/namespaces/{quote(self.namespace, safe='')}/domainmappings"
 
-    def _call(self, method: str, url: str, body: dict[str, Any] | None = None, **params: str) -> dict[str, Any]:
-        answer = self.accounts.session.request(method, url, json=body, params=params or None, timeout=TIMEOUT)
+    def _call(
+        self, method: str, url: str, body: dict[str, Any] | None = None, *, params: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        answer = self.accounts.session.request(method, url, json=body, params=params, timeout=TIMEOUT)
         if answer.status_code >= 300:
             error: exceptions.GoogleAPICallError = exceptions.from_http_response(answer)  # type: ignore[no-untyped-call]
             raise error
@@ -53,7 +55,7 @@ class DomainMappings:
         token = ""
         while True:
             params = {"labelSelector": selector, **({"continue": token} if token else {})}
-            page = self._call("GET", self._base, **params)
+            page = self._call("GET", self._base, params=params)
             found += page.get("items", [])
             token = str(page.get("metadata", {}).get("continue", ""))
             if not token:
