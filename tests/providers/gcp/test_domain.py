@@ -212,3 +212,27 @@ def test_doctor_says_whether_a_mapping_can_serve_the_domain(flask_project: Any, 
     (finding,) = [f for f in json.loads(result.output)["findings"] if f["check"] == "custom domain"]
     assert not finding["ok"] and "not the path /api" in finding["message"]
     assert "Application Load Balancer" in finding["action"]
+
+
+def test_a_domain_mapped_by_someone_else_is_left_alone(flask_project: Any, gcp_env: GcpFake) -> None:
+    from google.auth.transport.requests import AuthorizedSession
+
+    provider, _ = deploy(flask_project())
+    gcp_env.domains.verify("example.com")
+    service = next(iter(gcp_env.run.services)).rsplit("/", 1)[1]
+    url = f"{gcp_env.endpoints['run']}/apis/domains.cloudrun.com/v1/namespaces/{gcp_env.project}/domainmappings"
+    theirs = {
+        "apiVersion": "domains.cloudrun.com/v1",
+        "kind": "DomainMapping",
+        "metadata": {"name": DOMAIN, "namespace": gcp_env.project, "labels": {"team": "web"}},
+        "spec": {"routeName": service},
+    }
+    assert AuthorizedSession(gcp_env.credentials()).post(url, json=theirs, timeout=30).ok
+    before = len(gcp_env.writes())
+    project = with_domain(flask_project, f'domain = "{DOMAIN}"')
+    with pytest.raises(DeployError, match="by something other than this stage"):
+        deploy(project)
+    assert gcp_env.writes()[before:] == []
+    assert gcp_env.domains.mappings[DOMAIN]["metadata"]["labels"] == {"team": "web"}
+    provider.undeploy(provider.plan_undeploy())
+    assert DOMAIN in gcp_env.domains.mappings  # not the stage's: undeploy keeps it
