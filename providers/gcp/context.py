@@ -123,6 +123,13 @@ class Deployment(BaseDeployment[GcpOptions, Names]):
 
         return Topics(self.accounts, self.options.endpoint("pubsub"))
 
+    @cached_property
+    def domain_mappings(self) -> Any:
+        from faas.providers.gcp.domain_rest import DomainMappings
+
+        # Served by the regional Cloud Run endpoint; the `run` override reaches it as well.
+        return DomainMappings(self.accounts, self.options.endpoint("run"), self.gcp_project, self.region)
+
     @property
     def runtime_email(self) -> str:
         """The email of the stage's own runtime service account (whether or not it is in use)."""

@@ -25,7 +25,7 @@ from faas import (
     rollback_target,
     translated,
 )
-from faas.providers.gcp import events, functions, identity, schedules, secrets, storage
+from faas.providers.gcp import domain, events, functions, identity, schedules, secrets, storage
 from faas.providers.gcp.context import ERRORS, Deployment
 from faas.providers.gcp.naming import CODE_LABEL
 
@@ -89,6 +89,7 @@ def _status(deployment: Deployment) -> Status:
     for name, job in sorted(schedules.owned_jobs(deployment).items()):
         note = f"{job.schedule} ({job.time_zone}) {scheduler_v1.Job.State(job.state).name} -> {job.http_target.uri}"
         resources.append(Resource(schedules.RESOURCE, schedules.job_id(name), note))
+    resources += domain.resources(deployment)
     account = identity.owned_account(deployment)
     if account is not None:
         resources.append(Resource(identity.RESOURCE, account, "runtime identity of the functions and jobs"))

@@ -79,9 +79,9 @@ class GcpOptions(ProviderOptions):
     api_endpoints: dict[str, str] = Field(
         default_factory=dict,
         description="Endpoint per API (keys: cloudfunctions, run, cloudscheduler, logging, iam, cloudresourcemanager, "
-        "pubsub, storage, secretmanager), for "
-        "Private Service "
-        f"Connect or a local control plane; also from {ENDPOINTS_ENV} (`key=url,key=url`), which these override. "
+        "pubsub, storage, secretmanager), for Private Service Connect or a local control plane; `run` also "
+        "serves Cloud Run's v1 domain mappings (default `https://REGION-run.googleapis.com`); "
+        f"also from {ENDPOINTS_ENV} (`key=url,key=url`), which these override. "
         "An http:// endpoint keeps its scheme.",
     )
 

@@ -7,7 +7,7 @@ Nothing is stored locally: names and labels find the deployment again, so a depl
 from __future__ import annotations
 
 from faas import Action, ApplyState, Artifact, Change, DeployResult, Observed, Plan, apply_plan, translated
-from faas.providers.gcp import events, functions, identity, invoker, receiver, schedules, secrets, storage
+from faas.providers.gcp import domain, events, functions, identity, invoker, receiver, schedules, secrets, storage
 from faas.providers.gcp.context import ARTIFACT, ERRORS, Deployment
 
 
@@ -17,6 +17,9 @@ def plan(deployment: Deployment, artifact: Artifact) -> Plan:
 
 
 def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
+    if deployment.project.config.domain and deployment.project.config.app is not None:
+        # What a domain mapping cannot serve is refused before any call.
+        domain.check_supported(deployment, "plan")
     specs = functions.wanted(deployment, artifact)
     triggers = events.wanted_triggers(deployment)
     events.check_sources(deployment, triggers)
@@ -45,6 +48,8 @@ def _plan(deployment: Deployment, artifact: Artifact) -> Plan:
                 deployment, want.key, public=want.public, function_changes=short in changing
             )
     actions += schedules.plan_schedules(deployment, changing)
+    # After the app's function (the mapping's route must exist), before a function it mapped is deleted.
+    actions += domain.plan_domain(deployment)
     keys = {want.name for want in specs}
     for function in owned:
         if function.name not in keys:
@@ -101,8 +106,15 @@ def apply(deployment: Deployment, plan: Plan, artifact: Artifact) -> DeployResul
             "project": deployment.gcp_project,
             "region": deployment.region,
             "functions": ",".join(deployment.names.function(key) for key in deployment.function_keys),
+            **({"domain": f"https://{name}/"} if (name := _mapped_domain(deployment)) else {}),
         },
     )
     if url:
         deployment.say(f"{deployment.names.prefix} is live at {url}")
+    if any(action.resource == domain.RESOURCE and action.change != Change.DELETE for action in plan.actions):
+        deployment.say("run `faas certify --provider gcp` for the DNS records of the domain and its certificate")
     return result
+
+
+def _mapped_domain(deployment: Deployment) -> str | None:
+    return domain.domain_of(deployment) if deployment.project.config.app is not None else None

@@ -20,7 +20,17 @@ from faas.providers.gcp.naming import Names, TriggerNames
 from faas.providers.gcp.options import GcpOptions
 
 if TYPE_CHECKING:
-    from faas import Artifact, DeployResult, Diagnosis, InvokeResult, LogRecord, Plan, RollbackResult, Status
+    from faas import (
+        Artifact,
+        CertifyResult,
+        DeployResult,
+        Diagnosis,
+        InvokeResult,
+        LogRecord,
+        Plan,
+        RollbackResult,
+        Status,
+    )
     from faas.providers.gcp.context import Deployment
 
 MB = 1024 * 1024
@@ -56,6 +66,7 @@ class GcpProvider(Provider[GcpOptions]):
             Capability.TOPIC_TRIGGER,
             Capability.SECRETS,
             Capability.INSTANCES,
+            Capability.CUSTOM_DOMAIN,
         }
     )
     requires = ("google.cloud.functions_v2",)
@@ -122,7 +133,31 @@ class GcpProvider(Provider[GcpOptions]):
                     ok=True,
                 )
             )
+        if self.project.config.domain and self.project.config.app is not None:
+            findings.append(self._domain_finding())
         return findings
+
+    def _domain_finding(self) -> Diagnosis:
+        from faas import Diagnosis
+        from faas.providers.gcp.domain import unsupported_reason
+
+        config = self.project.config
+        reason = unsupported_reason(config, self.options.region)
+        if reason is None:
+            return Diagnosis(
+                self.name,
+                "custom domain",
+                f"{config.domain} is served by a Cloud Run domain mapping with a Google-managed certificate, "
+                "once the deploying account has verified the domain (gcloud domains verify)",
+                ok=True,
+            )
+        return Diagnosis(
+            self.name,
+            "custom domain",
+            f"{reason}: deploy and certify refuse it",
+            action="serve the domain through a global external Application Load Balancer with a serverless NEG "
+            "(`faas certify --provider gcp` prints the gcloud commands), or remove domain from the config",
+        )
 
     def plan(self, artifact: Artifact) -> Plan:
         from faas.providers.gcp import planner
@@ -170,6 +205,15 @@ class GcpProvider(Provider[GcpOptions]):
         from faas.providers.gcp import invoke
 
         return invoke.manage(self.deployment, arguments)
+
+    def certify(self) -> CertifyResult:
+        """Map the domain to the app's Cloud Run service (Google-managed certificate); the DNS records to create."""
+        from faas import translated
+        from faas.providers.gcp import domain
+        from faas.providers.gcp.context import ERRORS
+
+        with translated(self.deployment, "certify", ERRORS):
+            return domain.certify(self.deployment)
 
     def set_secret(self, name: str, value: str) -> str:
         """Create Secret Manager secret `name` if missing, then add `value` as its newest version."""

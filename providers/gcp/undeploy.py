@@ -1,17 +1,18 @@
-"""Undeploy: the stage's scheduler jobs, every function labelled for it (its Cloud Run service, IAM and
-Eventarc trigger go with it), its buckets (with their objects), the eventReceiver project grant, the
-runtime identity's accessor bindings on the secrets the functions read (the secrets stay: they are the
-user's), then its runtime service account."""
+"""Undeploy: the stage's domain mappings, its scheduler jobs, every function labelled for it (its
+Cloud Run service, IAM and Eventarc trigger go with it), its buckets (with their objects), the
+eventReceiver project grant, the runtime identity's accessor bindings on the secrets the functions
+read (the secrets stay: they are the user's), then its runtime service account."""
 
 from __future__ import annotations
 
 from faas import Action, Change, Plan, secret_references, translated, undeploy_plan
-from faas.providers.gcp import functions, identity, receiver, schedules, secrets, storage
+from faas.providers.gcp import domain, functions, identity, receiver, schedules, secrets, storage
 from faas.providers.gcp.context import ERRORS, Deployment
 
 
 def plan_undeploy(deployment: Deployment) -> Plan:
     with translated(deployment, "plan undeploy", ERRORS):
+        mappings = domain.plan_removal(deployment)
         jobs = schedules.owned_jobs(deployment)
         found = functions.owned_functions(deployment)
         buckets = storage.owned_buckets(deployment)
@@ -21,7 +22,9 @@ def plan_undeploy(deployment: Deployment) -> Plan:
         configured = _environments(deployment)
         read |= {name for environment in configured for name in secret_references(environment).values()}
         _, secret_revokes = secrets.plan_access(deployment, set(), read)
-    actions: list[Action] = [
+    # First: a mapping routes to the app's service, which goes with its function below.
+    actions: list[Action] = mappings
+    actions += [
         Action(Change.DELETE, schedules.RESOURCE, schedules.job_id(name), (), schedules.DeleteJobStep(name))
         for name in sorted(jobs)
     ]

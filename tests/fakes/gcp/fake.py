@@ -23,6 +23,9 @@ from google.oauth2 import service_account
 
 from .auth import Identity
 from .builds import Builder
+from .discovery import Apis
+from .domains_api import DomainsState
+from .domains_api import handlers as domain_handlers
 from .errors import GoogleError
 from .eventarc import Eventarc
 from .functions_api import FunctionsState
@@ -119,7 +122,14 @@ class GcpFake:
         self.scheduler = SchedulerState(self.identity)
         self.logging = LoggingState()
         self._add_service(build_functions(self.functions))
-        self._add_service(build_run(self.run))
+        # Cloud Run v1 (domain mappings) shares the endpoint with v2, as faas's `run` override does.
+        run = build_run(self.run)
+        self.domains = DomainsState(self.run, self.region)
+        run.api = Apis("run.v2", "run.v1")
+        run.handlers.update(domain_handlers(self.domains))
+        self._add_service(run)
+        self.ingress.mapped_service = self.domains.service_of
+        self.domains_url = self.ingress.open_domains()
         self._add_service(build_scheduler(self.scheduler))
         self._add_service(build_logging(self.logging))
         self._add_service(build_iam(self.iam))
@@ -137,6 +147,7 @@ class GcpFake:
     def stop(self) -> None:
         if hasattr(self, "ingress"):
             self.ingress.close()
+            self.ingress.close_domains()
         for server in self._servers:
             server.shutdown()
             server.server_close()
@@ -158,6 +169,7 @@ class GcpFake:
             self.functions.policies.clear()
             self.functions.operations.items.clear()
             self.ingress.close()
+            self.domains.forget()
             self.run.services.clear()
             self.run.revisions.clear()
             self.run.policies.clear()

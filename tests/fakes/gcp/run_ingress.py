@@ -127,6 +127,9 @@ class Ingress:
         # (owner, editor, run.admin, run.invoker) let a caller in, as IAM inheritance does on Cloud Run.
         self.project_policy: Callable[[], dict[str, Any]] = lambda: {}
         self.route_of: Callable[[str], str] = lambda service: ""
+        # The service a custom domain is mapped to (domains_api.py), for the shared front end.
+        self.mapped_service: Callable[[str], str | None] = lambda host: None
+        self.domains_door: ThreadingHTTPServer | None = None
 
     def open_door(self, service: str) -> str:
         """The loopback URI of `service`, listening from now on."""
@@ -136,6 +139,15 @@ class Ingress:
             threading.Thread(target=server.serve_forever, daemon=True).start()
             self.doors[service] = server
         return f"http://127.0.0.1:{self.doors[service].server_port}"
+
+    def open_domains(self) -> str:
+        """Google's front end for mapped domains: one listener that routes by the Host header."""
+        if self.domains_door is None:
+            server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler(None))
+            server.daemon_threads = True
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            self.domains_door = server
+        return f"http://127.0.0.1:{self.domains_door.server_port}"
 
     def add_revision(
         self,
@@ -202,6 +214,12 @@ class Ingress:
             revision.stop()
         self.revisions.clear()
 
+    def close_domains(self) -> None:
+        if self.domains_door is not None:
+            self.domains_door.shutdown()
+            self.domains_door.server_close()
+            self.domains_door = None
+
     def _allowed(self, service: str, uri: str, authorization: str | None) -> int:
         """200 to let the request in, else the status Cloud Run answers."""
         members = {
@@ -233,7 +251,8 @@ class Ingress:
             raise ValueError(f"wrong issuer {claims.get('iss')!r}")
         return claims
 
-    def _handler(self, service: str) -> type[BaseHTTPRequestHandler]:
+    def _handler(self, door_of: str | None) -> type[BaseHTTPRequestHandler]:
+        """A front door: of service `door_of`, or (None) of whichever service the Host is mapped to."""
         ingress = self
 
         class FrontDoor(BaseHTTPRequestHandler):
@@ -242,6 +261,15 @@ class Ingress:
             def do_GET(self) -> None:
                 uri = f"http://127.0.0.1:{self.connection.getsockname()[1]}"
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                service = door_of
+                if service is None:
+                    host = (self.headers.get("host") or "").split(":")[0].lower()
+                    service = ingress.mapped_service(host)
+                    if service is None:
+                        # Google's front end for a host no mapping claims.
+                        text = b"<html><body>Error: Page not found. The requested URL was not found on this server."
+                        return self._reply(404, {"content-type": "text/html; charset=UTF-8"}, text + b"</body></html>")
+                    uri = f"https://{host}"
                 allowed = ingress._allowed(service, uri, self.headers.get("authorization"))
                 if allowed != 200:
                     text = (
