@@ -1,5 +1,6 @@
-"""#15's "done when": a Django project with a private network, ${secret:DB_PASSWORD} and
-min_instances = 1 plans and applies against moto with exactly those resources and policies."""
+"""#15's "done when": a Django project with a private network, a ${secret:...} and min_instances = 1
+(tests/providers/production.py, the faas.toml GCP and Azure deploy too) plans and applies against
+moto with exactly those resources and policies."""
 
 from __future__ import annotations
 
@@ -9,50 +10,21 @@ import boto3
 import pytest
 
 from faas.core import workflow
+from tests.providers.production import FILES, SECRET, Networks, faas_toml
 
 from .conftest import deploy, open_aws, record_calls
-from .test_frameworks import DJANGO_URLS, DJANGO_WSGI
 
 pytestmark = pytest.mark.slow
 
-SETTINGS = """
-import os
-SECRET_KEY = "not-this-one"
-ALLOWED_HOSTS = ["*"]
-ROOT_URLCONF = "mysite.urls"
-INSTALLED_APPS = []
-MIDDLEWARE = []
-DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "HOST": os.environ.get("DB_HOST", ""),
-                         "NAME": "app", "USER": "app", "PASSWORD": os.environ.get("DB_PASSWORD", "")}}
-"""
-FILES = {
-    "mysite/__init__.py": "",
-    "mysite/settings.py": SETTINGS,
-    "mysite/urls.py": DJANGO_URLS,
-    "mysite/wsgi.py": DJANGO_WSGI,
-    "requirements.txt": "django>=5,<6\n",
-}
-
 
 def test_a_django_app_with_a_database_in_a_vpc(write_project: Any) -> None:
-    base = write_project.base
     ec2 = boto3.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.40.1.0/24")["Subnet"]["SubnetId"]
     group = ec2.create_security_group(GroupName=f"app-{vpc}", Description="app", VpcId=vpc)["GroupId"]
-    config = f"""
-[app]
-entry = "mysite.wsgi:application"
-framework = "django"
-settings_module = "mysite.settings"
-min_instances = 1
-environment = {{ DB_HOST = "db.internal", DB_PASSWORD = "${{secret:{base}-DB_PASSWORD}}" }}
-
-[providers.aws]
-vpc = {{ subnets = ["{subnet}"], security_groups = ["{group}"] }}
-"""
+    config = faas_toml(Networks(aws_subnet=subnet, aws_security_group=group))
     project = write_project(config, files=FILES)
-    secret_arn = open_aws(project).set_secret(f"{base}-DB_PASSWORD", "pg-s3cret-in-the-store")
+    secret_arn = open_aws(project).set_secret(SECRET, "pg-s3cret-in-the-store")
     provider, outcome = deploy(project)
 
     created = sorted((action.change.value, action.resource) for action in outcome.plan.actions)
@@ -86,7 +58,7 @@ vpc = {{ subnets = ["{subnet}"], security_groups = ["{group}"] }}
     lam = boto3.client("lambda")
     function = lam.get_function_configuration(FunctionName=names.function(""))
     assert function["VpcConfig"]["SubnetIds"] == [subnet]
-    assert function["Environment"]["Variables"]["DB_PASSWORD"] == f"${{secret:{base}-DB_PASSWORD}}"
+    assert function["Environment"]["Variables"]["DB_PASSWORD"] == f"${{secret:{SECRET}}}"
     warm = lam.get_provisioned_concurrency_config(FunctionName=names.function(""), Qualifier=names.alias)
     assert warm["RequestedProvisionedConcurrentExecutions"] == 1
 
